@@ -1,0 +1,66 @@
+/**
+ * Paths and environment shared by setup.ts, lab.ts and run-notebooks.ts, so that the kernel the tests
+ * use is exactly the one `npm start` serves.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The package root (the folder holding package.json). */
+export const projectRoot: string = path.resolve(__dirname, '..');
+
+/** The project's private Python environment, created by `npm run setup`. */
+export const venvDir: string = path.join(projectRoot, '.venv');
+
+/** The venv's Python interpreter. */
+export const venvPython: string = path.join(venvDir, 'bin', 'python');
+
+/** The Jupyter data dir inside the venv; it holds our tslab kernelspec. */
+export const jupyterDataDir: string = path.join(venvDir, 'share', 'jupyter');
+
+/** Where setup.ts writes the tslab kernelspec. */
+export const kernelSpecFile: string = path.join(jupyterDataDir, 'kernels', 'tslab', 'kernel.json');
+
+/** The tslab launcher the kernelspec points at (a node script, run with the node that ran setup). */
+export const tslabBin: string = path.join(projectRoot, 'node_modules', 'tslab', 'bin', 'tslab');
+
+/** The folder JupyterLab serves and `npm run notebooks` executes by default. */
+export const notebooksDir: string = path.join(projectRoot, 'notebooks');
+
+/** Path of an executable inside the venv (`jupyter`, `pip`, ...). */
+export function venvBin(name: string): string {
+  return path.join(venvDir, 'bin', name);
+}
+
+/**
+ * The environment for every Jupyter process we start. JUPYTER_PATH goes first in Jupyter's search order,
+ * so our kernelspec wins over a `tslab` kernelspec a user may have installed in ~/.local/share/jupyter
+ * (which would otherwise shadow the venv's one).
+ */
+export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const jupyterPath = [jupyterDataDir, base.JUPYTER_PATH].filter((p) => p !== undefined && p !== '');
+  const binPath = [path.join(venvDir, 'bin'), base.PATH].filter((p) => p !== undefined && p !== '');
+  return {
+    ...base,
+    JUPYTER_PATH: jupyterPath.join(path.delimiter),
+    PATH: binPath.join(path.delimiter),
+    VIRTUAL_ENV: venvDir,
+    // Opts in to the new platformdirs layout, which also silences jupyter_core's deprecation warning on
+    // every start; an explicit user setting still wins.
+    JUPYTER_PLATFORM_DIRS: base.JUPYTER_PLATFORM_DIRS ?? '1',
+    PYTHONUNBUFFERED: '1',
+  };
+}
+
+/**
+ * Throws a message that says what to run when `npm run setup` has not been done (or was undone), rather
+ * than letting a spawn fail with a bare ENOENT.
+ */
+export function assertSetupDone(): void {
+  const missing = [venvPython, kernelSpecFile].filter((file) => !fs.existsSync(file));
+  if (missing.length > 0) {
+    throw new Error(
+      `Jupyter is not set up (missing ${missing.map((f) => path.relative(projectRoot, f)).join(', ')}); ` +
+        'run `npm run setup` first.',
+    );
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * `npm run notebooks` / the end of `npm test`: executes notebooks through the real tslab kernel.
+ *
+ *   tsx scripts/run-notebooks.ts [--timeout SECONDS] [NOTEBOOK.ipynb ...]
+ *
+ * Without paths it runs every notebooks/*.ipynb in name order. The work is done by run_notebooks.py in
+ * the venv (nbclient is Python); this wrapper picks the notebooks, checks setup and passes the
+ * environment that makes Jupyter find our kernelspec.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assertSetupDone, jupyterEnv, notebooksDir, projectRoot, venvPython } from './jupyter';
+
+/** Per-cell timeout when none is given: generous, since a cell may train a small network. */
+export const DEFAULT_CELL_TIMEOUT_S = 600;
+
+/** Parsed command line of run-notebooks.ts. */
+export interface RunnerOptions {
+  notebooks: string[];
+  timeoutSeconds: number;
+}
+
+const USAGE = 'usage: tsx scripts/run-notebooks.ts [--timeout SECONDS] [NOTEBOOK.ipynb ...]';
+
+/** Every notebooks/*.ipynb, sorted, so the numbered notebooks run in reading order. */
+export function defaultNotebooks(): string[] {
+  if (!fs.existsSync(notebooksDir)) return [];
+  return fs
+    .readdirSync(notebooksDir)
+    .filter((name) => name.endsWith('.ipynb'))
+    .sort()
+    .map((name) => path.join(notebooksDir, name));
+}
+
+/** Parses the command line; throws with the usage on anything it does not understand. */
+export function parseArgs(argv: readonly string[]): RunnerOptions {
+  let timeoutSeconds = DEFAULT_CELL_TIMEOUT_S;
+  const notebooks: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--timeout' || arg.startsWith('--timeout=')) {
+      const value = arg === '--timeout' ? argv[++i] : arg.slice('--timeout='.length);
+      timeoutSeconds = Number(value);
+      if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {
+        throw new Error(`--timeout needs a whole number of seconds, got ${String(value)}.\n${USAGE}`);
+      }
+    } else if (arg.startsWith('-')) {
+      throw new Error(`unknown option ${arg}.\n${USAGE}`);
+    } else {
+      notebooks.push(path.resolve(arg));
+    }
+  }
+  if (notebooks.length === 0) {
+    const found = defaultNotebooks();
+    if (found.length === 0) {
+      // Zero notebooks is a broken checkout or glob, never a pass.
+      throw new Error(`no notebooks found in ${path.relative(process.cwd(), notebooksDir) || '.'}/ (expected *.ipynb).`);
+    }
+    notebooks.push(...found);
+  }
+  for (const file of notebooks) {
+    if (!file.endsWith('.ipynb')) throw new Error(`${file} is not a .ipynb file.\n${USAGE}`);
+    if (!fs.existsSync(file)) throw new Error(`${file} does not exist.`);
+  }
+  return { notebooks, timeoutSeconds };
+}
+
+/** Runs run_notebooks.py on the notebooks and resolves with its exit code. */
+export async function runNotebooks(options: RunnerOptions): Promise<number> {
+  assertSetupDone();
+  const script = path.join(projectRoot, 'scripts', 'run_notebooks.py');
+  const args = [script, '--timeout', String(options.timeoutSeconds), ...options.notebooks];
+  const child = spawn(venvPython, args, { stdio: 'inherit', env: jupyterEnv() });
+  // Ctrl-C reaches the Python child through the terminal too; staying alive until it has shut its
+  // kernel down avoids leaving a tslab process behind.
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  return await new Promise((resolve, reject) => {
+    child.on('error', (error) => reject(new Error(`could not start ${venvPython}: ${error.message}`)));
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      resolve(code ?? 128 + (signal !== null ? os.constants.signals[signal] : 0));
+    });
+  });
+}
+
+if (require.main === module) {
+  let options: RunnerOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`run-notebooks: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+  runNotebooks(options).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`run-notebooks: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,230 @@
+"""Execute notebooks through the tslab kernel and fail on anything a reader would see go wrong.
+
+Usage: .venv/bin/python scripts/run_notebooks.py [--timeout SECONDS] NOTEBOOK...
+(normally started by scripts/run-notebooks.ts, which picks the notebooks and the environment).
+
+Each notebook runs in memory, with the kernel's cwd set to the notebook's folder; the committed file is
+never written. A notebook fails when:
+  * its metadata kernelspec is not `tslab`;
+  * a code cell is stored with outputs or an execution_count;
+  * a cell's execute_reply has status `error` or `abort`. tslab reports a thrown error or a TypeScript
+    diagnostic as status `error` with the text on stderr (no `error` output, no ename), and then answers
+    the cells queued in the next 200 ms with status `abort` and nothing else. nbclient counts both
+    statuses as success (allow_errors) or stops at the first (without it), so the statuses are read in
+    nbclient's `on_cell_executed` hook, which receives every reply;
+  * a cell has an output of type `error` (other kernels' way of reporting, kept for safety);
+  * a cell runs past the timeout, or the kernel dies or does not start.
+
+Output: one line per notebook (PASS/FAIL, wall time, slowest cell), the failures indented under it, and
+a last line `N passed, N failed`. Exit status 0 only when every notebook passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+
+# JUPYTER_PATH is searched before ~/.local/share/jupyter, so a `tslab` kernelspec a user installed there
+# cannot shadow the one `npm run setup` wrote into this venv. Set before jupyter_core reads it.
+_VENV_DATA = os.path.join(sys.prefix, "share", "jupyter")
+os.environ["JUPYTER_PATH"] = os.pathsep.join(
+    p for p in (_VENV_DATA, os.environ.get("JUPYTER_PATH", "")) if p
+)
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
+
+KERNEL_NAME = "tslab"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Stack frames inside tslab and node's vm say nothing about the notebook; they are dropped from reports.
+NOISE_FRAME = re.compile(r"^\s+at .*(node:vm|node:internal|/node_modules/tslab/|sigintHandlersWrap)")
+MAX_ERROR_LINES = 30
+
+
+@dataclass
+class Result:
+    """What happened to one notebook."""
+
+    path: str
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    code_cells: int = 0
+    slowest: tuple[float, int, str] | None = None  # (seconds, code cell number, first line)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def first_line(source: str) -> str:
+    """The cell's first non-blank line, short enough for one report line."""
+    for line in source.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= 70 else line[:67] + "..."
+    return "(empty)"
+
+
+def clean_error_text(text: str) -> str:
+    lines = [l for l in ANSI.sub("", text).rstrip().splitlines() if not NOISE_FRAME.match(l)]
+    if len(lines) > MAX_ERROR_LINES:
+        lines = lines[:MAX_ERROR_LINES] + [f"... ({len(lines) - MAX_ERROR_LINES} more lines)"]
+    return "\n".join(lines)
+
+
+def error_text(cell: nbformat.NotebookNode) -> str:
+    """The text a reader would see for a failed cell: tslab's stderr, or a classic `error` output."""
+    parts: list[str] = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            parts.append(output.get("text", ""))
+        elif output.get("output_type") == "error":
+            traceback = "\n".join(output.get("traceback", []))
+            parts.append(traceback or f"{output.get('ename', 'Error')}: {output.get('evalue', '')}")
+    text = clean_error_text("".join(parts))
+    return text if text else "(the kernel sent no error text)"
+
+
+def indent(text: str, prefix: str = "      ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def static_problems(nb: nbformat.NotebookNode, numbers: dict[int, int]) -> list[str]:
+    """Problems visible in the committed file itself, before anything runs."""
+    problems: list[str] = []
+    spec = nb.metadata.get("kernelspec", {}) or {}
+    if spec.get("name") != KERNEL_NAME:
+        problems.append(
+            f"metadata kernelspec is {spec.get('name')!r}, not {KERNEL_NAME!r}: "
+            "pick the 'TypeScript (tslab)' kernel and save"
+        )
+    stored = [
+        numbers[i]
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+    if stored:
+        which = f"code cell {stored[0]} has" if len(stored) == 1 else f"code cells {', '.join(map(str, stored))} have"
+        problems.append(
+            f"stored with outputs: {which} outputs or an execution_count; "
+            "clear them (Edit > Clear Outputs of All Cells) and save"
+        )
+    return problems
+
+
+def run_notebook(path: str, timeout: int) -> Result:
+    result = Result(path=path)
+    started = time.monotonic()
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # unreadable or invalid JSON: nothing else can be checked
+        result.failures.append(f"cannot be read as a notebook: {exc}")
+        result.seconds = time.monotonic() - started
+        return result
+
+    # Reports number code cells from 1, as a reader counts them; nbclient's cell_index counts every cell.
+    numbers: dict[int, int] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            numbers[index] = len(numbers) + 1
+    result.code_cells = len(numbers)
+    problems = static_problems(nb, numbers)
+    result.failures.extend(problems)
+    if any(p.startswith("metadata kernelspec") for p in problems):
+        result.seconds = time.monotonic() - started
+        return result  # running it through tslab would test a different notebook than the author's
+
+    cell_started: dict[int, float] = {}
+    current: list[int] = [-1]
+
+    def label(index: int) -> str:
+        return f"cell {numbers.get(index, '?')} (`{first_line(nb.cells[index].source)}`)"
+
+    def on_cell_execute(cell: nbformat.NotebookNode, cell_index: int) -> None:
+        current[0] = cell_index
+        cell_started[cell_index] = time.monotonic()
+
+    def on_cell_executed(cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict) -> None:
+        seconds = time.monotonic() - cell_started.get(cell_index, time.monotonic())
+        if result.slowest is None or seconds > result.slowest[0]:
+            result.slowest = (seconds, numbers.get(cell_index, 0), first_line(cell.source))
+        status = (execute_reply or {}).get("content", {}).get("status")
+        if status == "error":
+            result.failures.append(f"{label(cell_index)} failed:\n{indent(error_text(cell))}")
+        elif status == "abort":
+            result.failures.append(
+                f"{label(cell_index)} was aborted by the kernel (status abort, no output): "
+                "tslab drops the cells queued right after a failing one"
+            )
+        elif status != "ok":
+            result.failures.append(f"{label(cell_index)} got execute_reply status {status!r}")
+        elif any(o.get("output_type") == "error" for o in cell.outputs):
+            result.failures.append(f"{label(cell_index)} has an error output:\n{indent(error_text(cell))}")
+
+    # The cell objects are copies in memory: outputs land there, and the file on disk is never written.
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL_NAME,
+        timeout=timeout,
+        # Keep going after a failure so aborted and later failing cells are reported too; failures are
+        # judged in on_cell_executed, not by nbclient.
+        allow_errors=True,
+        record_timing=False,
+        on_cell_execute=on_cell_execute,
+        on_cell_executed=on_cell_executed,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+    )
+    try:
+        client.execute()
+    except CellTimeoutError:
+        result.failures.append(f"{label(current[0])} ran longer than the {timeout} s cell timeout")
+    except DeadKernelError:
+        where = label(current[0]) if current[0] >= 0 else "startup"
+        result.failures.append(f"the tslab kernel died during {where}")
+    except Exception as exc:  # kernel could not start, missing kernelspec, ...
+        result.failures.append(f"could not run: {type(exc).__name__}: {exc}")
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def display_path(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def report(result: Result) -> None:
+    status = "PASS" if result.passed else "FAIL"
+    detail = f"{result.code_cells} code cell{'' if result.code_cells == 1 else 's'}"
+    if result.slowest is not None:
+        seconds, number, line = result.slowest
+        detail += f", slowest: cell {number} (`{line}`) {seconds:.1f} s"
+    print(f"{status} {display_path(result.path)}  {result.seconds:.1f} s  ({detail})", flush=True)
+    for failure in result.failures:
+        head, _, rest = failure.partition("\n")
+        print(f"  - {head}" + (f"\n{rest}" if rest else ""), flush=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds (default 600)")
+    parser.add_argument("notebooks", nargs="+", help=".ipynb files to execute")
+    args = parser.parse_args(argv)
+
+    results = []
+    for path in args.notebooks:
+        result = run_notebook(path, args.timeout)
+        report(result)
+        results.append(result)
+    passed = sum(r.passed for r in results)
+    print(f"\n{passed} passed, {len(results) - passed} failed", flush=True)
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
