@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import { innerUpdate, mamlLoss, taskLoss, type Batch, type Task } from '../meta/inner';
+import { flattenParams, unflattenParams } from '../meta/params';
+import { tidyValue } from '../meta/tidy';
+import type { Matrix } from './check';
+import type { Data64 } from './float64Mlp';
+import type { Instance } from './instances';
+
+/*
+ * The tfjs route: the same quantities obtained by reverse-mode autodiff of the program itself (float32),
+ * never from the formulas the steps state. Jacobians are assembled row by row from vector-Jacobian products.
+ */
+
+/** tfjs is float32: the float64 values are rounded once, here. */
+function vector(values: Float64Array): tf.Tensor1D {
+  return tf.tensor1d(Float32Array.from(values));
+}
+
+function batch(inst: Instance, data: Data64): Batch {
+  const inputs = inst.model.sizes[0];
+  const outputs = inst.model.sizes[inst.model.sizes.length - 1];
+  return {
+    x: tf.tensor2d(Float32Array.from(data.x), [data.points, inputs]),
+    y: tf.tensor2d(Float32Array.from(data.y), [data.points, outputs]),
+  };
+}
+
+function task(inst: Instance): Task {
+  return { support: batch(inst, inst.train), query: batch(inst, inst.test) };
+}
+
+function read(t: tf.Tensor): Float64Array {
+  return Float64Array.from(t.dataSync());
+}
+
+/**
+ * The program's inner step as a map of flat vectors: θ ↦ flatten(innerUpdate(unflatten(θ))).
+ *
+ * @example
+ * const theta1 = innerStepByAutodiff(inst, inst.theta);
+ */
+export function innerStepByAutodiff(inst: Instance, theta: Float64Array): Float64Array {
+  return tidyValue(() => read(innerStepMap(inst, batch(inst, inst.train))(vector(theta))));
+}
+
+function innerStepMap(inst: Instance, train: Batch) {
+  return (theta: tf.Tensor) =>
+    flattenParams(innerUpdate(inst.model, unflattenParams(inst.model, theta), train, inst.alpha));
+}
+
+/**
+ * θ₀, …, θₖ computed by the tfjs program.
+ *
+ * @example
+ * innerTrajectoryByAutodiff(inst, 3).length; // 4
+ */
+export function innerTrajectoryByAutodiff(inst: Instance, steps: number): Float64Array[] {
+  const path = [inst.theta];
+  for (let i = 0; i < steps; i++) path.push(innerStepByAutodiff(inst, path[i]));
+  return path;
+}
+
+/**
+ * The meta-gradient d L⁽¹⁾(θₖ(θ)) / dθ by differentiating through the unrolled inner loop; with
+ * `firstOrder`, each inner gradient is a constant (stop-gradient), which is FOMAML.
+ *
+ * @example
+ * metaGradientByAutodiff(inst, 2);
+ */
+export function metaGradientByAutodiff(inst: Instance, steps: number, firstOrder = false): Float64Array {
+  return tidyValue(() => {
+    const t = task(inst);
+    const objective = (theta: tf.Tensor) =>
+      mamlLoss(inst.model, unflattenParams(inst.model, theta), t, { alpha: inst.alpha, steps, firstOrder });
+    return read(tf.grad(objective)(vector(inst.theta)));
+  });
+}
+
+/**
+ * The Jacobian of a tfjs vector map at θ, row i being the vector-Jacobian product eᵢᵀJ.
+ *
+ * @example
+ * jacobianByAutodiff((t) => tf.mul(t, 2), Float64Array.of(1, 2)); // [[2, 0], [0, 2]]
+ */
+export function jacobianByAutodiff(map: (theta: tf.Tensor) => tf.Tensor, theta: Float64Array): Matrix {
+  return tidyValue(() => {
+    const x = vector(theta);
+    const vjp = tf.grad(map);
+    const m = map(x).size;
+    return Array.from({ length: m }, (_, i) => {
+      const e = tf.oneHot(i, m).asType('float32');
+      return Array.from(vjp(x, e).dataSync());
+    });
+  });
+}
+
+/**
+ * ∇θᵢ₋₁θᵢ by autodiff of the program's inner step at θᵢ₋₁.
+ *
+ * @example
+ * innerUpdateJacobianByAutodiff(inst, inst.theta); // ≈ I − αH
+ */
+export function innerUpdateJacobianByAutodiff(inst: Instance, theta: Float64Array): Matrix {
+  return tidyValue(() => jacobianByAutodiff(innerStepMap(inst, batch(inst, inst.train)), theta));
+}
+
+/**
+ * ∇θθ₀ by autodiff of the program's first line, θ₀ = θ (the vector split into W₁, b₁, … and joined again).
+ *
+ * @example
+ * initialJacobianByAutodiff(inst); // I
+ */
+export function initialJacobianByAutodiff(inst: Instance): Matrix {
+  return jacobianByAutodiff((theta) => flattenParams(unflattenParams(inst.model, theta)), inst.theta);
+}
+
+/**
+ * H(θ)v as a gradient of a gradient: ∇θ(∇θL⁽⁰⁾(θ)·v), two nested reverse passes.
+ *
+ * @example
+ * hessianVectorProductByAutodiff(inst, inst.theta, v);
+ */
+export function hessianVectorProductByAutodiff(inst: Instance, theta: Float64Array, v: Float64Array): Float64Array {
+  return tidyValue(() => {
+    const train = batch(inst, inst.train);
+    const direction = vector(v);
+    const gradient = tf.grad((t: tf.Tensor) => taskLoss(inst.model, unflattenParams(inst.model, t), train));
+    const directional = (t: tf.Tensor) => tf.dot(gradient(t), direction) as tf.Scalar;
+    return read(tf.grad(directional)(vector(theta)));
+  });
+}

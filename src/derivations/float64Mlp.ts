@@ -1,0 +1,184 @@
+import type { Activation } from '../meta/model';
+
+/** A data set in float64: inputs [points × inputs] and targets [points × outputs], row-major. */
+export interface Data64 {
+  x: Float64Array;
+  y: Float64Array;
+  points: number;
+}
+
+/**
+ * An MLP (same layout and loss as `meta/mlp` + `meta/mse`) evaluated in float64 with hand-written backprop
+ * and Pearlmutter's R-operator for exact Hessian-vector products. Written by hand on purpose: it is the
+ * route that shares no code with tfjs, so agreement between the two means something.
+ */
+export interface Mlp64 {
+  readonly sizes: readonly number[];
+  readonly activation: Activation;
+  readonly parameterCount: number;
+  loss(theta: Float64Array, data: Data64): number;
+  gradient(theta: Float64Array, data: Data64): Float64Array;
+  /** H(θ)·v, exact up to float64 rounding. */
+  hessianVectorProduct(theta: Float64Array, v: Float64Array, data: Data64): Float64Array;
+  /** The smallest |pre-activation| over hidden units and points: how far the data is from a ReLU kink. */
+  kinkMargin(theta: Float64Array, data: Data64): number;
+}
+
+interface Layer {
+  w: number; // offset of W (in × out, row-major) in θ
+  b: number; // offset of b
+  in: number;
+  out: number;
+}
+
+/**
+ * Float64 twin of `mlp(sizes, { activation })` with the MSE loss (mean over points and outputs, no ½).
+ *
+ * @example
+ * const net = mlp64([1, 4, 1], 'tanh');
+ * const g = net.gradient(theta, { x, y, points: 3 });
+ */
+export function mlp64(sizes: readonly number[], activation: Activation): Mlp64 {
+  const layers: Layer[] = [];
+  let offset = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const layer = { w: offset, b: offset + sizes[l - 1] * sizes[l], in: sizes[l - 1], out: sizes[l] };
+    layers.push(layer);
+    offset = layer.b + sizes[l];
+  }
+  const parameterCount = offset;
+  const outputs = sizes[sizes.length - 1];
+  const sigma = activation === 'tanh' ? Math.tanh : (a: number) => (a > 0 ? a : 0);
+  const dSigma = activation === 'tanh' ? (a: number) => 1 - Math.tanh(a) ** 2 : (a: number) => (a > 0 ? 1 : 0);
+  const d2Sigma =
+    activation === 'tanh'
+      ? (a: number) => {
+          const t = Math.tanh(a);
+          return -2 * t * (1 - t * t);
+        }
+      : () => 0;
+
+  /** Pre-activations a[l] and activations h[l] (h[0] = x) of one point. */
+  function forward(theta: Float64Array, x: Float64Array) {
+    const a: Float64Array[] = [];
+    const h: Float64Array[] = [x];
+    layers.forEach((L, l) => {
+      const z = new Float64Array(L.out);
+      const input = h[l];
+      for (let j = 0; j < L.out; j++) {
+        let s = theta[L.b + j];
+        for (let i = 0; i < L.in; i++) s += input[i] * theta[L.w + i * L.out + j];
+        z[j] = s;
+      }
+      a.push(z);
+      h.push(l === layers.length - 1 ? z : z.map(sigma));
+    });
+    return { a, h };
+  }
+
+  function point(data: Data64, p: number) {
+    const inputs = sizes[0];
+    return {
+      x: data.x.subarray(p * inputs, (p + 1) * inputs),
+      y: data.y.subarray(p * outputs, (p + 1) * outputs),
+    };
+  }
+
+  function checkTheta(theta: Float64Array) {
+    if (theta.length !== parameterCount) {
+      throw new RangeError(`theta must have ${parameterCount} entries for sizes [${sizes.join(', ')}], got ${theta.length}`);
+    }
+  }
+
+  /** ∇L(θ) when v is absent, else H(θ)·v, from one backward pass (and its R-derivative). */
+  function backprop(theta: Float64Array, data: Data64, v?: Float64Array): Float64Array {
+    checkTheta(theta);
+    const withR = v !== undefined;
+    const result = new Float64Array(parameterCount);
+    const scale = 2 / (data.points * outputs);
+    for (let p = 0; p < data.points; p++) {
+      const { x, y } = point(data, p);
+      const { a, h } = forward(theta, x);
+      // R-forward: R(a[l]) = R(h[l])·W + h[l]·V_W + V_b, R(h[l+1]) = σ'(a[l])·R(a[l]).
+      const Ra: Float64Array[] = [];
+      const Rh: Float64Array[] = [new Float64Array(sizes[0])];
+      if (withR) {
+        layers.forEach((L, l) => {
+          const z = new Float64Array(L.out);
+          for (let j = 0; j < L.out; j++) {
+            let s = v[L.b + j];
+            for (let i = 0; i < L.in; i++) {
+              s += Rh[l][i] * theta[L.w + i * L.out + j] + h[l][i] * v[L.w + i * L.out + j];
+            }
+            z[j] = s;
+          }
+          Ra.push(z);
+          Rh.push(l === layers.length - 1 ? z : z.map((r, j) => dSigma(a[l][j]) * r));
+        });
+      }
+      // Backward: δ = ∂L/∂a, and its R-derivative Rδ.
+      const last = layers.length - 1;
+      let delta = a[last].map((o, j) => scale * (o - y[j]));
+      let Rdelta = withR ? Ra[last].map((r) => scale * r) : delta;
+      for (let l = last; l >= 0; l--) {
+        const L = layers[l];
+        for (let j = 0; j < L.out; j++) {
+          result[L.b + j] += withR ? Rdelta[j] : delta[j];
+          for (let i = 0; i < L.in; i++) {
+            result[L.w + i * L.out + j] += withR ? Rh[l][i] * delta[j] + h[l][i] * Rdelta[j] : h[l][i] * delta[j];
+          }
+        }
+        if (l === 0) break;
+        const prev = new Float64Array(L.in);
+        const Rprev = new Float64Array(L.in);
+        for (let i = 0; i < L.in; i++) {
+          let s = 0;
+          let Rs = 0;
+          let sv = 0;
+          for (let j = 0; j < L.out; j++) {
+            s += delta[j] * theta[L.w + i * L.out + j];
+            if (withR) {
+              Rs += Rdelta[j] * theta[L.w + i * L.out + j];
+              sv += delta[j] * v[L.w + i * L.out + j];
+            }
+          }
+          const ai = a[l - 1][i];
+          prev[i] = s * dSigma(ai);
+          if (withR) Rprev[i] = (Rs + sv) * dSigma(ai) + s * d2Sigma(ai) * Ra[l - 1][i];
+        }
+        delta = prev;
+        Rdelta = withR ? Rprev : prev;
+      }
+    }
+    return result;
+  }
+
+  return {
+    sizes: [...sizes],
+    activation,
+    parameterCount,
+
+    loss(theta, data) {
+      checkTheta(theta);
+      let s = 0;
+      for (let p = 0; p < data.points; p++) {
+        const { x, y } = point(data, p);
+        const out = forward(theta, x).h[layers.length];
+        for (let o = 0; o < outputs; o++) s += (out[o] - y[o]) ** 2;
+      }
+      return s / (data.points * outputs);
+    },
+
+    gradient: (theta, data) => backprop(theta, data),
+    hessianVectorProduct: (theta, v, data) => backprop(theta, data, v),
+    kinkMargin(theta, data) {
+      checkTheta(theta);
+      let margin = Infinity;
+      for (let p = 0; p < data.points; p++) {
+        const { a } = forward(theta, point(data, p).x);
+        for (let l = 0; l < a.length - 1; l++) for (const z of a[l]) margin = Math.min(margin, Math.abs(z));
+      }
+      return margin;
+    },
+  };
+}

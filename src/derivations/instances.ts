@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import { mlp, type Model } from '../meta/model';
+import { flattenParams } from '../meta/params';
+import { requirePositive } from '../meta/validate';
+import { tidyValue } from '../meta/tidy';
+import { mlp64, type Data64, type Mlp64 } from './float64Mlp';
+
+/**
+ * A concrete problem on which the derivation's lines are checked: a model in tfjs and its float64 twin,
+ * the meta-parameters θ (flat), the inner (train) and outer (test) data sets, and the step size α.
+ */
+export interface Instance {
+  name: string;
+  model: Model;
+  net: Mlp64;
+  theta: Float64Array;
+  train: Data64;
+  test: Data64;
+  alpha: number;
+}
+
+/** The model families of the standard instances. */
+export type InstanceKind = 'linear' | 'tanh' | 'relu';
+
+/** How to draw an instance; everything is seeded. */
+export interface InstanceSpec {
+  kind: InstanceKind;
+  seed: number;
+  alpha?: number;
+  hidden?: number;
+  points?: number;
+}
+
+const DEFAULT_ALPHA = 0.1;
+/** FD routes step by 1e-5; a ReLU pre-activation nearer than this to 0 could flip inside the stencil. */
+const MIN_KINK_MARGIN = 1e-3;
+/** Instances are drawn so that the kink margin holds along this many inner steps (covers --steps ≤ 10). */
+const MARGIN_STEPS = 10;
+
+function sinusoid(seed: number, points: number): Data64 {
+  return tidyValue(() => {
+    const x = tf.randomUniform([points, 1], -2, 2, 'float32', seed).dataSync();
+    const [u, v] = tf.randomUniform([2], 0, 1, 'float32', seed + 1).dataSync();
+    const amplitude = 0.5 + 1.5 * u;
+    const phase = Math.PI * v;
+    const xs = Float64Array.from(x);
+    // fround: the float64 routes see exactly the numbers the float32 routes see.
+    const ys = xs.map((t) => Math.fround(amplitude * Math.sin(t - phase)));
+    return { x: xs, y: ys, points };
+  });
+}
+
+/**
+ * Draws one instance: y = A·sin(x − φ) data (A ∈ [0.5, 2], φ ∈ [0, π], x ∈ [−2, 2]), 8 train and 8 test
+ * points, and a model `[1, 1]` (linear regression), `[1, 6, 1]` tanh or `[1, 6, 1]` ReLU. ReLU instances are
+ * redrawn until no hidden pre-activation lies within 1e-3 of the kink along 10 inner steps, since a finite
+ * difference across a kink measures a one-sided slope, not the derivative.
+ *
+ * @example
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * inst.theta.length; // 19
+ */
+export function makeInstance(spec: InstanceSpec): Instance {
+  const alpha = spec.alpha ?? DEFAULT_ALPHA;
+  requirePositive('alpha', alpha);
+  const hidden = spec.hidden ?? 6;
+  const points = spec.points ?? 8;
+  const sizes = spec.kind === 'linear' ? [1, 1] : [1, hidden, 1];
+  const activation = spec.kind === 'relu' ? 'relu' : 'tanh';
+  const model = mlp(sizes, { activation });
+  const net = mlp64(sizes, activation);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const seed = spec.seed + 1000 * attempt;
+    const theta = tidyValue(() => Float64Array.from(flattenParams(model.init(seed)).dataSync()));
+    const train = sinusoid(10 * seed + 1, points);
+    const test = sinusoid(10 * seed + 2, points);
+    const name = `${spec.kind === 'linear' ? 'linear regression' : `${activation} MLP [${sizes.join('-')}]`}, seed ${spec.seed}`;
+    const instance: Instance = { name, model, net, theta, train, test, alpha };
+    if (spec.kind !== 'relu' || kinkMarginAlongInnerLoop(instance, MARGIN_STEPS) >= MIN_KINK_MARGIN) return instance;
+  }
+  throw new Error(`could not draw a ReLU instance for seed ${spec.seed} that keeps clear of the kinks`);
+}
+
+function kinkMarginAlongInnerLoop(inst: Instance, steps: number): number {
+  let theta = inst.theta;
+  let margin = Infinity;
+  for (let i = 0; i <= steps; i++) {
+    margin = Math.min(margin, inst.net.kinkMargin(theta, inst.train), inst.net.kinkMargin(theta, inst.test));
+    const g = inst.net.gradient(theta, inst.train);
+    theta = theta.map((t, j) => t - inst.alpha * g[j]);
+  }
+  return margin;
+}
+
+/**
+ * The instances the catalogue is checked on: linear regression (constant Hessian), a tanh MLP and a ReLU MLP,
+ * each for every seed.
+ *
+ * @example
+ * standardInstances([0, 1]).length; // 6
+ */
+export function standardInstances(seeds: readonly number[] = [0, 1]): Instance[] {
+  const kinds: InstanceKind[] = ['linear', 'tanh', 'relu'];
+  return kinds.flatMap((kind) => seeds.map((seed) => makeInstance({ kind, seed })));
+}

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import { requireInteger } from './validate';
+import { tanh } from './activations';
+
+/** Hidden-layer nonlinearity of an MLP; the output layer is always linear. */
+export type Activation = 'tanh' | 'relu';
+
+/**
+ * A model in the functional style: parameters live outside it, as an ordered list of tensors
+ * W₁, b₁, W₂, b₂, … with Wᵢ of shape [in, out]; each layer computes x·W + b.
+ */
+export interface Model {
+  readonly sizes: readonly number[];
+  readonly activation: Activation;
+  /** Shapes of W₁, b₁, W₂, b₂, … in order. */
+  readonly shapes: readonly (readonly number[])[];
+  /** Total number of scalar parameters. */
+  readonly parameterCount: number;
+  /** Fresh parameters, the same for the same seed. */
+  init(seed: number): tf.Tensor[];
+  /** Outputs [points, outputs] for inputs x of shape [points, inputs]. */
+  apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor;
+}
+
+/**
+ * A fully connected network with the given layer sizes, e.g. `[1, 40, 40, 1]`; `[d, 1]` is linear regression.
+ * Weights start Glorot-normal; biases start N(0, 0.1²) rather than zero, so that ReLU kinks do not all sit
+ * at x = 0 and the derivation checks run on generic points.
+ *
+ * @example
+ * const model = mlp([1, 8, 1], { activation: 'tanh' });
+ * const params = model.init(0);
+ * const y = model.apply(params, tf.tensor2d([[0.5]])); // shape [1, 1]
+ */
+export function mlp(sizes: readonly number[], options: { activation?: Activation } = {}): Model {
+  if (!Array.isArray(sizes) || sizes.length < 2) {
+    throw new RangeError(`sizes must list at least an input and an output size, e.g. [1, 40, 1], got ${JSON.stringify(sizes)}`);
+  }
+  sizes.forEach((s, i) => requireInteger(`sizes[${i}]`, s, 1));
+  const activation = options.activation ?? 'relu';
+  if (activation !== 'tanh' && activation !== 'relu') {
+    throw new RangeError(`activation must be 'tanh' or 'relu', got ${JSON.stringify(activation)}`);
+  }
+  const shapes: number[][] = [];
+  for (let l = 1; l < sizes.length; l++) shapes.push([sizes[l - 1], sizes[l]], [sizes[l]]);
+  const parameterCount = shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+  // tanh from ./activations: tf.tanh's second derivative is wrong (see there). ReLU's is zero, which tfjs gets right.
+  const nonlinearity = activation === 'tanh' ? tanh : tf.relu;
+
+  const model: Model = {
+    sizes: [...sizes],
+    activation,
+    shapes,
+    parameterCount,
+    init(seed: number): tf.Tensor[] {
+      return tf.tidy(() =>
+        shapes.map((shape, i) => {
+          if (shape.length === 2) {
+            const std = Math.sqrt(2 / (shape[0] + shape[1]));
+            return tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i);
+          }
+          return tf.randomNormal(shape, 0, 0.1, 'float32', seed * 1000 + i);
+        }),
+      );
+    },
+    apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
+      checkParams(model, params);
+      if (x.rank !== 2 || x.shape[1] !== sizes[0]) {
+        throw new RangeError(`x must have shape [points, ${sizes[0]}], got [${x.shape.join(', ')}]`);
+      }
+      return tf.tidy(() => {
+        let h: tf.Tensor = x;
+        for (let l = 0; l < params.length; l += 2) {
+          const a = tf.add(tf.matMul(h as tf.Tensor2D, params[l] as tf.Tensor2D), params[l + 1]);
+          h = l + 2 < params.length ? nonlinearity(a) : a;
+        }
+        return h;
+      });
+    },
+  };
+  return model;
+}
+
+/**
+ * Throws unless `params` is a list of tensors with exactly the model's shapes, naming the first mismatch.
+ *
+ * @example
+ * checkParams(mlp([1, 1]), [tf.zeros([1, 1]), tf.zeros([1])]); // ok
+ */
+export function checkParams(model: Model, params: readonly tf.Tensor[]): void {
+  if (!Array.isArray(params) || params.length !== model.shapes.length) {
+    throw new RangeError(
+      `params must be a list of ${model.shapes.length} tensors (W₁, b₁, …) for an MLP of sizes [${model.sizes.join(', ')}], got ${Array.isArray(params) ? params.length : typeof params}`,
+    );
+  }
+  params.forEach((p, i) => {
+    const want = model.shapes[i];
+    if (p.shape.length !== want.length || p.shape.some((d: number, j: number) => d !== want[j])) {
+      throw new RangeError(`params[${i}] must have shape [${want.join(', ')}], got [${p.shape.join(', ')}]`);
+    }
+  });
+}
