@@ -71,7 +71,8 @@ def first_line(source: str) -> str:
 
 
 def clean_error_text(text: str) -> str:
-    lines = [l for l in ANSI.sub("", text).rstrip().splitlines() if not NOISE_FRAME.match(l)]
+    # Blank lines go too: the report is indented text, and a blank line there reads as the end of it.
+    lines = [l for l in ANSI.sub("", text).splitlines() if l.strip() and not NOISE_FRAME.match(l)]
     if len(lines) > MAX_ERROR_LINES:
         lines = lines[:MAX_ERROR_LINES] + [f"... ({len(lines) - MAX_ERROR_LINES} more lines)"]
     return "\n".join(lines)
