@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import { assertSetupDone, jupyterEnv, notebooksDir, venvBin } from './jupyter';
 
@@ -118,6 +119,8 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
 /** Starts JupyterLab on notebooks/ and resolves once its REST API answers. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   assertSetupDone();
+  const rootDir = options.rootDir ?? notebooksDir;
+  if (!fs.existsSync(rootDir)) throw new Error(`${rootDir} does not exist; JupyterLab has nothing to serve.`);
   const port = options.port ?? (await findFreePort());
   const token = randomBytes(24).toString('hex');
   const baseUrl = `http://${LAB_HOST}:${port}/`;
@@ -130,7 +133,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     `--port=${port}`,
     // The port was chosen (or asked for) on purpose: fail rather than silently take another.
     '--ServerApp.port_retries=0',
-    `--ServerApp.root_dir=${options.rootDir ?? notebooksDir}`,
+    `--ServerApp.root_dir=${rootDir}`,
   ];
   const capture = options.log === 'capture';
   const child = spawn(venvBin('jupyter'), args, {
