@@ -89,7 +89,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitUntilReady(baseUrl: string, token: string, exited: Promise<number | null>, logTail: () => string): Promise<void> {
+async function waitUntilReady(
+  baseUrl: string,
+  token: string,
+  exited: Promise<number | null>,
+  logTail: () => string,
+): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;

@@ -68,7 +68,9 @@ function missingModules(): string[] {
   // find_spec, not import: importing these three takes ~1.5 s (jupyter_client, zmq, ...), which would make
   // every `npm test` and `npm start` pay for a check that almost always passes. A package that is present
   // but broken still fails loudly the moment Jupyter starts.
-  const probe = `import importlib.util\nfor m in ${JSON.stringify(PY_MODULES)}:\n    if importlib.util.find_spec(m) is None: print(m)`;
+  const probe =
+    `import importlib.util\nfor m in ${JSON.stringify(PY_MODULES)}:\n` +
+    '    if importlib.util.find_spec(m) is None: print(m)';
   const result = run(venvPython, ['-c', probe], 'Checking the venv');
   if (result.status !== 0) {
     throw new Error(`${venvPython} does not run (${result.stderr.trim()}); delete .venv and rerun \`npm run setup\`.`);
@@ -114,7 +116,8 @@ export function setup(): string[] {
   if (missing.length > 0) {
     const started = Date.now();
     pipInstall();
-    done.push(`pip-installed ${PY_MODULES.join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s (${missing.join(', ')} missing)`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    done.push(`pip-installed ${PY_MODULES.join(', ')} in ${seconds} s (${missing.join(', ')} missing)`);
   }
   if (writeKernelSpec()) done.push(`wrote ${path.relative(projectRoot, kernelSpecFile)}`);
   return done;

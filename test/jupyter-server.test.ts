@@ -92,7 +92,7 @@ describe('JupyterLab server with the tslab kernel', { timeout: 180_000 }, () => 
 
   test('runs a cell that imports maml-lab in a tslab kernel started through the server', async () => {
     // KernelAPI + KernelConnection is what KernelManager does inside, minus its polling: lumino's
-    // Poll.dispose() leaves its 10 s timer pending, which would keep this test file alive up to 10 s after the end.
+    // Poll.dispose() leaves its 10 s timer pending, which keeps the test process alive that long.
     const model = await KernelAPI.startNew({ name: 'tslab' }, settings);
     kernel = new KernelConnection({ model, serverSettings: settings });
     assert.equal(kernel.name, 'tslab');
@@ -120,8 +120,8 @@ describe('JupyterLab server with the tslab kernel', { timeout: 180_000 }, () => 
     // tfjs-node is optional and fails to install offline; without it (and without an override) the
     // engine must pick wasm.
     const forced = process.env.MAML_LAB_BACKEND;
-    const expected = forced !== undefined && forced !== '' ? forced : canResolve('@tensorflow/tfjs-node') ? undefined : 'wasm';
-    if (expected !== undefined) assert.equal(backend, expected);
+    if (forced !== undefined && forced !== '') assert.equal(backend, forced);
+    else if (!canResolve('@tensorflow/tfjs-node')) assert.equal(backend, 'wasm');
     else assert.match(backend, /^(tensorflow|wasm)$/);
   });
 
@@ -148,7 +148,8 @@ describe('JupyterLab server with the tslab kernel', { timeout: 180_000 }, () => 
     const serverPid = lab.pid;
     await lab.stop();
     assert.equal(isAlive(serverPid), false, `server process ${serverPid} still running`);
-    const orphans = processes().filter((p) => p.ppid === serverPid || p.cmdline.some((a) => a.includes(`--port=${lab?.port}`)));
+    const port = `--port=${lab.port}`;
+    const orphans = processes().filter((p) => p.ppid === serverPid || p.cmdline.includes(port));
     assert.deepEqual(orphans, [], 'processes left behind by the server');
   });
 });
