@@ -33,8 +33,8 @@ export function venvBin(name: string): string {
 
 /**
  * The environment for every Jupyter process we start. JUPYTER_PATH goes first in Jupyter's search order,
- * so our kernelspec wins over a `tslab` kernelspec a user may have installed in ~/.local/share/jupyter
- * (which would otherwise shadow the venv's one).
+ * so our kernelspec wins over a `tslab` kernelspec a user installed in ~/.local/share/jupyter. From a venv
+ * jupyter_core already prefers the venv, but not when the user sets JUPYTER_PREFER_ENV_PATH=0 (checked).
  */
 export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const jupyterPath = [jupyterDataDir, base.JUPYTER_PATH].filter((p) => p !== undefined && p !== '');

@@ -29,7 +29,8 @@ import time
 from dataclasses import dataclass, field
 
 # JUPYTER_PATH is searched before ~/.local/share/jupyter, so a `tslab` kernelspec a user installed there
-# cannot shadow the one `npm run setup` wrote into this venv. Set before jupyter_core reads it.
+# cannot shadow the one `npm run setup` wrote into this venv, even with JUPYTER_PREFER_ENV_PATH=0.
+# Set before jupyter_core reads it.
 _VENV_DATA = os.path.join(sys.prefix, "share", "jupyter")
 os.environ["JUPYTER_PATH"] = os.pathsep.join(
     p for p in (_VENV_DATA, os.environ.get("JUPYTER_PATH", "")) if p
