@@ -44,9 +44,6 @@ export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proces
     JUPYTER_PATH: jupyterPath.join(path.delimiter),
     PATH: binPath.join(path.delimiter),
     VIRTUAL_ENV: venvDir,
-    // Opts in to the new platformdirs layout, which also silences jupyter_core's deprecation warning on
-    // every start; an explicit user setting still wins.
-    JUPYTER_PLATFORM_DIRS: base.JUPYTER_PLATFORM_DIRS ?? '1',
     PYTHONUNBUFFERED: '1',
   };
 }
