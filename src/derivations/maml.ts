@@ -1,0 +1,382 @@
+import * as math from 'mathjs';
+import { requireInteger } from '../meta/validate';
+import {
+  compareRoutes,
+  route,
+  FINITE_DIFFERENCE,
+  FLOAT32,
+  FLOAT64,
+  type Check,
+  type Matrix,
+} from './check';
+import type { Derivation, Step } from './derivation';
+import * as autodiff from './autodiff';
+import * as exact from './exact';
+import { centralGradient, centralJacobian } from './finiteDifferences';
+import { standardInstances, type Instance } from './instances';
+import { deriveSymbolically } from './symbolic';
+
+/** What the catalogue is checked on: the instances, and k, the number of inner steps. */
+export interface MamlDerivationOptions {
+  steps: number;
+  instances?: Instance[];
+}
+
+/** The claimed Jacobian of one inner step at θᵢ₋₁; the catalogue's claim is I − αHᵢ₋₁. */
+export type InnerJacobianClaim = (inst: Instance, theta: Float64Array) => Matrix;
+
+const AUTODIFF = 'tfjs autodiff (float32)';
+const CLOSED = 'float64 closed form';
+const FD = 'float64 central differences';
+
+function relativeNorm(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const diff = Array.from(a, (x, i) => x - b[i]);
+  return (math.norm(diff) as number) / (math.norm(Array.from(b)) as number);
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  return (math.dot(x, y) as number) / ((math.norm(x) as number) * (math.norm(y) as number));
+}
+
+/**
+ * Step 1: the inner loop, θ₀ = θ and θᵢ = θᵢ₋₁ − α∇L⁽⁰⁾(θᵢ₋₁).
+ *
+ * @example
+ * innerLoopStep({ steps: 2, instances: standardInstances() }).verify();
+ */
+export function innerLoopStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
+  return {
+    id: 'inner-loop',
+    title: 'The inner loop: θ₀ = θ, then k gradient steps',
+    tex: String.raw`\theta_0 = \theta, \qquad \theta_i = \theta_{i-1} - \alpha\,\nabla_{\theta_{i-1}}\mathcal{L}^{(0)}(\theta_{i-1}), \quad i = 1,\dots,k`,
+    reason:
+      'θ (no subscript) is the meta-parameter, the thing the outer loop learns. θ₀ is not a fresh random ' +
+      'initialisation: it is the name of the point where the inner loop starts, and the program sets it equal ' +
+      'to θ. Every θᵢ is then a function of θ, computed from the training (support) loss L⁽⁰⁾; the ' +
+      'meta-objective is the test (query) loss L⁽¹⁾ at θₖ.',
+    verify: () =>
+      instances.map((inst) =>
+        compareRoutes(
+          `θ_${steps} after ${steps} inner step(s)`,
+          inst.name,
+          route(CLOSED, exact.innerTrajectory(inst, steps)[steps]),
+          route(AUTODIFF, autodiff.innerTrajectoryByAutodiff(inst, steps)[steps]),
+          FLOAT32,
+        ),
+      ),
+  };
+}
+
+/**
+ * Step 2: the chain rule through the unrolled inner loop.
+ *
+ * @example
+ * chainRuleStep({ steps: 2, instances: standardInstances() }).verify();
+ */
+export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
+  return {
+    id: 'chain-rule',
+    title: 'The meta-gradient is the chain rule through the inner loop',
+    tex: String.raw`\nabla_\theta\,\mathcal{L}^{(1)}(\theta_k) = \nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k)\,\big(\nabla_{\theta_{k-1}}\theta_k\big)\cdots\big(\nabla_{\theta_0}\theta_1\big)\,\big(\nabla_\theta\,\theta_0\big)`,
+    reason:
+      'L⁽¹⁾ depends on θ only through θ₀ → θ₁ → … → θₖ, so its gradient is the product of the Jacobians ' +
+      'along that chain. Here a gradient is a row vector and ∇_{θᵢ₋₁}θᵢ is the Jacobian whose (j, l) entry is ' +
+      '∂θᵢʲ/∂θᵢ₋₁ˡ. The check builds every Jacobian by finite differences of one inner step alone (no ' +
+      'formula for it), multiplies them, and compares with finite differences of the whole unrolled ' +
+      'objective and with autodiff of the program.',
+    verify: () =>
+      instances.flatMap((inst) => {
+        const path = exact.innerTrajectory(inst, steps);
+        let row = centralGradient((t) => inst.net.loss(t, inst.test), path[steps]);
+        for (let i = steps; i >= 1; i--) {
+          const J = centralJacobian((t) => exact.innerStep(inst, t), path[i - 1]);
+          row = Float64Array.from(math.multiply(Array.from(row), J) as number[]);
+        }
+        const whole = centralGradient((t) => exact.metaObjective(inst, steps, t), inst.theta);
+        return [
+          compareRoutes(
+            'product of step Jacobians vs the whole objective',
+            inst.name,
+            route(`${FD} of the unrolled objective`, whole),
+            route(`${FD}, Jacobian by Jacobian`, row),
+            FINITE_DIFFERENCE,
+          ),
+          compareRoutes(
+            'autodiff through the program vs the whole objective',
+            inst.name,
+            route(`${FD} of the unrolled objective`, whole),
+            route(AUTODIFF, autodiff.metaGradientByAutodiff(inst, steps)),
+            FLOAT32,
+          ),
+        ];
+      }),
+  };
+}
+
+/**
+ * Step 3: ∇θθ₀ = I.
+ *
+ * @example
+ * initialJacobianStep({ steps: 1, instances: standardInstances() }).verify();
+ */
+export function initialJacobianStep({ instances }: Required<MamlDerivationOptions>): Step {
+  return {
+    id: 'theta0-identity',
+    title: '∇θ θ₀ = I: θ₀ is θ itself',
+    tex: String.raw`\theta_0 = \theta \;\Longrightarrow\; \big(\nabla_\theta\,\theta_0\big)_{jl} = \frac{\partial \theta^{j}}{\partial \theta^{l}} = \delta_{jl}, \quad\text{i.e.}\quad \nabla_\theta\,\theta_0 = I`,
+    reason:
+      'The first line of the program is the identity map, and the Jacobian of the identity is the identity ' +
+      'matrix: component j of θ₀ moves one-for-one with component j of θ and not at all with the others. ' +
+      'The factor does not "disappear" because it is dropped; it is multiplied in, and multiplying by I ' +
+      'changes nothing. Were θ₀ a random draw independent of θ, this Jacobian would be 0, the meta-gradient ' +
+      'would vanish, and the outer loop would learn nothing.',
+    verify: () =>
+      instances.map((inst) =>
+        compareRoutes(
+          '∇θ θ₀',
+          inst.name,
+          route('identity matrix', exact.identityMatrix(inst.theta.length)),
+          route(AUTODIFF, autodiff.initialJacobianByAutodiff(inst)),
+          FLOAT64,
+        ),
+      ),
+  };
+}
+
+/**
+ * Step 4: ∇θᵢ₋₁θᵢ = I − αHᵢ₋₁ for every inner step i. `claim` replaces the right-hand side (a test uses it
+ * to show that a wrong formula such as I + αH is caught).
+ *
+ * @example
+ * innerJacobianStep({ steps: 3, instances: standardInstances() }).verify();
+ */
+export function innerJacobianStep(
+  { steps, instances }: Required<MamlDerivationOptions>,
+  claim: InnerJacobianClaim = exact.innerUpdateJacobian,
+): Step {
+  return {
+    id: 'inner-step-jacobian',
+    title: '∇θᵢ₋₁ θᵢ = I − αHᵢ₋₁, because ∇θᵢ₋₁ θᵢ₋₁ = I',
+    tex: '\\nabla_{\\theta_{i-1}}\\theta_i = \\underbrace{\\nabla_{\\theta_{i-1}}\\theta_{i-1}}_{=\\,I} - \\alpha\\,\\nabla_{\\theta_{i-1}}\\big(\\nabla_{\\theta_{i-1}}\\mathcal{L}^{(0)}(\\theta_{i-1})\\big) = I - \\alpha H_{i-1}, \\qquad H_{i-1} = \\nabla^2\\mathcal{L}^{(0)}(\\theta_{i-1})',
+    reason:
+      'Differentiate the update line term by term. The first term is a vector differentiated with respect to ' +
+      'itself: ∂θᵢ₋₁ʲ/∂θᵢ₋₁ˡ is 1 when j = l and 0 otherwise, the matrix form of dx/dx = 1. The second term ' +
+      'is the derivative of a gradient, the Hessian of the training loss at θᵢ₋₁ (symmetric). One such ' +
+      'factor appears per inner step, each at its own θᵢ₋₁: a Hessian taken only at θ is right for k = 1 alone.',
+    verify: () =>
+      instances.flatMap((inst) => {
+        const path = exact.innerTrajectory(inst, steps);
+        return path.slice(0, steps).flatMap((theta, i) => {
+          const claimed = route(`claimed (${CLOSED})`, claim(inst, theta));
+          return [
+            compareRoutes(
+              `∇θ${i} θ${i + 1}: autodiff of the step vs the formula`,
+              inst.name,
+              claimed,
+              route(AUTODIFF, autodiff.innerUpdateJacobianByAutodiff(inst, theta)),
+              FLOAT32,
+            ),
+            compareRoutes(
+              `∇θ${i} θ${i + 1}: differences of the step vs the formula`,
+              inst.name,
+              claimed,
+              route(FD, centralJacobian((t) => exact.innerStep(inst, t), theta)),
+              FINITE_DIFFERENCE,
+            ),
+          ];
+        });
+      }),
+  };
+}
+
+/**
+ * Step 5: the product formula equals autodiff through the unrolled loop.
+ *
+ * @example
+ * productStep({ steps: 2, instances: standardInstances() }).verify();
+ */
+export function productStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
+  return {
+    id: 'product',
+    title: 'Together: the meta-gradient is ∏(I − αHᵢ₋₁) applied to the query gradient',
+    tex: String.raw`\nabla_\theta\,\mathcal{L}^{(1)}(\theta_k) = (I - \alpha H_0)(I - \alpha H_1)\cdots(I - \alpha H_{k-1})\,\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k)`,
+    reason:
+      'Substitute ∇θθ₀ = I and ∇θᵢ₋₁θᵢ = I − αHᵢ₋₁ into the chain rule and transpose to a column vector. ' +
+      'Each factor is symmetric, so transposing only reverses the order: H₀ now stands first. Computed right ' +
+      'to left, every factor is one Hessian-vector product, and no Hessian is ever formed.',
+    verify: () =>
+      instances.flatMap((inst) => {
+        const product = route(CLOSED, exact.metaGradientByProduct(inst, steps));
+        const symbolic = isLinearRegression(inst)
+          ? [compareRoutes('product formula vs mathjs symbolic differentiation', inst.name, product,
+              route('mathjs symbolic, loss (w·x + b − y)²', symbolicMetaGradient(inst, steps)), FLOAT64)]
+          : [];
+        return [
+          ...symbolic,
+          compareRoutes(
+            'product formula vs autodiff through the unrolled loop',
+            inst.name,
+            product,
+            route(AUTODIFF, autodiff.metaGradientByAutodiff(inst, steps)),
+            FLOAT32,
+          ),
+          compareRoutes(
+            'product formula vs differences of the unrolled objective',
+            inst.name,
+            product,
+            route(FD, centralGradient((t) => exact.metaObjective(inst, steps, t), inst.theta)),
+            FINITE_DIFFERENCE,
+          ),
+        ];
+      }),
+  };
+}
+
+function isLinearRegression(inst: Instance): boolean {
+  return inst.model.sizes.length === 2 && inst.model.sizes[0] === 1 && inst.model.sizes[1] === 1;
+}
+
+/** The linear instance restated as a formula, so mathjs can differentiate it symbolically. */
+function symbolicMetaGradient(inst: Instance, steps: number): number[] {
+  const rows = (d: Instance['train']) => Array.from({ length: d.points }, (_, i) => ({ x: d.x[i], y: d.y[i] }));
+  const result = deriveSymbolically({
+    loss: '(w*x + b - y)^2',
+    params: ['w', 'b'],
+    inputs: ['x', 'y'],
+    train: rows(inst.train),
+    test: rows(inst.test),
+    alpha: inst.alpha,
+    steps,
+    at: { w: inst.theta[0], b: inst.theta[1] },
+  });
+  return [result.metaGradient.w, result.metaGradient.b];
+}
+
+/**
+ * Step 6: FOMAML replaces every factor by I.
+ *
+ * @example
+ * firstOrderStep({ steps: 1, instances: standardInstances() }).verify();
+ */
+export function firstOrderStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
+  return {
+    id: 'first-order',
+    title: 'FOMAML drops the Hessians: g_FO = ∇θₖ L⁽¹⁾(θₖ)',
+    tex: String.raw`g_{\mathrm{FO}} = \nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k), \qquad g - g_{\mathrm{FO}} = \Big(\prod_{i=1}^{k}(I - \alpha H_{i-1}) - I\Big)\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k) = -\alpha\sum_{i=1}^{k} H_{i-1}\,\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k) + O(\alpha^2)`,
+    reason:
+      'First-order MAML treats each inner gradient as a constant, so every factor I − αHᵢ₋₁ becomes I and ' +
+      'the meta-gradient is just the query gradient at the adapted parameters. What it drops is of order α‖H‖: ' +
+      'small when the step is small or the loss is nearly flat in curvature. The note beside each check says ' +
+      'how large the dropped part is on that instance.',
+    verify: () =>
+      instances.map((inst) => {
+        const fo = exact.firstOrderMetaGradient(inst, steps);
+        const full = exact.metaGradientByProduct(inst, steps);
+        const note = `dropped part ‖g − g_FO‖/‖g‖ = ${relativeNorm(fo, full).toExponential(2)}, cos(g, g_FO) = ${cosine(full, fo).toFixed(4)}`;
+        return compareRoutes(
+          'query gradient at θₖ vs autodiff with stop-gradient on the inner gradients',
+          inst.name,
+          route(CLOSED, fo),
+          route(`${AUTODIFF}, first order`, autodiff.metaGradientByAutodiff(inst, steps, true)),
+          FLOAT32,
+          note,
+        );
+      }),
+  };
+}
+
+/**
+ * Step 7: the one-step special case g = g₁ − αH₀g₁.
+ *
+ * @example
+ * oneStepStep({ steps: 1, instances: standardInstances() }).verify();
+ */
+export function oneStepStep({ instances }: Required<MamlDerivationOptions>): Step {
+  return {
+    id: 'one-step',
+    title: 'For one inner step: g = g₁ − αH₀g₁',
+    tex: String.raw`k = 1:\quad \nabla_\theta\,\mathcal{L}^{(1)}(\theta_1) = (I - \alpha H_0)\,g_1 = g_1 - \alpha H_0\,g_1, \qquad g_1 = \nabla_{\theta_1}\mathcal{L}^{(1)}(\theta_1)`,
+    reason:
+      'With one inner step the product has one factor. The correction to the first-order gradient g₁ is one ' +
+      'Hessian-vector product at the starting point θ₀ = θ.',
+    verify: () =>
+      instances.map((inst) => {
+        const [theta0, theta1] = exact.innerTrajectory(inst, 1);
+        const g1 = inst.net.gradient(theta1, inst.test);
+        const h0g1 = inst.net.hessianVectorProduct(theta0, g1, inst.train);
+        return compareRoutes(
+          'g₁ − αH₀g₁ vs autodiff with k = 1',
+          inst.name,
+          route(CLOSED, g1.map((g, j) => g - inst.alpha * h0g1[j])),
+          route(AUTODIFF, autodiff.metaGradientByAutodiff(inst, 1)),
+          FLOAT32,
+        );
+      }),
+  };
+}
+
+/**
+ * Step 8: Hessian-vector products are gradients of gradients.
+ *
+ * @example
+ * gradientOfGradientStep({ steps: 1, instances: standardInstances() }).verify();
+ */
+export function gradientOfGradientStep({ instances }: Required<MamlDerivationOptions>): Step {
+  return {
+    id: 'gradients-of-gradients',
+    title: '"Gradients of gradients": Hv = ∇θ(∇θL · v)',
+    tex: String.raw`H(\theta)\,v = \nabla_\theta\big(\nabla_\theta\mathcal{L}^{(0)}(\theta)\cdot v\big)`,
+    reason:
+      '∇L · v is a scalar function of θ; its gradient is the Hessian times v. Autodiff gets it by ' +
+      'differentiating the code that computed the first gradient: a second reverse pass over the first. ' +
+      'That is what exact MAML does at every inner step, and why it costs about twice the memory and time of ' +
+      'the first-order version: the first backward pass must be kept to be differentiated.',
+    verify: () =>
+      instances.flatMap((inst) => {
+        const n = inst.theta.length;
+        const v = Float64Array.from({ length: n }, (_, j) => Math.fround(Math.cos(1 + 7 * j)));
+        const exactHv = route(`${CLOSED} (R-operator)`, inst.net.hessianVectorProduct(inst.theta, v, inst.train));
+        const h = 1e-5;
+        const plus = inst.net.gradient(inst.theta.map((t, j) => t + h * v[j]), inst.train);
+        const minus = inst.net.gradient(inst.theta.map((t, j) => t - h * v[j]), inst.train);
+        return [
+          compareRoutes('Hv: gradient of a gradient (nested tf.grad)', inst.name, exactHv,
+            route(AUTODIFF, autodiff.hessianVectorProductByAutodiff(inst, inst.theta, v)), FLOAT32),
+          compareRoutes('Hv: difference of gradients along v', inst.name, exactHv,
+            route(FD, plus.map((p, j) => (p - minus[j]) / (2 * h))), FINITE_DIFFERENCE),
+        ];
+      }),
+  };
+}
+
+/**
+ * The k-step MAML meta-gradient, line by line, each line checked on the given instances (default: linear
+ * regression, a tanh MLP and a ReLU MLP, two seeds each).
+ *
+ * @example
+ * const { pass } = verifyDerivation(mamlDerivation({ steps: 3 }));
+ */
+export function mamlDerivation(options: MamlDerivationOptions): Derivation {
+  requireInteger('steps', options.steps, 1);
+  const context = { steps: options.steps, instances: options.instances ?? standardInstances() };
+  if (context.instances.length === 0) throw new RangeError('instances must not be empty');
+  return {
+    id: 'maml-meta-gradient',
+    title: `The MAML meta-gradient with k = ${options.steps} inner step${options.steps > 1 ? 's' : ''}`,
+    steps: [
+      innerLoopStep(context),
+      chainRuleStep(context),
+      initialJacobianStep(context),
+      innerJacobianStep(context),
+      productStep(context),
+      firstOrderStep(context),
+      oneStepStep(context),
+      gradientOfGradientStep(context),
+    ],
+  };
+}
+
+/** Re-exported for callers that build their own checks. */
+export type { Check };
