@@ -169,7 +169,7 @@ export function innerJacobianStep(
       instances.flatMap((inst) => {
         const path = exact.innerTrajectory(inst, steps);
         return path.slice(0, steps).flatMap((theta, i) => {
-          const claimed = route(`claimed (${CLOSED})`, claim(inst, theta));
+          const claimed = route(`${CLOSED}: the claimed I − αH`, claim(inst, theta));
           return [
             compareRoutes(
               `∇θ${i} θ${i + 1}: autodiff of the step vs the formula`,
@@ -211,7 +211,7 @@ export function productStep({ steps, instances }: Required<MamlDerivationOptions
         const product = route(CLOSED, exact.metaGradientByProduct(inst, steps));
         const symbolic = isLinearRegression(inst)
           ? [compareRoutes('product formula vs mathjs symbolic differentiation', inst.name, product,
-              route('mathjs symbolic, loss (w·x + b − y)²', symbolicMetaGradient(inst, steps)), FLOAT64)]
+              route('mathjs symbolic differentiation of the loss (w·x + b − y)²', symbolicMetaGradient(inst, steps)), FLOAT64)]
           : [];
         return [
           ...symbolic,
