@@ -72,15 +72,19 @@ export async function runNotebooks(options: RunnerOptions): Promise<number> {
   assertSetupDone();
   const script = path.join(projectRoot, 'scripts', 'run_notebooks.py');
   const args = [script, '--timeout', String(options.timeoutSeconds), ...options.notebooks];
-  const child = spawn(venvPython, args, { stdio: 'inherit', env: jupyterEnv() });
-  // Ctrl-C reaches the Python child through the terminal too; staying alive until it has shut its
-  // kernel down avoids leaving a tslab process behind.
-  const ignore = (): void => {};
-  process.on('SIGINT', ignore);
+  // A process group of its own, so a signal reaches the runner exactly once (forwarded below): a second
+  // Ctrl-C from the terminal landing in the middle of its kernel shutdown could leave a tslab process
+  // behind, and tslab kernels do not exit when their parent dies.
+  const child = spawn(venvPython, args, { stdio: 'inherit', env: jupyterEnv(), detached: true });
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, forward);
   return await new Promise((resolve, reject) => {
     child.on('error', (error) => reject(new Error(`could not start ${venvPython}: ${error.message}`)));
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', ignore);
+      for (const s of signals) process.off(s, forward);
       resolve(code ?? 128 + (signal !== null ? os.constants.signals[signal] : 0));
     });
   });

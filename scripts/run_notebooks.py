@@ -22,8 +22,11 @@ a last line `N passed, N failed`. Exit status 0 only when every notebook passed.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import atexit
 import os
 import re
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -36,15 +39,48 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(
     p for p in (_VENV_DATA, os.environ.get("JUPYTER_PATH", "")) if p
 )
 
-import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
-from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+except KeyboardInterrupt:  # Ctrl-C during the ~1 s of imports: nothing to clean up yet
+    sys.exit(130)
 
 KERNEL_NAME = "tslab"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Stack frames inside tslab and node's vm say nothing about the notebook; they are dropped from reports.
 NOISE_FRAME = re.compile(r"^\s+at .*(node:vm|node:internal|/node_modules/tslab/|sigintHandlersWrap)")
 MAX_ERROR_LINES = 30
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# The signal that stopped the run, if any: the report tells it from a real failure, and the run ends there.
+stopped_by: signal.Signals | None = None
+
+
+class Client(NotebookClient):
+    """A NotebookClient on which Ctrl-C (or SIGTERM, SIGHUP) stops the whole run, not just one notebook.
+
+    nbclient's own handler shuts the kernel down and lets the run go on with the next notebook. Ours
+    replaces it before the kernel starts: it cancels the execution, and run_notebook shuts the kernel
+    down on the way out.
+    """
+
+    async def async_start_new_kernel(self, **kwargs: object) -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+
+        def stop(signum: signal.Signals) -> None:
+            global stopped_by
+            stopped_by = signum
+            if task is not None:
+                task.cancel()
+
+        for signum in STOP_SIGNALS:
+            try:
+                loop.add_signal_handler(signum, stop, signum)
+            except (RuntimeError, NotImplementedError):  # not the main thread, or Windows
+                pass
+        await super().async_start_new_kernel(**kwargs)
 
 
 @dataclass
@@ -170,7 +206,7 @@ def run_notebook(path: str, timeout: int) -> Result:
             result.failures.append(f"{label(cell_index)} has an error output:\n{indent(error_text(cell))}")
 
     # The cell objects are copies in memory: outputs land there, and the file on disk is never written.
-    client = NotebookClient(
+    client = Client(
         nb,
         kernel_name=KERNEL_NAME,
         timeout=timeout,
@@ -183,7 +219,19 @@ def run_notebook(path: str, timeout: int) -> Result:
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
     )
     try:
-        client.execute()
+        try:
+            client.execute()
+        except BaseException:
+            if stopped_by is None:
+                raise
+            # Whatever nbclient raised on the way out (CancelledError, DeadKernelError, ...). A cancel
+            # during kernel startup comes before nbclient's own cleanup is armed, so shut down here too
+            # (the same call nbclient's signal handler makes; it is a no-op once the kernel is gone).
+            if client.km is not None:
+                client._cleanup_kernel()
+            # nbclient also left this registered for exit, where it would fail on the cleaned-up client.
+            atexit.unregister(client._cleanup_kernel)
+            result.failures.append(f"stopped by {stopped_by.name}")
     except CellTimeoutError:
         result.failures.append(f"{label(current[0])} ran longer than the {timeout} s cell timeout")
     except DeadKernelError:
@@ -218,13 +266,24 @@ def main(argv: list[str]) -> int:
     parser.add_argument("notebooks", nargs="+", help=".ipynb files to execute")
     args = parser.parse_args(argv)
 
+    global stopped_by
     results = []
     for path in args.notebooks:
-        result = run_notebook(path, args.timeout)
+        try:
+            result = run_notebook(path, args.timeout)
+        except KeyboardInterrupt:  # Ctrl-C while no kernel runs (reading the notebook, between notebooks)
+            stopped_by = signal.SIGINT
+            result = Result(path=path, failures=["stopped by SIGINT"])
         report(result)
         results.append(result)
+        if stopped_by is not None:
+            break
     passed = sum(r.passed for r in results)
+    if stopped_by is not None and len(results) < len(args.notebooks):
+        print(f"stopped by {stopped_by.name}: {len(args.notebooks) - len(results)} notebook(s) not run", flush=True)
     print(f"\n{passed} passed, {len(results) - passed} failed", flush=True)
+    if stopped_by is not None:
+        return 128 + stopped_by.value
     return 0 if passed == len(results) else 1
 
 
