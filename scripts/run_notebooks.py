@@ -16,7 +16,8 @@ never written. A notebook fails when:
   * a cell runs past the timeout, or the kernel dies or does not start.
 
 Output: one line per notebook (PASS/FAIL, wall time, slowest cell), the failures indented under it, and
-a last line `N passed, N failed`. Exit status 0 only when every notebook passed.
+a last line `N passed, N failed`. Exit status 0 only when every notebook passed; 128 + the signal number
+when Ctrl-C, SIGTERM or SIGHUP stopped the run (the running kernel is shut down first).
 """
 
 from __future__ import annotations
