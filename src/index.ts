@@ -1,2 +1,3 @@
 export * from './meta';
 export * from './derivations';
+export * from './notebook';

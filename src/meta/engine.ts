@@ -47,8 +47,8 @@ async function choose(): Promise<EngineInfo> {
     if (tryRegister(name) && (await tf.setBackend(name))) {
       const reason =
         name === 'tensorflow' ? '@tensorflow/tfjs-node is installed'
-        : name === 'wasm' ? 'default (@tensorflow/tfjs-node is not installed)'
-        : 'fallback (neither tfjs-node nor wasm could start)';
+        : name === 'wasm' ? 'the default; @tensorflow/tfjs-node is not installed'
+        : 'the fallback; neither tfjs-node nor wasm could start';
       return { backend: name, tfjsVersion: tf.version.tfjs, reason };
     }
   }

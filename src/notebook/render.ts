@@ -1,0 +1,131 @@
+import type { Check } from '../derivations/check';
+import { verifyStep, type Derivation, type Step, type VerifiedStep } from '../derivations/derivation';
+import type { DeriveResult } from '../derivations/symbolic';
+
+/** One rich output: the same content in several MIME types, richest first; text/plain is always there. */
+export type MimeBundle = { 'text/plain': string } & Partial<Record<'text/markdown' | 'text/latex', string>>;
+
+/** Anything `show` knows how to draw. */
+export type Showable = Derivation | Step | VerifiedStep | Check | Check[] | DeriveResult | number[][] | number[] | string;
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+function isCheck(x: unknown): x is Check {
+  return isObject(x) && Array.isArray(x.routes) && typeof x.maxRelError === 'number' && isObject(x.tolerance);
+}
+
+function isDerivation(x: unknown): x is Derivation {
+  return isObject(x) && Array.isArray(x.steps) && typeof x.title === 'string' && !('pass' in x);
+}
+
+function isStep(x: unknown): x is Step {
+  return isObject(x) && typeof x.tex === 'string' && typeof x.verify === 'function';
+}
+
+function isVerifiedStep(x: unknown): x is VerifiedStep {
+  return isObject(x) && typeof x.tex === 'string' && Array.isArray(x.checks);
+}
+
+function isDeriveResult(x: unknown): x is DeriveResult {
+  return isObject(x) && isObject(x.metaGradient) && isObject(x.fomaml) && Array.isArray(x.checks);
+}
+
+function error(x: number): string {
+  return x === 0 ? '0' : x.toExponential(1);
+}
+
+/**
+ * A number in at most 4 significant digits, as LaTeX.
+ *
+ * @example
+ * texNumber(-0.000123456); // "-1.235\\times 10^{-4}"
+ */
+export function texNumber(x: number): string {
+  if (!Number.isFinite(x)) return `\\text{${x}}`;
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) {
+    const [m, e] = x.toExponential(3).split('e');
+    return `${m}\\times 10^{${Number(e)}}`;
+  }
+  return String(Number(x.toPrecision(4)));
+}
+
+/**
+ * A vector (as a column) or a matrix as a LaTeX bmatrix.
+ *
+ * @example
+ * matrixTex([[1, 0], [0, 1]]); // "\\begin{bmatrix}1 & 0\\\\0 & 1\\end{bmatrix}"
+ */
+export function matrixTex(m: number[][] | number[]): string {
+  const rows = (m as unknown[]).map((r) => (Array.isArray(r) ? (r as number[]) : [r as number]));
+  return `\\begin{bmatrix}${rows.map((r) => r.map(texNumber).join(' & ')).join('\\\\')}\\end{bmatrix}`;
+}
+
+function checkLine(c: Check): string {
+  const mark = c.pass ? '✓' : '✗';
+  const [a, b] = c.routes;
+  return `${mark} ${c.name} (${c.instance}): ${b.name} vs ${a.name}, max rel. error ${error(c.maxRelError)} ≤ ${error(c.tolerance.relative)}${c.pass ? '' : ' FAILED'}${c.note ? `; ${c.note}` : ''}`;
+}
+
+function checksMarkdown(checks: Check[]): string {
+  if (checks.length === 0) return '_no checks_';
+  const rows = checks.map(
+    (c) => `| ${c.pass ? '✓' : '✗'} | ${c.name} | ${c.instance} | ${error(c.maxAbsError)} | ${error(c.maxRelError)} | ${error(c.tolerance.relative)} |${c.note ? ` ${c.note}` : ''}`,
+  );
+  return ['| | check | instance | max abs. error | max rel. error | tolerance | |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function stepBundle(s: VerifiedStep, index?: number): MimeBundle {
+  const heading = `${index === undefined ? '' : `${index}. `}${s.title} ${s.pass ? '✓' : '✗'}`;
+  const worst = Math.max(...s.checks.map((c) => c.maxRelError));
+  const summary = `${s.checks.filter((c) => c.pass).length}/${s.checks.length} checks pass; worst relative error ${error(worst)}.`;
+  const failing = s.checks.filter((c) => !c.pass);
+  return {
+    'text/markdown': `**${heading}**\n\n$$${s.tex}$$\n\n${s.reason}\n\n_${summary}_${failing.length ? `\n\n${checksMarkdown(failing)}` : ''}`,
+    'text/plain': `${heading}\n  ${s.tex}\n  ${summary}${failing.map((c) => `\n  ${checkLine(c)}`).join('')}`,
+  };
+}
+
+/**
+ * The MIME bundle for anything `show` accepts: Markdown with $$…$$ for people, LaTeX where the object is
+ * an equation, and plain text always. Derivations and steps are verified here, so what is drawn is checked.
+ *
+ * @example
+ * render('\\nabla_\\theta \\theta_0 = I')['text/latex']; // "$$\\nabla_\\theta \\theta_0 = I$$"
+ */
+export function render(x: Showable): MimeBundle {
+  if (typeof x === 'string') return { 'text/latex': `$$${x}$$`, 'text/markdown': `$$${x}$$`, 'text/plain': x };
+  if (Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number' || Array.isArray(x[0]))) {
+    const tex = matrixTex(x as number[][]);
+    const plain = (x as unknown[]).map((r) => (Array.isArray(r) ? (r as number[]).map((v) => v.toPrecision(4)).join('  ') : (r as number).toPrecision(4))).join('\n');
+    return { 'text/latex': `$$${tex}$$`, 'text/markdown': `$$${tex}$$`, 'text/plain': plain };
+  }
+  if (Array.isArray(x)) {
+    const checks = x as Check[];
+    return { 'text/markdown': checksMarkdown(checks), 'text/plain': checks.map(checkLine).join('\n') };
+  }
+  if (isCheck(x)) return { 'text/markdown': checkLine(x), 'text/plain': checkLine(x) };
+  if (isDeriveResult(x)) {
+    const lines = x.steps.map((s) => {
+      const values = s.values === undefined ? '' : Array.isArray(s.values) ? `$$${matrixTex(s.values)}$$` : Object.entries(s.values).map(([k, v]) => `${k} = ${texNumber(v)}`).join(', ');
+      return `**${s.title}**\n\n$$${s.tex}$$\n\n${values}`;
+    });
+    const md = `${lines.join('\n\n')}\n\n${checksMarkdown(x.checks)}\n\n${x.pass ? '**All routes agree ✓**' : '**Routes disagree ✗**'}`;
+    const plain = `${Object.entries(x.metaGradient).map(([p, v]) => `∂/∂${p}: ${v}`).join('\n')}\n${x.checks.map(checkLine).join('\n')}`;
+    return { 'text/markdown': md, 'text/plain': plain };
+  }
+  if (isVerifiedStep(x)) return stepBundle(x);
+  if (isStep(x)) return stepBundle(verifyStep(x));
+  if (isDerivation(x)) {
+    const steps = x.steps.map((s) => verifyStep(s));
+    const parts = steps.map((s, i) => stepBundle(s, i + 1));
+    const pass = steps.every((s) => s.pass);
+    const verdict = pass ? 'Every line verified ✓' : 'Some lines FAILED ✗';
+    return {
+      'text/markdown': `### ${x.title}\n\n${parts.map((p) => p['text/markdown']).join('\n\n')}\n\n**${verdict}**`,
+      'text/plain': `${x.title}\n${parts.map((p) => p['text/plain']).join('\n')}\n${verdict}`,
+    };
+  }
+  return { 'text/plain': String(x) };
+}

@@ -1,0 +1,69 @@
+import { ready } from '../meta/engine';
+import { render, type MimeBundle, type Showable } from './render';
+
+interface DisplayData {
+  data: Record<string, string>;
+  metadata: Record<string, unknown>;
+  transient: Record<string, unknown>;
+}
+
+/**
+ * tslab's own writer of display_data messages, when running inside its kernel. tslab's public `display`
+ * sends one MIME type per call; its internal writer takes a whole bundle, which lets the front end (or
+ * nbconvert) pick the richest type it can render.
+ */
+function kernelWriter(): ((data: DisplayData, update: boolean) => void) | undefined {
+  try {
+    const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: ((d: DisplayData, u: boolean) => void) | null };
+    return jupyter.lastWriteDisplayData ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function publish(bundle: MimeBundle): void {
+  const write = kernelWriter();
+  if (write) {
+    write({ data: bundle, metadata: {}, transient: {} }, false);
+  } else {
+    console.log(bundle['text/plain']);
+  }
+}
+
+/**
+ * Shows a derivation, a step, a check, a symbolic derivation, a matrix or a LaTeX string as one rich output
+ * (Markdown with $$…$$, LaTeX and plain text in one bundle); outside a notebook it prints the plain text.
+ * Derivations and steps are verified as they are shown. It never throws: a failure to render is shown as
+ * a message instead.
+ *
+ * @example
+ * show(mamlDerivation({ steps: 2 }));
+ * show('\\nabla_\\theta\\,\\theta_0 = I');
+ */
+export function show(x: Showable): void {
+  let bundle: MimeBundle;
+  try {
+    bundle = render(x);
+  } catch (error) {
+    bundle = { 'text/plain': `show: could not render this value: ${(error as Error).message}` };
+  }
+  try {
+    publish(bundle);
+  } catch (error) {
+    console.log(`${bundle['text/plain']}\n(show: rich output failed: ${(error as Error).message})`);
+  }
+}
+
+/**
+ * Starts the tfjs backend and shows which one runs, with the package and tfjs versions: the first cell of
+ * every notebook.
+ *
+ * @example
+ * await banner(); // "maml-lab 0.1.0 · tfjs 4.22.0 · backend wasm (default …)"
+ */
+export async function banner(): Promise<void> {
+  const info = await ready();
+  const version = (require('../../package.json') as { version: string }).version;
+  const line = `maml-lab ${version} · tfjs ${info.tfjsVersion} · backend ${info.backend} (${info.reason})`;
+  publish({ 'text/markdown': `_${line}_`, 'text/plain': line });
+}
