@@ -169,7 +169,7 @@ export function innerJacobianStep(
       instances.flatMap((inst) => {
         const path = exact.innerTrajectory(inst, steps);
         return path.slice(0, steps).flatMap((theta, i) => {
-          const claimed = route(`${CLOSED}: the claimed I − αH`, claim(inst, theta));
+          const claimed = route(`${CLOSED}: the claimed formula`, claim(inst, theta));
           return [
             compareRoutes(
               `∇θ${i} θ${i + 1}: autodiff of the step vs the formula`,

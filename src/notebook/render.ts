@@ -65,7 +65,7 @@ export function matrixTex(m: number[][] | number[]): string {
 function checkLine(c: Check): string {
   const mark = c.pass ? '✓' : '✗';
   const [a, b] = c.routes;
-  return `${mark} ${c.name} (${c.instance}): ${b.name} vs ${a.name}, max rel. error ${error(c.maxRelError)} ≤ ${error(c.tolerance.relative)}${c.pass ? '' : ' FAILED'}${c.note ? `; ${c.note}` : ''}`;
+  return `${mark} ${c.name} (${c.instance}): ${b.name} vs ${a.name}, max rel. error ${error(c.maxRelError)} ${c.pass ? '≤' : '>'} tolerance ${error(c.tolerance.relative)}${c.pass ? '' : ' FAILED'}${c.note ? `; ${c.note}` : ''}`;
 }
 
 function checksMarkdown(checks: Check[]): string {
