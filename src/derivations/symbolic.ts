@@ -1,5 +1,5 @@
 import * as math from 'mathjs';
-import { requireFinite, requireInteger, requirePositive } from '../meta/validate';
+import { requireFiniteNumber, requireInteger, requirePositive } from '../meta/validate';
 import { compareRoutes, route, FINITE_DIFFERENCE, FLOAT64, type Check, type Matrix } from './check';
 import { centralGradient } from './finiteDifferences';
 
@@ -76,10 +76,7 @@ export function parseDeriveSpec(raw: unknown): DeriveSpec {
     if (!Array.isArray(list) || list.length === 0) throw new TypeError(`${field} must be a non-empty array of rows like {"x": 1, "y": 2}`);
     list.forEach((row, i) => {
       if (typeof row !== 'object' || row === null) throw new TypeError(`${field}[${i}] must be an object of input values`);
-      for (const input of inputs) {
-        const v = (row as Record<string, unknown>)[input];
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${field}[${i}].${input} must be a finite number, got ${JSON.stringify(v)}`);
-      }
+      for (const input of inputs) requireFiniteNumber(`${field}[${i}].${input}`, (row as Record<string, unknown>)[input]);
     });
     return list as Record<string, number>[];
   };
@@ -89,7 +86,7 @@ export function parseDeriveSpec(raw: unknown): DeriveSpec {
   const at = spec.at as Record<string, unknown>;
   for (const p of params) {
     if (!(p in at)) throw new RangeError(`at is missing parameter "${p}"`);
-    requireFinite(`at.${p}`, [at[p] as number]);
+    requireFiniteNumber(`at.${p}`, at[p]);
   }
   return { loss: spec.loss, params, inputs, train, test, alpha: spec.alpha, steps: spec.steps, at: at as Record<string, number> };
 }

@@ -34,6 +34,14 @@ function requestedBackend(): BackendName | undefined {
   return raw as BackendName;
 }
 
+/**
+ * The cpu backend prints an advert for tfjs-node on first use; maml-lab already says which backend runs
+ * and why, so the advert is silenced (tfjs's PROD flag only mutes its warnings and skips debug checks).
+ */
+function quietCpuNotice(name: BackendName): void {
+  if (name === 'cpu') tf.env().set('PROD', true);
+}
+
 async function choose(): Promise<EngineInfo> {
   const forced = requestedBackend();
   if (forced !== undefined) {
@@ -41,10 +49,12 @@ async function choose(): Promise<EngineInfo> {
       const hint = forced === 'tensorflow' ? ' (@tensorflow/tfjs-node is optional and did not install here)' : '';
       throw new Error(`MAML_LAB_BACKEND=${forced}, but that backend could not start${hint}.`);
     }
+    quietCpuNotice(forced);
     return { backend: forced, tfjsVersion: tf.version.tfjs, reason: 'forced by MAML_LAB_BACKEND' };
   }
   for (const name of BACKENDS) {
     if (tryRegister(name) && (await tf.setBackend(name))) {
+      quietCpuNotice(name);
       const reason =
         name === 'tensorflow' ? '@tensorflow/tfjs-node is installed'
         : name === 'wasm' ? 'the default; @tensorflow/tfjs-node is not installed'

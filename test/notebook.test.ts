@@ -1,0 +1,73 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ready } from '../src/meta/engine';
+import { compareRoutes, FLOAT32, route, type Step } from '../src/derivations';
+import { matrixTex, render, show, texNumber } from '../src/notebook';
+import { deriveSymbolically } from '../src/derivations/symbolic';
+
+before(async () => {
+  await ready();
+});
+
+function captured(fn: () => void): string {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+  try {
+    fn();
+  } finally {
+    console.log = original;
+  }
+  return lines.join('\n');
+}
+
+const passing = compareRoutes('Hv', 'toy', route('exact', [1, 2]), route('tfjs', [1, 2.0000001]), FLOAT32);
+const failing = compareRoutes('Hv', 'toy', route('exact', [1, 2]), route('tfjs', [1, 3]), FLOAT32);
+
+describe('render', () => {
+  test('a LaTeX string becomes $$…$$ in Markdown and LaTeX, raw in plain text', () => {
+    const b = render('\\theta_0 = \\theta');
+    assert.equal(b['text/latex'], '$$\\theta_0 = \\theta$$');
+    assert.equal(b['text/markdown'], '$$\\theta_0 = \\theta$$');
+    assert.equal(b['text/plain'], '\\theta_0 = \\theta');
+  });
+
+  test('checks show ✓ or ✗ with their errors', () => {
+    assert.match(render(passing)['text/plain'], /^✓ Hv \(toy\): tfjs vs exact, max rel. error 5\.0e-8 ≤ tolerance 1\.0e-4$/);
+    assert.match(render(failing)['text/plain'], /^✗ .* max rel. error 5\.0e-1 > tolerance 1\.0e-4 FAILED$/);
+    assert.match(render([passing, failing])['text/markdown']!, /\| ✓ \| Hv \|.*\n\| ✗ \| Hv \|/);
+  });
+
+  test('a step is verified as it is drawn, and its failures are listed', () => {
+    const step: Step = { id: 's', title: 'A claim', tex: 'a = b', reason: 'because', verify: () => [passing, failing] };
+    const b = render(step);
+    assert.match(b['text/markdown']!, /^\*\*A claim ✗\*\*\n\n\$\$a = b\$\$\n\nbecause\n\n_1\/2 checks pass; worst relative error 5\.0e-1\._/);
+    assert.match(b['text/plain'], /FAILED/);
+  });
+
+  test('matrices and numbers', () => {
+    assert.equal(matrixTex([[1, 0], [0, 1]]), '\\begin{bmatrix}1 & 0\\\\0 & 1\\end{bmatrix}');
+    assert.equal(matrixTex([0.5, 2]), '\\begin{bmatrix}0.5\\\\2\\end{bmatrix}');
+    assert.equal(texNumber(-0.000123456), '-1.235\\times 10^{-4}');
+    assert.equal(texNumber(NaN), '\\text{NaN}');
+  });
+
+  test('a symbolic derivation shows its steps and checks', () => {
+    const r = deriveSymbolically({ loss: '(a*x - y)^2', params: ['a'], inputs: ['x', 'y'], train: [{ x: 1, y: 2 }], test: [{ x: 2, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0 } });
+    const b = render(r);
+    assert.match(b['text/markdown']!, /All routes agree ✓/);
+    assert.match(b['text/plain'], /^∂\/∂a: /);
+  });
+});
+
+describe('show', () => {
+  test('outside a kernel it prints the plain text', () => {
+    assert.equal(captured(() => show('x^2')), 'x^2');
+  });
+
+  test('it never throws: a step whose checks throw is shown as a message', () => {
+    const broken: Step = { id: 'b', title: 'broken', tex: 'x', reason: '', verify: () => { throw new Error('no data'); } };
+    const out = captured(() => show(broken));
+    assert.match(out, /show: could not render this value: no data/);
+  });
+});
