@@ -6,3 +6,7 @@ export * from './params';
 export * from './loss';
 export * from './inner';
 export * from './tidy';
+export * from './tasks';
+export * from './quadratic';
+export * from './metaGradient';
+export * from './adam';

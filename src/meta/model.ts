@@ -18,7 +18,11 @@ export interface Model {
   readonly parameterCount: number;
   /** Fresh parameters, the same for the same seed. */
   init(seed: number): tf.Tensor[];
-  /** Outputs [points, outputs] for inputs x of shape [points, inputs]. */
+  /**
+   * Outputs [points, outputs] for inputs x [points, inputs] and shared parameters; or, for a batch of
+   * tasks, outputs [tasks, points, outputs] for x [tasks, points, inputs] and per-task parameters (each
+   * with a leading task axis: W [tasks, in, out], b [tasks, out]).
+   */
   apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor;
 }
 
@@ -64,14 +68,17 @@ export function mlp(sizes: readonly number[], options: { activation?: Activation
       );
     },
     apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
-      checkParams(model, params);
-      if (x.rank !== 2 || x.shape[1] !== sizes[0]) {
-        throw new RangeError(`x must have shape [points, ${sizes[0]}], got [${x.shape.join(', ')}]`);
+      const tasks = x.rank === 3 ? x.shape[0] : undefined;
+      if ((x.rank !== 2 && x.rank !== 3) || x.shape[x.rank - 1] !== sizes[0]) {
+        throw new RangeError(`x must have shape [points, ${sizes[0]}] or [tasks, points, ${sizes[0]}], got [${x.shape.join(', ')}]`);
       }
+      checkParams(model, params, tasks);
       return tf.tidy(() => {
         let h: tf.Tensor = x;
         for (let l = 0; l < params.length; l += 2) {
-          const a = tf.add(tf.matMul(h as tf.Tensor2D, params[l] as tf.Tensor2D), params[l + 1]);
+          // Per-task biases [tasks, out] gain a points axis to broadcast over [tasks, points, out].
+          const bias = tasks === undefined ? params[l + 1] : tf.expandDims(params[l + 1], 1);
+          const a = tf.add(tf.matMul(h as tf.Tensor3D, params[l] as tf.Tensor3D), bias);
           h = l + 2 < params.length ? nonlinearity(a) : a;
         }
         return h;
@@ -82,19 +89,21 @@ export function mlp(sizes: readonly number[], options: { activation?: Activation
 }
 
 /**
- * Throws unless `params` is a list of tensors with exactly the model's shapes, naming the first mismatch.
+ * Throws unless `params` is a list of tensors with exactly the model's shapes (each with a leading axis of
+ * `tasks` when given: per-task parameters), naming the first mismatch.
  *
  * @example
  * checkParams(mlp([1, 1]), [tf.zeros([1, 1]), tf.zeros([1])]); // ok
+ * checkParams(mlp([1, 1]), [tf.zeros([5, 1, 1]), tf.zeros([5, 1])], 5); // ok: 5 tasks
  */
-export function checkParams(model: Model, params: readonly tf.Tensor[]): void {
+export function checkParams(model: Model, params: readonly tf.Tensor[], tasks?: number): void {
   if (!Array.isArray(params) || params.length !== model.shapes.length) {
     throw new RangeError(
       `params must be a list of ${model.shapes.length} tensors (W₁, b₁, …) for an MLP of sizes [${model.sizes.join(', ')}], got ${Array.isArray(params) ? params.length : typeof params}`,
     );
   }
   params.forEach((p, i) => {
-    const want = model.shapes[i];
+    const want = tasks === undefined ? model.shapes[i] : [tasks, ...model.shapes[i]];
     if (p.shape.length !== want.length || p.shape.some((d: number, j: number) => d !== want[j])) {
       throw new RangeError(`params[${i}] must have shape [${want.join(', ')}], got [${p.shape.join(', ')}]`);
     }

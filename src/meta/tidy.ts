@@ -14,3 +14,14 @@ export function tidyValue<T>(fn: () => T): T {
   });
   return result;
 }
+
+/**
+ * `tf.tidy` for functions that return tensors inside plain objects (a meta-batch, a state record):
+ * tensors reachable from the result are kept, all others made inside are disposed.
+ *
+ * @example
+ * const batch = tidyTensors(() => ({ x: tf.ones([2, 1]), count: 2 }));
+ */
+export function tidyTensors<T>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}

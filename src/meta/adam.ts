@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs';
+import { requirePositive } from './validate';
+import { tidyTensors } from './tidy';
+
+/** Adam's moment estimates and step count. */
+export interface AdamState {
+  m: tf.Tensor[];
+  v: tf.Tensor[];
+  t: number;
+}
+
+/** Adam's settings; defaults are Kingma & Ba's (and the MAML paper's learning rate 1e-3). */
+export interface AdamOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/**
+ * Adam as a pair of pure functions, so parameters stay plain tensors (tfjs's own optimizers update
+ * tf.Variables in place, which does not fit a functional meta-learning loop). `step` returns new tensors;
+ * the caller disposes the old ones (`tf.dispose([oldParams, oldState.m, oldState.v])`).
+ *
+ * @example
+ * const opt = adam({ learningRate: 1e-3 });
+ * let state = opt.init(params);
+ * ({ params, state } = opt.step(params, grads, state));
+ */
+export function adam(options: AdamOptions = {}) {
+  const lr = options.learningRate ?? 1e-3;
+  const beta1 = options.beta1 ?? 0.9;
+  const beta2 = options.beta2 ?? 0.999;
+  const epsilon = options.epsilon ?? 1e-8;
+  requirePositive('learningRate', lr);
+  return {
+    init(params: readonly tf.Tensor[]): AdamState {
+      return { m: params.map((p) => tf.zerosLike(p)), v: params.map((p) => tf.zerosLike(p)), t: 0 };
+    },
+    step(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], state: AdamState): { params: tf.Tensor[]; state: AdamState } {
+      const t = state.t + 1;
+      const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+      return tidyTensors(() => {
+        const m = state.m.map((mi, i) => tf.add(tf.mul(beta1, mi), tf.mul(1 - beta1, grads[i])));
+        const v = state.v.map((vi, i) => tf.add(tf.mul(beta2, vi), tf.mul(1 - beta2, tf.square(grads[i]))));
+        const next = params.map((p, i) => tf.sub(p, tf.mul(stepSize, tf.div(m[i], tf.add(tf.sqrt(v[i]), epsilon)))));
+        return { params: next, state: { m, v, t } };
+      });
+    },
+  };
+}

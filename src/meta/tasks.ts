@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { requireInteger } from './validate';
+import { tidyTensors } from './tidy';
+
+/** Points of many tasks at once: x [tasks, points, inputs], y [tasks, points, outputs]. */
+export interface RegressionBatch {
+  x: tf.Tensor3D;
+  y: tf.Tensor3D;
+}
+
+/**
+ * A meta-batch: each task's support set (adapted on) and query set (scored on), of any batch type B that
+ * the loss understands. `count` is the number of tasks.
+ */
+export interface TaskBatch<B = RegressionBatch> {
+  support: B;
+  query: B;
+  count: number;
+}
+
+/** A sinusoid meta-batch, with each task's amplitude and phase (for plotting the true curves). */
+export interface SinusoidBatch extends TaskBatch<RegressionBatch> {
+  amplitude: Float32Array;
+  phase: Float32Array;
+}
+
+/** How many tasks, how many support (and as many query) points per task, and the seed. */
+export interface SamplerOptions {
+  tasks: number;
+  shots: number;
+  seed: number;
+}
+
+function checkSampler({ tasks, shots, seed }: SamplerOptions): void {
+  requireInteger('tasks', tasks, 1);
+  requireInteger('shots', shots, 1);
+  requireInteger('seed', seed, 0);
+}
+
+function split(x: tf.Tensor3D, y: tf.Tensor3D, shots: number, tasks: number): TaskBatch {
+  const [xs, xq] = tf.split(x, [shots, shots], 1) as tf.Tensor3D[];
+  const [ys, yq] = tf.split(y, [shots, shots], 1) as tf.Tensor3D[];
+  return { support: { x: xs, y: ys }, query: { x: xq, y: yq }, count: tasks };
+}
+
+/**
+ * The sinusoid family of Finn et al. (2017): y = A·sin(x − φ) with A ~ U[0.1, 5], φ ~ U[0, π],
+ * x ~ U[−5, 5]; `shots` support and `shots` query points per task. The same seed gives the same batch.
+ * The caller owns the tensors (dispose them with `disposeTasks`).
+ *
+ * @example
+ * const batch = sinusoidTasks({ tasks: 25, shots: 10, seed: 0 }); // x, y: [25, 10, 1]
+ */
+export function sinusoidTasks(options: SamplerOptions): SinusoidBatch {
+  checkSampler(options);
+  const { tasks, shots, seed } = options;
+  const amplitude = tf.randomUniform([tasks, 1, 1], 0.1, 5, 'float32', seed * 3 + 1) as tf.Tensor3D;
+  const phase = tf.randomUniform([tasks, 1, 1], 0, Math.PI, 'float32', seed * 3 + 2) as tf.Tensor3D;
+  const batch = tidyTensors(() => {
+    const x = tf.randomUniform([tasks, 2 * shots, 1], -5, 5, 'float32', seed * 3 + 3) as tf.Tensor3D;
+    const y = tf.mul(amplitude, tf.sin(tf.sub(x, phase))) as tf.Tensor3D;
+    return split(x, y, shots, tasks);
+  });
+  const result = { ...batch, amplitude: amplitude.dataSync() as Float32Array, phase: phase.dataSync() as Float32Array };
+  tf.dispose([amplitude, phase]);
+  return result;
+}
+
+/**
+ * Linear regression tasks: y = a·x + b with a ~ U[−2, 2], b ~ U[−1, 1], x ~ U[−2, 2].
+ *
+ * @example
+ * const batch = linearTasks({ tasks: 8, shots: 5, seed: 1 });
+ */
+export function linearTasks(options: SamplerOptions): TaskBatch {
+  checkSampler(options);
+  const { tasks, shots, seed } = options;
+  return tidyTensors(() => {
+    const slope = tf.randomUniform([tasks, 1, 1], -2, 2, 'float32', seed * 3 + 1);
+    const intercept = tf.randomUniform([tasks, 1, 1], -1, 1, 'float32', seed * 3 + 2);
+    const x = tf.randomUniform([tasks, 2 * shots, 1], -2, 2, 'float32', seed * 3 + 3) as tf.Tensor3D;
+    return split(x, tf.add(tf.mul(slope, x), intercept) as tf.Tensor3D, shots, tasks);
+  });
+}
+
+/**
+ * Builds a regression meta-batch from nested arrays ([tasks][points][features]), checking every shape and
+ * value and naming the first problem.
+ *
+ * @example
+ * regressionTasks({ support: { x: [[[0], [1]]], y: [[[0], [1]]] }, query: { x: [[[2]]], y: [[[2]]] } });
+ */
+export function regressionTasks(raw: { support: { x: unknown; y: unknown }; query: { x: unknown; y: unknown } }): TaskBatch {
+  const read = (name: string, value: unknown) => {
+    if (!Array.isArray(value) || value.length === 0) throw new RangeError(`${name} must be a non-empty array [tasks][points][features]`);
+    const points = Array.isArray(value[0]) ? value[0].length : -1;
+    const width = points > 0 && Array.isArray(value[0][0]) ? value[0][0].length : -1;
+    if (points < 1 || width < 1) throw new RangeError(`${name} must be nested as [tasks][points][features], got ${JSON.stringify(value).slice(0, 60)}`);
+    const flat: number[] = [];
+    value.forEach((task: unknown, t: number) => {
+      if (!Array.isArray(task) || task.length !== points) throw new RangeError(`${name}[${t}] must have ${points} points like ${name}[0], got ${Array.isArray(task) ? task.length : typeof task}`);
+      task.forEach((point: unknown, p: number) => {
+        if (!Array.isArray(point) || point.length !== width) throw new RangeError(`${name}[${t}][${p}] must have ${width} feature(s), got ${JSON.stringify(point)}`);
+        point.forEach((v: unknown, f: number) => {
+          if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}[${t}][${p}][${f}] must be a finite number, got ${JSON.stringify(v)}`);
+          flat.push(v);
+        });
+      });
+    });
+    return { flat, shape: [value.length, points, width] as [number, number, number] };
+  };
+  const parts = {
+    sx: read('support.x', raw.support?.x),
+    sy: read('support.y', raw.support?.y),
+    qx: read('query.x', raw.query?.x),
+    qy: read('query.y', raw.query?.y),
+  };
+  const tasks = parts.sx.shape[0];
+  for (const [name, part] of Object.entries({ 'support.y': parts.sy, 'query.x': parts.qx, 'query.y': parts.qy })) {
+    if (part.shape[0] !== tasks) throw new RangeError(`${name} has ${part.shape[0]} tasks, but support.x has ${tasks}`);
+  }
+  if (parts.sy.shape[1] !== parts.sx.shape[1]) throw new RangeError(`support.y has ${parts.sy.shape[1]} points per task, but support.x has ${parts.sx.shape[1]}`);
+  if (parts.qy.shape[1] !== parts.qx.shape[1]) throw new RangeError(`query.y has ${parts.qy.shape[1]} points per task, but query.x has ${parts.qx.shape[1]}`);
+  if (parts.qx.shape[2] !== parts.sx.shape[2]) throw new RangeError(`query.x has ${parts.qx.shape[2]} features, but support.x has ${parts.sx.shape[2]}`);
+  if (parts.qy.shape[2] !== parts.sy.shape[2]) throw new RangeError(`query.y has ${parts.qy.shape[2]} outputs, but support.y has ${parts.sy.shape[2]}`);
+  const t = (p: { flat: number[]; shape: [number, number, number] }) => tf.tensor3d(p.flat, p.shape, 'float32');
+  return { support: { x: t(parts.sx), y: t(parts.sy) }, query: { x: t(parts.qx), y: t(parts.qy) }, count: tasks };
+}
+
+/**
+ * Disposes every tensor of a meta-batch.
+ *
+ * @example
+ * disposeTasks(batch);
+ */
+export function disposeTasks<B>(batch: TaskBatch<B>): void {
+  tf.dispose([batch.support as unknown as tf.TensorContainer, batch.query as unknown as tf.TensorContainer]);
+}
