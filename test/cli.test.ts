@@ -102,3 +102,72 @@ describe('maml-lab derive', () => {
     assert.equal(cli(['derive']).code, 2);
   });
 });
+
+describe('maml-lab metagrad', () => {
+  // Two tasks of a small tanh MLP, written out as a user would
+  const spec = (method: string, extra: Record<string, unknown> = {}) => ({
+    model: { type: 'mlp', sizes: [1, 3, 1], activation: 'tanh' },
+    params: [
+      { shape: [1, 3], values: [0.5, -0.3, 0.8] }, { shape: [3], values: [0.1, 0, -0.2] },
+      { shape: [3, 1], values: [0.7, -0.4, 0.2] }, { shape: [1], values: [0.05] },
+    ],
+    tasks: [
+      { support: { x: [[-1], [0.5], [2]], y: [[-0.8], [0.4], [0.9]] }, query: { x: [[0], [1]], y: [[0], [0.8]] } },
+      { support: { x: [[-2], [1], [1.5]], y: [[1.1], [-0.5], [-0.9]] }, query: { x: [[-0.5], [0.7]], y: [[0.4], [-0.3]] } },
+    ],
+    alpha: 0.1, steps: 2, method, ...extra,
+  });
+
+  test('--json: the exact meta-gradient equals the float64 product formula averaged over tasks', async () => {
+    const r = cli(['metagrad', '--spec', specFile(spec('maml')), '--json', '--repeat', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.grads.map((g: { shape: number[] }) => g.shape), [[1, 3], [3], [3, 1], [1]]);
+    assert.equal(out.timing.n, 3);
+    assert.ok(out.timing.medianMs > 0);
+    assert.match(out.backend, /^(wasm|cpu|tensorflow)$/);
+    // reference: the derivation engine, task by task, in float64
+    const { mlp64, exact } = await import('../src/derivations');
+    const net = mlp64([1, 3, 1], 'tanh');
+    const s = spec('maml');
+    const theta = Float64Array.from(s.params.flatMap((p) => p.values));
+    const ref = new Float64Array(theta.length);
+    for (const task of s.tasks) {
+      const data = (d: { x: number[][]; y: number[][] }) => ({ x: Float64Array.from(d.x.flat()), y: Float64Array.from(d.y.flat()), points: d.x.length });
+      const inst = { name: 't', model: undefined as never, net, theta, alpha: 0.1, train: data(task.support), test: data(task.query) };
+      exact.metaGradientByProduct(inst, 2).forEach((v, j) => (ref[j] += v / s.tasks.length));
+    }
+    const got = out.grads.flatMap((g: { values: number[] }) => g.values) as number[];
+    const scale = Math.max(...ref.map(Math.abs));
+    got.forEach((v, j) => assert.ok(Math.abs(v - ref[j]) / scale < 1e-5, `entry ${j}: ${v} vs ${ref[j]}`));
+  });
+
+  test('every method runs; iMAML reports its conjugate-gradient iterations', () => {
+    for (const method of ['fomaml', 'reptile', 'imaml']) {
+      const r = cli(['metagrad', '--spec', specFile(spec(method, { lambda: 20, reptileRate: 0.5 })), '--json']);
+      assert.equal(r.code, 0, `${method}: ${r.stderr}`);
+      const out = JSON.parse(r.stdout);
+      assert.ok(Number.isFinite(out.loss));
+      if (method === 'imaml') assert.ok(out.cg.iterations >= 1);
+    }
+  });
+
+  test('bad specs are named: shapes, values, methods', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ params: spec('maml').params.slice(0, 3) }, /params must be a list of 4 tensors/],
+      [{ params: [{ shape: [1, 3], values: [1, 2] }, ...spec('maml').params.slice(1)] }, /params\[0\] must have values\.length equal to the product of its shape \[1,3\], got 2/],
+      [{ tasks: [{ ...spec('maml').tasks[0], support: { x: [[1], [2]], y: [[1]] } }] }, /tasks: .*support\.y has 1 points per task, but support\.x has 2/],
+      [{ tasks: [] }, /tasks must be a non-empty array/],
+      [{ method: 'sgd' }, /method must be one of maml, fomaml, reptile, imaml, got "sgd"/],
+      [{ alpha: -1 }, /alpha must be a finite number > 0, got -1/],
+      [{ steps: 0 }, /steps must be an integer ≥ 1, got 0/],
+      [{ method: 'imaml', lambda: 0 }, /lambda must be a finite number > 0, got 0/],
+    ];
+    for (const [change, message] of cases) {
+      const r = cli(['metagrad', '--spec', specFile({ ...spec('maml'), ...change })]);
+      assert.equal(r.code, 1, JSON.stringify(change));
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+});

@@ -5,12 +5,15 @@ import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
 import { checkTable, stepTable, textTable } from './format';
+import { runMetagrad } from './metagrad';
 
 const USAGE = `Usage:
   maml-lab --version                         package, tfjs and backend in use
   maml-lab verify [--steps K] [--json] [--verbose]
                                              check every line of the k-step MAML derivation
   maml-lab derive --spec FILE [--json]       symbolic derivation of your own loss (see README)
+  maml-lab metagrad --spec FILE [--json] [--repeat N]
+                                             a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
 
 Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
 
@@ -65,22 +68,42 @@ async function verify(args: string[]): Promise<number> {
   return result.pass ? 0 : 1;
 }
 
-function derive(args: string[]): number {
-  const { values } = parseArgs({ args, options: { spec: { type: 'string' }, json: { type: 'boolean' } } });
-  if (!values.spec) throw new UsageError('derive needs --spec FILE (a JSON file; see the README for its fields)');
+function readSpec(command: string, file: string | undefined): unknown {
+  if (!file) throw new UsageError(`${command} needs --spec FILE (a JSON file; see the README for its fields)`);
   let text: string;
   try {
-    text = readFileSync(values.spec, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read --spec ${values.spec}: ${(error as Error).message}`);
+    throw new Error(`cannot read --spec ${file}: ${(error as Error).message}`);
   }
-  let spec: unknown;
   try {
-    spec = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new Error(`--spec ${values.spec} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`--spec ${file} is not valid JSON: ${(error as Error).message}`);
   }
-  const result = deriveSymbolically(spec);
+}
+
+async function metagrad(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { spec: { type: 'string' }, json: { type: 'boolean' }, repeat: { type: 'string', default: '0' } } });
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 0) throw new UsageError(`--repeat must be an integer ≥ 0, got ${JSON.stringify(values.repeat)}`);
+  const spec = readSpec('metagrad', values.spec);
+  await ready();
+  const out = runMetagrad(spec, repeat);
+  if (values.json) {
+    console.log(JSON.stringify(out));
+  } else {
+    console.log(`loss ${out.loss}  (backend ${out.backend})`);
+    out.grads.forEach((g, i) => console.log(`grads[${i}] [${g.shape.join(', ')}]: ${g.values.slice(0, 6).map((v) => v.toPrecision(6)).join(', ')}${g.values.length > 6 ? ', …' : ''}`));
+    if (out.cg) console.log(`conjugate gradient: ${out.cg.iterations} iterations, relative residual ${out.cg.relativeResidual.toExponential(2)}`);
+    if (out.timing.n > 0) console.log(`median ${out.timing.medianMs.toFixed(2)} ms over ${out.timing.n} runs`);
+  }
+  return 0;
+}
+
+function derive(args: string[]): number {
+  const { values } = parseArgs({ args, options: { spec: { type: 'string' }, json: { type: 'boolean' } } });
+  const result = deriveSymbolically(readSpec('derive', values.spec));
   if (values.json) {
     console.log(JSON.stringify(result, null, 2));
     return result.pass ? 0 : 1;
@@ -118,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
         return await verify(rest);
       case 'derive':
         return derive(rest);
+      case 'metagrad':
+        return await metagrad(rest);
       case undefined:
       case '--help':
       case '-h':

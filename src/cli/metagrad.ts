@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import { engineInfo } from '../meta/engine';
+import { metaGradient, type Method, type MetaGradientOptions } from '../meta/metaGradient';
+import { mlp, type Activation } from '../meta/model';
+import { regressionTasks, disposeTasks } from '../meta/tasks';
+
+/** The metagrad spec: a model, its parameters, a batch of tasks and the algorithm's settings. */
+export interface MetagradSpec {
+  model: { type: 'mlp'; sizes: number[]; activation?: Activation };
+  params: { shape: number[]; values: number[] }[];
+  tasks: { support: { x: number[][]; y: number[][] }; query: { x: number[][]; y: number[][] } }[];
+  alpha: number;
+  steps: number;
+  method: Method;
+  lambda?: number;
+  reptileRate?: number;
+}
+
+/** What `maml-lab metagrad --json` prints. */
+export interface MetagradOutput {
+  loss: number;
+  grads: { shape: number[]; values: number[] }[];
+  backend: string;
+  timing: { medianMs: number; n: number };
+  cg?: { iterations: number; relativeResidual: number };
+}
+
+function field<T>(spec: Record<string, unknown>, name: string): T {
+  if (!(name in spec)) throw new TypeError(`the spec has no "${name}" field`);
+  return spec[name] as T;
+}
+
+/**
+ * Computes one meta-gradient from a spec (see the README), then, with `repeat` > 0, times that many more
+ * after one warm-up call and reports the median. Every tensor is disposed before it returns.
+ *
+ * @example
+ * const out = runMetagrad(JSON.parse(readFileSync('spec.json', 'utf8')), 10);
+ */
+export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('the spec must be a JSON object');
+  const spec = raw as Record<string, unknown>;
+  const modelSpec = field<MetagradSpec['model']>(spec, 'model');
+  if (modelSpec?.type !== 'mlp') throw new RangeError(`model.type must be "mlp", got ${JSON.stringify(modelSpec?.type)}`);
+  const model = mlp(modelSpec.sizes, { activation: modelSpec.activation ?? 'relu' });
+  const rawParams = field<MetagradSpec['params']>(spec, 'params');
+  if (!Array.isArray(rawParams)) throw new TypeError('params must be an array of {shape, values}');
+  const rawTasks = field<MetagradSpec['tasks']>(spec, 'tasks');
+  if (!Array.isArray(rawTasks) || rawTasks.length === 0) throw new RangeError('tasks must be a non-empty array of {support: {x, y}, query: {x, y}}');
+  const options: MetaGradientOptions = {
+    alpha: field<number>(spec, 'alpha'),
+    steps: field<number>(spec, 'steps'),
+    method: field<Method>(spec, 'method'),
+    ...(spec.lambda !== undefined ? { lambda: spec.lambda as number } : {}),
+    ...(spec.reptileRate !== undefined ? { reptileRate: spec.reptileRate as number } : {}),
+  };
+  const params = rawParams.map((p, i) => {
+    const size = Array.isArray(p?.shape) ? p.shape.reduce((a, b) => a * b, 1) : NaN;
+    if (!Array.isArray(p?.values) || p.values.length !== size) {
+      throw new RangeError(`params[${i}] must have values.length equal to the product of its shape [${p?.shape}], got ${p?.values?.length}`);
+    }
+    p.values.forEach((v, j) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`params[${i}].values[${j}] must be a finite number, got ${JSON.stringify(v)}`);
+    });
+    return tf.tensor(p.values, p.shape, 'float32');
+  });
+  const pick = (set: 'support' | 'query', key: 'x' | 'y') => rawTasks.map((t, i) => {
+    const v = t?.[set]?.[key];
+    if (!Array.isArray(v)) throw new TypeError(`tasks[${i}].${set}.${key} must be an array [points][features]`);
+    return v;
+  });
+  let batch;
+  try {
+    batch = regressionTasks({ support: { x: pick('support', 'x'), y: pick('support', 'y') }, query: { x: pick('query', 'x'), y: pick('query', 'y') } });
+  } catch (error) {
+    tf.dispose(params);
+    throw new RangeError(`tasks: ${(error as Error).message.replace(/^(support|query)\.(x|y)\[(\d+)\]/, 'tasks[$3].$1.$2')}`);
+  }
+  try {
+    const first = metaGradient(model, params, batch, options);
+    const grads = first.grads.map((g) => ({ shape: g.shape, values: Array.from(g.dataSync()) }));
+    tf.dispose(first.grads);
+    const times: number[] = [];
+    if (repeat > 0) tf.dispose(metaGradient(model, params, batch, options).grads);
+    for (let i = 0; i < repeat; i++) {
+      const start = performance.now();
+      const r = metaGradient(model, params, batch, options);
+      r.grads[r.grads.length - 1].dataSync(); // the work is only done once a value is read
+      times.push(performance.now() - start);
+      tf.dispose(r.grads);
+    }
+    times.sort((a, b) => a - b);
+    const medianMs = times.length === 0 ? 0 : times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+    return {
+      loss: first.loss,
+      grads,
+      backend: engineInfo().backend,
+      timing: { medianMs, n: times.length },
+      ...(first.cg ? { cg: first.cg } : {}),
+    };
+  } finally {
+    tf.dispose(params);
+    disposeTasks(batch);
+  }
+}
