@@ -1,0 +1,129 @@
+/**
+ * `npx tsx bench/setup_peers.ts`: installs the Python peers of the benchmark (torch, jax, numpy, pinned in
+ * bench/requirements-peers.txt) into the project's `.venv`. Opt-in only: `npm run setup` and `npm test`
+ * never call it, because the peers weigh well over a gigabyte and only the benchmark needs them.
+ *
+ * Idempotent: when `import torch, jax, numpy` already works in `.venv` it only says so. It needs `.venv`
+ * to exist (made by `npm run setup`) and does not create it, so that there is one place that owns it.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The package root (bench/..). */
+const projectRoot: string = path.resolve(__dirname, '..');
+const venvDir: string = path.join(projectRoot, '.venv');
+const venvPython: string = path.join(venvDir, 'bin', 'python');
+const requirementsFile: string = path.join(__dirname, 'requirements-peers.txt');
+
+/** What the check imports: the two frameworks and numpy, which peers.py uses for the shared data. */
+const PEER_MODULES = ['torch', 'jax', 'numpy'] as const;
+
+/** What one call did, for the caller's report. */
+export interface PeerSetupResult {
+  /** True when pip ran. */
+  installed: boolean;
+  /** Versions as imported afterwards, e.g. { torch: '2.13.0+cpu', ... }. */
+  versions: Record<string, string>;
+  /** Wall-clock seconds pip took (0 when it did not run). */
+  seconds: number;
+  /** How much `.venv` grew, in MiB (0 when pip did not run). */
+  addedMiB: number;
+}
+
+function run(command: string, args: string[]): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // pip's resolver output for torch can be long; the default 1 MiB buffer is not enough.
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error !== undefined) throw new Error(`could not run ${command}: ${result.error.message}`);
+  return result;
+}
+
+/** Versions of the peer modules in .venv, or undefined if any of them fails to import. */
+function importedVersions(): Record<string, string> | undefined {
+  // A real import, not find_spec: a half-installed torch (say, pip was interrupted) has a spec but
+  // does not import, and this script exists to repair exactly that. It costs about 2 s.
+  const probe = `import json, ${PEER_MODULES.join(', ')}\nprint(json.dumps({${PEER_MODULES.map(
+    (m) => `"${m}": ${m}.__version__`,
+  ).join(', ')}}))`;
+  const result = run(venvPython, ['-c', probe]);
+  if (result.status !== 0) return undefined;
+  return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, string>;
+}
+
+/** Size of a directory tree in bytes (files and symlinks themselves, not what the links point to). */
+function treeBytes(dir: string): number {
+  let total = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const current = stack.pop() as string;
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) stack.push(full);
+      else total += fs.lstatSync(full).size;
+    }
+  }
+  return total;
+}
+
+function pipInstall(): void {
+  // --retries 0: pip is served from an on-disk mirror here, so a miss is final and retrying only
+  // wastes minutes. --quiet because pip's progress for a 190 MB wheel is noise in a bench log.
+  const args = ['-m', 'pip', 'install', '--quiet', '--retries', '0', '-r', requirementsFile];
+  const result = run(venvPython, args);
+  if (result.status !== 0) {
+    // This machine's pip config names a mirror folder that may not exist; pip warns about it once per
+    // package, which would bury the real error.
+    const noise = /^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$/;
+    const output = `${result.stdout}\n${result.stderr}`
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !noise.test(line))
+      .join('\n');
+    throw new Error(`pip install -r ${path.relative(projectRoot, requirementsFile)} failed (exit ${result.status}):\n${output}`);
+  }
+}
+
+/**
+ * Makes sure torch, jax and numpy import in `.venv`, installing bench/requirements-peers.txt if they do not.
+ * Throws when `.venv` is missing or pip fails. `log` receives one line before a (slow) install starts.
+ */
+export function ensurePeers(log: (line: string) => void = console.log): PeerSetupResult {
+  if (!fs.existsSync(venvPython)) {
+    throw new Error(`${path.relative(projectRoot, venvPython)} does not exist: run \`npm run setup\` first.`);
+  }
+  const before = importedVersions();
+  if (before !== undefined) return { installed: false, versions: before, seconds: 0, addedMiB: 0 };
+
+  log('setup_peers: installing torch (CPU), jax[cpu] and numpy into .venv (about 1-2 min, ~1.5 GB)...');
+  const bytesBefore = treeBytes(venvDir);
+  const started = Date.now();
+  pipInstall();
+  const seconds = (Date.now() - started) / 1000;
+  const addedMiB = (treeBytes(venvDir) - bytesBefore) / 2 ** 20;
+  const after = importedVersions();
+  if (after === undefined) {
+    throw new Error(`pip install finished but \`import ${PEER_MODULES.join(', ')}\` still fails in .venv.`);
+  }
+  return { installed: true, versions: after, seconds, addedMiB };
+}
+
+if (require.main === module) {
+  try {
+    const result = ensurePeers();
+    const versions = Object.entries(result.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ');
+    console.log(
+      result.installed
+        ? `setup_peers: installed ${versions} into .venv in ${result.seconds.toFixed(0)} s; .venv grew by ${result.addedMiB.toFixed(0)} MiB.`
+        : `setup_peers: ${versions} already import in .venv; nothing to do.`,
+    );
+  } catch (error) {
+    console.error(`setup_peers failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
