@@ -171,3 +171,19 @@ describe('maml-lab metagrad', () => {
     }
   });
 });
+
+describe('maml-lab reproduce sinusoid', () => {
+  test('--json reports MSE ± 95% CI after 1 and 10 steps for the four methods', () => {
+    const r = cli(['reproduce', 'sinusoid', '--iterations', '3', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.iterations, 3);
+    assert.deepEqual(Object.keys(out.results), ['maml', 'fomaml', 'reptile', 'pretrained']);
+    for (const method of Object.values(out.results) as Record<string, { mse: number; ci95: number }>[]) {
+      for (const k of ['1', '10']) assert.ok(method[k].mse > 0 && method[k].ci95 > 0 && Number.isFinite(method[k].mse));
+    }
+    assert.equal(out.settings.alpha, 0.01);
+    assert.equal(cli(['reproduce', 'omniglot']).code, 2);
+    assert.equal(cli(['reproduce', 'sinusoid', '--iterations', '0']).code, 2);
+  });
+});

@@ -6,6 +6,7 @@ import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
 import { checkTable, stepTable, textTable } from './format';
 import { runMetagrad } from './metagrad';
+import { reproduceSinusoid, SINUSOID_SETTINGS } from '../meta/sinusoidBenchmark';
 
 const USAGE = `Usage:
   maml-lab --version                         package, tfjs and backend in use
@@ -14,6 +15,8 @@ const USAGE = `Usage:
   maml-lab derive --spec FILE [--json]       symbolic derivation of your own loss (see README)
   maml-lab metagrad --spec FILE [--json] [--repeat N]
                                              a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
+  maml-lab reproduce sinusoid [--iterations N] [--seed S] [--shots K] [--json]
+                                             Finn et al.'s sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
 
 Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
 
@@ -101,6 +104,44 @@ async function metagrad(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Published figures to set beside ours (see the README for where each comes from). */
+const PUBLISHED = 'Li et al. 2017 (Meta-SGD), Table 1: MAML 5-shot, 1 step: 1.13 ± 0.18. Finn et al. 2017 give regression only as figures.';
+
+async function reproduce(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { iterations: { type: 'string', default: String(SINUSOID_SETTINGS.paperIterations) }, seed: { type: 'string', default: '0' }, shots: { type: 'string', default: '10' }, json: { type: 'boolean' } },
+  });
+  if (positionals[0] !== 'sinusoid' || positionals.length !== 1) throw new UsageError('reproduce knows one benchmark: `maml-lab reproduce sinusoid`');
+  const int = (name: string, raw: string | undefined, min: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const iterations = int('iterations', values.iterations, 1);
+  const seed = int('seed', values.seed, 0);
+  const shots = int('shots', values.shots, 1);
+  const info = await ready();
+  const out = await reproduceSinusoid({
+    iterations,
+    seed,
+    shots,
+    onProgress: values.json ? undefined : (method, p) =>
+      process.stderr.write(`\r${method}: ${p.iteration}/${p.iterations}  meta-loss ${p.metaLoss.toFixed(3)}  ${p.iterationsPerSecond.toFixed(0)} it/s  ETA ${Math.round(p.etaSeconds)} s   ${p.iteration === p.iterations ? '\n' : ''}`),
+  });
+  const summary = Object.fromEntries(Object.entries(out.results).map(([m, r]) => [m, { '1': r['1'], '10': r['10'], seconds: r.seconds }]));
+  if (values.json) {
+    console.log(JSON.stringify({ iterations, shots, seed, backend: info.backend, settings: SINUSOID_SETTINGS, results: summary, published: PUBLISHED }, null, 2));
+    return 0;
+  }
+  const cell = (x: { mse: number; ci95: number }) => `${x.mse.toFixed(3)} ± ${x.ci95.toFixed(3)}`;
+  console.log(`\nsinusoid, K = ${shots}, ${iterations} iterations, seed ${seed}, backend ${info.backend}; query MSE ± 95% CI on ${SINUSOID_SETTINGS.evaluationTasks} held-out tasks`);
+  console.log(textTable(['method', 'after 1 step', 'after 10 steps', 'training time'], Object.entries(out.results).map(([m, r]) => [m, cell(r['1']), cell(r['10']), `${r.seconds.toFixed(0)} s`])));
+  console.log(`\npublished: ${PUBLISHED}`);
+  return 0;
+}
+
 function derive(args: string[]): number {
   const { values } = parseArgs({ args, options: { spec: { type: 'string' }, json: { type: 'boolean' } } });
   const result = deriveSymbolically(readSpec('derive', values.spec));
@@ -143,6 +184,8 @@ export async function main(argv: string[]): Promise<number> {
         return derive(rest);
       case 'metagrad':
         return await metagrad(rest);
+      case 'reproduce':
+        return await reproduce(rest);
       case undefined:
       case '--help':
       case '-h':

@@ -10,3 +10,6 @@ export * from './tasks';
 export * from './quadratic';
 export * from './metaGradient';
 export * from './adam';
+export * from './train';
+export * from './evaluate';
+export * from './sinusoidBenchmark';

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { perTask, regressionLoss } from './metaGradient';
+import { checkParams, type Model } from './model';
+import type { TaskBatch } from './tasks';
+import { tidyValue } from './tidy';
+import { requireInteger, requirePositive } from './validate';
+
+/** Query MSE after 0, 1, …, maxSteps adaptation steps: mean over tasks and its 95% confidence half-width. */
+export interface Evaluation {
+  steps: number[];
+  mse: number[];
+  /** 1.96 · std / √tasks, the half-width of the 95% confidence interval of the mean. */
+  ci95: number[];
+  tasks: number;
+}
+
+/**
+ * Adapts to every held-out task with plain SGD (step α on the support set) and scores the query set after
+ * each of 0..maxSteps steps, all tasks at once.
+ *
+ * @example
+ * const held = sinusoidTasks({ tasks: 600, shots: 10, seed: 999_999 });
+ * const { mse, ci95 } = evaluate(model, params, held, { alpha: 0.01, maxSteps: 10 });
+ */
+export function evaluate(model: Model, params: tf.Tensor[], tasks: TaskBatch, options: { alpha: number; maxSteps: number }): Evaluation {
+  requirePositive('alpha', options.alpha);
+  requireInteger('maxSteps', options.maxSteps, 0);
+  checkParams(model, params);
+  const loss = regressionLoss(model);
+  const sum = (phi: tf.Tensor[]) => tf.sum(loss(phi, tasks.support)) as tf.Scalar;
+  const out: Evaluation = { steps: [], mse: [], ci95: [], tasks: tasks.count };
+  tidyValue(() => {
+    let phi = perTask(params, tasks.count);
+    for (let s = 0; s <= options.maxSteps; s++) {
+      if (s > 0) {
+        const next = tf.tidy(() => {
+          const grads = tf.grads((...p: tf.Tensor[]) => sum(p))(phi);
+          return phi.map((p, i) => tf.sub(p, tf.mul(options.alpha, grads[i])));
+        });
+        tf.dispose(phi);
+        phi = next;
+      }
+      const perTaskMse = tidyValue(() => Array.from(loss(phi, tasks.query).dataSync()));
+      const n = perTaskMse.length;
+      const mean = perTaskMse.reduce((a, b) => a + b, 0) / n;
+      const variance = perTaskMse.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(n - 1, 1);
+      out.steps.push(s);
+      out.mse.push(mean);
+      out.ci95.push((1.96 * Math.sqrt(variance)) / Math.sqrt(n));
+    }
+  });
+  return out;
+}

@@ -1,0 +1,78 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { disposeTasks, evaluate, mlp, ready, sinusoidTasks, train, type Progress } from '../src/meta';
+import { noLeak } from './helpers';
+
+before(async () => {
+  await ready();
+});
+
+const model = mlp([1, 16, 1]);
+const sample = (i: number) => sinusoidTasks({ tasks: 5, shots: 5, seed: 100 + i });
+
+describe('train', () => {
+  test('MAML lowers the meta-loss, reports progress, and leaks nothing', async () => {
+    const params = model.init(0);
+    const seen: Progress[] = [];
+    const before = tf.memory().numTensors;
+    const result = await train({ model, params, objective: 'maml', iterations: 60, alpha: 0.01, steps: 1, sample, metaLearningRate: 0.01, onProgress: (p) => seen.push(p), progressEvery: 20 });
+    assert.equal(result.iterations, 60);
+    assert.equal(result.interrupted, false);
+    assert.deepEqual(seen.map((p) => p.iteration), [20, 40, 60]);
+    assert.ok(seen.every((p) => p.iterationsPerSecond > 0 && Number.isFinite(p.metaLoss)));
+    const first = result.losses.slice(0, 10).reduce((a, b) => a + b) / 10;
+    const last = result.losses.slice(-10).reduce((a, b) => a + b) / 10;
+    assert.ok(last < first, `meta-loss ${first} → ${last}`);
+    assert.equal(tf.memory().numTensors, before + params.length, 'only the returned params remain');
+    tf.dispose([...params, ...result.params]);
+  });
+
+  test('stop() ends training after the current iteration, with what it has', async () => {
+    const params = model.init(1);
+    const run = train({ model, params, objective: 'fomaml', iterations: 10_000, alpha: 0.01, steps: 1, sample });
+    setTimeout(() => run.stop(), 50);
+    const result = await run;
+    assert.equal(result.interrupted, true);
+    assert.ok(result.iterations > 0 && result.iterations < 10_000);
+    assert.equal(result.params.length, params.length);
+    tf.dispose([...params, ...result.params]);
+  });
+
+  test('divergence stops with the iteration and a hint, leaking nothing', async () => {
+    const params = model.init(2);
+    const before = tf.memory().numTensors;
+    await assert.rejects(
+      async () => train({ model, params, objective: 'maml', iterations: 50, alpha: 1e30, steps: 2, sample }),
+      /training diverged at iteration 0: the meta-loss is not finite .* try a smaller alpha/,
+    );
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose(params);
+  });
+
+  test('bad settings are named', () => {
+    const params = model.init(3);
+    assert.throws(() => train({ model, params, objective: 'maml', iterations: 0, alpha: 0.01, steps: 1, sample }), /iterations must be an integer ≥ 1, got 0/);
+    assert.throws(() => train({ model, params, objective: 'sgd' as never, iterations: 1, alpha: 0.01, steps: 1, sample }), /objective must be one of maml, fomaml, reptile, imaml, pretrain/);
+    tf.dispose(params);
+  });
+});
+
+describe('evaluate', () => {
+  test('0..k steps with a 95% CI of 1.96·std/√n, and adaptation lowers the support-fitted query loss', () => {
+    const params = model.init(4);
+    const tasks = sinusoidTasks({ tasks: 50, shots: 10, seed: 7 });
+    const ev = noLeak(() => evaluate(model, params, tasks, { alpha: 0.05, maxSteps: 3 }));
+    assert.deepEqual(ev.steps, [0, 1, 2, 3]);
+    assert.equal(ev.tasks, 50);
+    // recompute step 0 by hand
+    const perTask = tf.tidy(() => Array.from(tf.mean(tf.squaredDifference(model.apply(params.map((p) => tf.add(p, tf.zeros([50, ...p.shape]))), tasks.query.x), tasks.query.y), [1, 2]).dataSync()));
+    const mean = perTask.reduce((a, b) => a + b) / 50;
+    const sd = Math.sqrt(perTask.reduce((a, b) => a + (b - mean) ** 2, 0) / 49);
+    assert.ok(Math.abs(ev.mse[0] - mean) < 1e-5);
+    assert.ok(Math.abs(ev.ci95[0] - (1.96 * sd) / Math.sqrt(50)) < 1e-5);
+    assert.ok(ev.mse[3] < ev.mse[0]);
+    tf.dispose(params);
+    disposeTasks(tasks);
+  });
+});
