@@ -1,3 +1,4 @@
 export * from './meta';
 export * from './derivations';
 export * from './notebook';
+export * from './plots';

@@ -71,3 +71,23 @@ describe('show', () => {
     assert.match(out, /show: could not render this value: no data/);
   });
 });
+
+describe('figures', () => {
+  test('a Plotly figure is sent as the Plotly MIME type, with self-contained HTML (library once) and a text summary', async () => {
+    const { lineChart } = await import('../src/plots');
+    const figure = lineChart({ title: 'meta-loss', x: { title: 'iteration' }, y: { title: 'MSE', log: true }, series: [{ name: 'MAML', x: [0, 1], y: [2, 1] }] });
+    const first = render(figure);
+    const second = render(figure);
+    assert.deepEqual(first['application/vnd.plotly.v1+json'], figure);
+    assert.equal(first['text/plain'], 'meta-loss (1 trace)');
+    assert.ok(first['text/html']!.length > 1_000_000, 'the first figure carries plotly.js');
+    assert.ok(second['text/html']!.length < 2_000, 'later figures reuse it');
+    assert.match(second['text/html']!, /window\.Plotly\.newPlot\("maml-lab-plot-\d+-\d+"/);
+    assert.doesNotMatch(first["text/html"]! + second["text/html"]!, /<script[^>]+src=/, "nothing is loaded from elsewhere");
+  });
+
+  test('series with mismatched lengths are refused by name', async () => {
+    const { lineChart } = await import('../src/plots');
+    assert.throws(() => lineChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 'bad', x: [1, 2], y: [1] }] }), /series\[0\] \("bad"\) has 2 x values but 1 y values/);
+  });
+});

@@ -1,12 +1,16 @@
 import type { Check } from '../derivations/check';
 import { verifyStep, type Derivation, type Step, type VerifiedStep } from '../derivations/derivation';
 import type { DeriveResult } from '../derivations/symbolic';
+import { isFigure, type Figure } from '../plots/figure';
+import { figureHtml } from './plotly';
 
 /** One rich output: the same content in several MIME types, richest first; text/plain is always there. */
-export type MimeBundle = { 'text/plain': string } & Partial<Record<'text/markdown' | 'text/latex', string>>;
+export type MimeBundle = { 'text/plain': string } & Partial<Record<'text/markdown' | 'text/latex' | 'text/html', string>> & {
+  'application/vnd.plotly.v1+json'?: Figure;
+};
 
 /** Anything `show` knows how to draw. */
-export type Showable = Derivation | Step | VerifiedStep | Check | Check[] | DeriveResult | number[][] | number[] | string;
+export type Showable = Derivation | Step | VerifiedStep | Check | Check[] | DeriveResult | Figure | number[][] | number[] | string;
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
@@ -104,6 +108,10 @@ export function render(x: Showable): MimeBundle {
   if (Array.isArray(x)) {
     const checks = x as Check[];
     return { 'text/markdown': checksMarkdown(checks), 'text/plain': checks.map(checkLine).join('\n') };
+  }
+  if (isFigure(x)) {
+    const title = (x.layout.title as { text?: string } | undefined)?.text ?? 'figure';
+    return { 'application/vnd.plotly.v1+json': x, 'text/html': figureHtml(x), 'text/plain': `${title} (${x.data.length} trace${x.data.length === 1 ? '' : 's'})` };
   }
   if (isCheck(x)) return { 'text/markdown': checkLine(x), 'text/plain': checkLine(x) };
   if (isDeriveResult(x)) {

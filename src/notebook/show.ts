@@ -2,7 +2,7 @@ import { ready } from '../meta/engine';
 import { render, type MimeBundle, type Showable } from './render';
 
 interface DisplayData {
-  data: Record<string, string>;
+  data: Record<string, unknown>;
   metadata: Record<string, unknown>;
   transient: Record<string, unknown>;
 }
