@@ -57,13 +57,15 @@ export function mlp(sizes: readonly number[], options: { activation?: Activation
     shapes,
     parameterCount,
     init(seed: number): tf.Tensor[] {
+      requireInteger('seed', seed, 0);
+      // tfjs treats a seed of 0 as "no seed" (it falls back to Math.random), so every seed is offset by 1.
       return tf.tidy(() =>
         shapes.map((shape, i) => {
           if (shape.length === 2) {
             const std = Math.sqrt(2 / (shape[0] + shape[1]));
-            return tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i);
+            return tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i + 1);
           }
-          return tf.randomNormal(shape, 0, 0.1, 'float32', seed * 1000 + i);
+          return tf.randomNormal(shape, 0, 0.1, 'float32', seed * 1000 + i + 1);
         }),
       );
     },
