@@ -160,6 +160,7 @@ describe('metaGradient: memory and bad input', () => {
       assert.throws(() => metaGradient(model, params, tasks, { ...opts, alpha: Infinity }), /alpha must be a finite number > 0, got Infinity/);
       assert.throws(() => metaGradient(model, params, tasks, { ...opts, steps: 0 }), /steps must be an integer ≥ 1, got 0/);
       assert.throws(() => metaGradient(model, params, tasks, { ...opts, method: 'imaml', lambda: 0 }), /lambda must be a finite number > 0, got 0/);
+      assert.throws(() => metaGradient(model, params, tasks, { ...opts, method: 'imaml', lambda: 200 }), /imaml: alpha·lambda must be below 2 .* got 0\.01 · 200 = 2/);
       assert.throws(() => metaGradient(model, params, tasks, { ...opts, method: 'sgd' as Method }), /method must be one of maml, fomaml, reptile, imaml/);
       assert.throws(() => metaGradient(model, params.slice(0, 2), tasks, opts), /params must be a list of 4 tensors/);
       assert.throws(() => metaGradient(model, params, { ...tasks, count: 0 }, opts), /tasks must hold at least one task/);

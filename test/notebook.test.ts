@@ -91,3 +91,21 @@ describe('figures', () => {
     assert.throws(() => lineChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 'bad', x: [1, 2], y: [1] }] }), /series\[0\] \("bad"\) has 2 x values but 1 y values/);
   });
 });
+
+describe('liveProgress', () => {
+  test('outside a notebook it rewrites one stderr line, ending it at the last iteration', async () => {
+    const { liveProgress } = await import('../src/notebook');
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (written.push(chunk), true)) as typeof process.stderr.write;
+    try {
+      const report = liveProgress('MAML');
+      report({ iteration: 50, iterations: 100, metaLoss: 1.23456, iterationsPerSecond: 25, etaSeconds: 2 });
+      report({ iteration: 100, iterations: 100, metaLoss: 0.5, iterationsPerSecond: 25, etaSeconds: 0 });
+    } finally {
+      process.stderr.write = original;
+    }
+    assert.match(written[0], /^\rMAML █{12}░{12} 50\/100 · meta-loss 1\.2346 · 25 it\/s · ETA 2 s$/);
+    assert.match(written[1], /100\/100 .*\n$/);
+  });
+});

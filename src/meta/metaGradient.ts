@@ -139,7 +139,13 @@ export function metaGradient<B = RegressionBatch>(
   if (!METHODS.includes(method)) throw new RangeError(`method must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   const lambda = options.lambda ?? 1;
   const rate = options.reptileRate ?? 1;
-  if (method === 'imaml') requirePositive('lambda', lambda);
+  if (method === 'imaml') {
+    requirePositive('lambda', lambda);
+    // The pull λ(φ − θ) alone makes each step multiply φ − θ by (1 − αλ): beyond αλ = 2 the inner loop diverges.
+    if (alpha * lambda >= 2) {
+      throw new RangeError(`imaml: alpha·lambda must be below 2 for the regularised inner loop to converge, got ${alpha} · ${lambda} = ${alpha * lambda}; lower alpha or lambda`);
+    }
+  }
   if (method === 'reptile') requirePositive('reptileRate', rate);
   checkTasks(lossOrModel, params, tasks);
   const loss = (typeof lossOrModel === 'function' ? lossOrModel : regressionLoss(lossOrModel)) as BatchedLoss<B>;

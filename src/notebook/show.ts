@@ -21,13 +21,30 @@ function kernelWriter(): ((data: DisplayData, update: boolean) => void) | undefi
   }
 }
 
-function publish(bundle: MimeBundle): void {
+/**
+ * Sends a bundle to the notebook, or prints its plain text outside one. With a `displayId`, later calls
+ * with `update` replace that output in place (update_display_data) instead of adding a new one.
+ *
+ * @example
+ * publish({ 'text/plain': 'hello' });
+ */
+export function publish(bundle: MimeBundle, display?: { id: string; update: boolean }): void {
   const write = kernelWriter();
   if (write) {
-    write({ data: bundle, metadata: {}, transient: {} }, false);
+    write({ data: bundle, metadata: {}, transient: display ? { display_id: display.id } : {} }, display?.update ?? false);
   } else {
     console.log(bundle['text/plain']);
   }
+}
+
+/**
+ * Whether code runs inside the tslab kernel (where rich outputs and in-place updates are possible).
+ *
+ * @example
+ * if (!insideNotebook()) console.log('plain text only');
+ */
+export function insideNotebook(): boolean {
+  return kernelWriter() !== undefined;
 }
 
 /**
