@@ -71,6 +71,24 @@ describe('the model and the inner loop', () => {
     tf.dispose([...params, data.x, data.y]);
   });
 
+  test('adapt on a batch of tasks gives each task its own steps, as a loop over tasks does', () => {
+    const params = model.init(6);
+    const x = tf.tensor3d([[[0.5], [-1], [2]], [[1], [0], [-2]]]);
+    const y = tf.tensor3d([[[1], [0], [-1]], [[0.3], [0.2], [2]]]);
+    const batched = noLeak(() => tidyValue(() => adapt(model, params, { x, y }, { alpha: 0.1, steps: 3 }).map((p) => Array.from(p.dataSync()))));
+    for (let t = 0; t < 2; t++) {
+      const single = tidyValue(() => {
+        const task = { x: tf.squeeze(tf.slice(x, [t, 0, 0], [1, -1, -1]), [0]), y: tf.squeeze(tf.slice(y, [t, 0, 0], [1, -1, -1]), [0]) };
+        return adapt(model, params, task, { alpha: 0.1, steps: 3 }).map((p) => Array.from(p.dataSync()));
+      });
+      single.forEach((values, i) => {
+        const size = values.length;
+        values.forEach((v, j) => assert.ok(Math.abs(v - batched[i][t * size + j]) < 1e-6, `task ${t}, params[${i}][${j}]`));
+      });
+    }
+    tf.dispose([...params, x, y]);
+  });
+
   test('bad input is named', () => {
     const params = model.init(0);
     const data = batch();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { perTask, regressionLoss } from './metaGradient';
+import { perTask, regressionLoss } from './batchedLoss';
+import { innerUpdate } from './inner';
 import { checkParams, type Model } from './model';
 import type { TaskBatch } from './tasks';
 import { tidyValue } from './tidy';
@@ -27,16 +28,12 @@ export function evaluate(model: Model, params: tf.Tensor[], tasks: TaskBatch, op
   requireInteger('maxSteps', options.maxSteps, 0);
   checkParams(model, params);
   const loss = regressionLoss(model);
-  const sum = (phi: tf.Tensor[]) => tf.sum(loss(phi, tasks.support)) as tf.Scalar;
   const out: Evaluation = { steps: [], mse: [], ci95: [], tasks: tasks.count };
   tidyValue(() => {
     let phi = perTask(params, tasks.count);
     for (let s = 0; s <= options.maxSteps; s++) {
       if (s > 0) {
-        const next = tf.tidy(() => {
-          const grads = tf.grads((...p: tf.Tensor[]) => sum(p))(phi);
-          return phi.map((p, i) => tf.sub(p, tf.mul(options.alpha, grads[i])));
-        });
+        const next = innerUpdate(model, phi, tasks.support, options.alpha);
         tf.dispose(phi);
         phi = next;
       }

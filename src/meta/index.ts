@@ -8,6 +8,7 @@ export * from './inner';
 export * from './tidy';
 export * from './tasks';
 export * from './quadratic';
+export * from './batchedLoss';
 export * from './metaGradient';
 export * from './adam';
 export * from './train';

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { perTask, regressionLoss } from './batchedLoss';
 import { Model, checkParams } from './model';
 import { mse } from './loss';
 import { requireInteger, requirePositive } from './validate';
 
-/** A set of points: inputs x [points, inputs] and targets y [points, outputs]. */
+/**
+ * A set of points: inputs x [points, inputs] and targets y [points, outputs]; or, for many tasks at once,
+ * x [tasks, points, inputs] and y [tasks, points, outputs].
+ */
 export interface Batch {
   x: tf.Tensor;
   y: tf.Tensor;
@@ -40,8 +44,42 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
 })) as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 
 /**
- * One inner step θᵢ = θᵢ₋₁ − α∇L(θᵢ₋₁). Differentiable: called inside `tf.grad`, the gradient flows through
- * ∇L too, which is where the Hessian of the exact meta-gradient comes from ("gradients of gradients").
+ * One gradient step p ← p − α(∇loss(p) + pull(p)) on any scalar loss of a parameter list. Differentiable:
+ * called inside `tf.grad`, the gradient flows through ∇loss too ("gradients of gradients"). With
+ * `firstOrder`, ∇loss is treated as a constant (stop-gradient). `pull` adds a term to the gradient, as
+ * iMAML's λ(φ − θ) does.
+ *
+ * @example
+ * const next = gradientStep((p) => tf.sum(tf.square(p[0])), [tf.tensor1d([1, 2])], 0.1); // [0.8, 1.6]
+ */
+export function gradientStep(
+  loss: (params: tf.Tensor[]) => tf.Scalar,
+  params: readonly tf.Tensor[],
+  alpha: number,
+  options: { firstOrder?: boolean; pull?: (i: number) => tf.Tensor } = {},
+): tf.Tensor[] {
+  return tf.tidy(() => {
+    const grads = tf.grads((...p: tf.Tensor[]) => loss(p))(params as tf.Tensor[]);
+    return params.map((p, i) => {
+      const g = options.firstOrder ? stopGradient(grads[i]) : grads[i];
+      return tf.sub(p, tf.mul(alpha, options.pull ? tf.add(g, options.pull(i)) : g));
+    });
+  });
+}
+
+/**
+ * The loss one inner step descends: a single task's MSE, or for a batch of tasks the *sum* of their MSEs,
+ * whose gradient with respect to per-task parameters is every task's own gradient.
+ */
+function stepLoss(model: Model, batch: Batch): (params: tf.Tensor[]) => tf.Scalar {
+  return batch.x.rank === 3 ? (p) => tf.sum(regressionLoss(model)(p, batch as never)) as tf.Scalar : (p) => taskLoss(model, p, batch);
+}
+
+/**
+ * One inner step θᵢ = θᵢ₋₁ − α∇L(θᵢ₋₁). For a batch of tasks (x [tasks, points, inputs]) the parameters
+ * are per task (leading task axis) and each task takes its own step. Differentiable: called inside
+ * `tf.grad`, the gradient flows through ∇L too, which is where the Hessian of the exact meta-gradient
+ * comes from.
  *
  * @example
  * const theta1 = innerUpdate(model, theta0, support, 0.01);
@@ -54,15 +92,14 @@ export function innerUpdate(
   firstOrder = false,
 ): tf.Tensor[] {
   requirePositive('alpha', alpha);
-  checkParams(model, params);
-  return tf.tidy(() => {
-    const grads = tf.grads((...p: tf.Tensor[]) => taskLoss(model, p, batch))(params as tf.Tensor[]);
-    return params.map((p, i) => tf.sub(p, tf.mul(alpha, firstOrder ? stopGradient(grads[i]) : grads[i])));
-  });
+  checkParams(model, params, batch.x.rank === 3 ? batch.x.shape[0] : undefined);
+  return gradientStep(stepLoss(model, batch), params, alpha, { firstOrder });
 }
 
 /**
  * k inner steps from `params` on the support batch: θ₀ = params, θᵢ = θᵢ₋₁ − α∇L⁽⁰⁾(θᵢ₋₁); returns θₖ.
+ * For a batch of tasks with shared `params`, every task adapts its own copy, and the result has a leading
+ * task axis.
  *
  * @example
  * const adapted = adapt(model, params, task.support, { alpha: 0.01, steps: 5 });
@@ -71,7 +108,8 @@ export function adapt(model: Model, params: readonly tf.Tensor[], support: Batch
   requirePositive('alpha', loop.alpha);
   requireInteger('steps', loop.steps, 1);
   return tf.tidy(() => {
-    let theta: tf.Tensor[] = [...params];
+    const shared = support.x.rank === 3 && params.length > 0 && params[0].rank === model.shapes[0].length;
+    let theta: tf.Tensor[] = shared ? perTask(params, support.x.shape[0]) : [...params];
     for (let i = 0; i < loop.steps; i++) theta = innerUpdate(model, theta, support, loop.alpha, loop.firstOrder);
     return theta;
   });

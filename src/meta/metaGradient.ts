@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { perTask, regressionLoss, type BatchedLoss } from './batchedLoss';
+import { gradientStep } from './inner';
 import { checkParams, type Model } from './model';
 import type { RegressionBatch, TaskBatch } from './tasks';
 import { requireInteger, requirePositive } from './validate';
@@ -7,12 +9,6 @@ import { tidyTensors } from './tidy';
 /** The meta-gradient algorithms. */
 export type Method = 'maml' | 'fomaml' | 'reptile' | 'imaml';
 const METHODS: readonly Method[] = ['maml', 'fomaml', 'reptile', 'imaml'];
-
-/**
- * Per-task losses [tasks] of per-task parameters (each tensor with a leading task axis) on a batch of tasks.
- * Tasks never interact, so the gradient of the *sum* of these losses is every task's own gradient at once.
- */
-export type BatchedLoss<B> = (params: tf.Tensor[], batch: B) => tf.Tensor1D;
 
 /** Settings of `metaGradient`. */
 export interface MetaGradientOptions {
@@ -36,36 +32,13 @@ export interface MetaGradientResult {
   cg?: { iterations: number; relativeResidual: number };
 }
 
-/**
- * The MSE of a model on a regression meta-batch, per task: a `BatchedLoss`.
- *
- * @example
- * const loss = regressionLoss(mlp([1, 40, 40, 1]));
- */
-export function regressionLoss(model: Model): BatchedLoss<RegressionBatch> {
-  return (params, batch) => tf.tidy(() => tf.mean(tf.squaredDifference(model.apply(params, batch.x), batch.y), [1, 2]) as tf.Tensor1D);
-}
-
-/**
- * Per-task copies φ = θ of shared parameters, each with a leading task axis. Written as θ + 0 rather than
- * a tile or broadcastTo: the gradient of a broadcast add is one sum over tasks, while tfjs's Tile gradient
- * is a slow loop.
- *
- * @example
- * perTask([tf.zeros([3])], 25)[0].shape; // [25, 3]
- */
-export function perTask(params: readonly tf.Tensor[], tasks: number): tf.Tensor[] {
-  return params.map((p) => tf.add(p, tf.zeros([tasks, ...p.shape])));
-}
-
 function sumOverTasks<B>(loss: BatchedLoss<B>, batch: B) {
   return (...p: tf.Tensor[]) => tf.sum(loss(p, batch)) as tf.Scalar;
 }
 
 /** φ ← φ − α·(∇L_support(φ) + pull), every task at once; `pull` adds iMAML's λ(φ − θ). */
 function innerStep<B>(loss: BatchedLoss<B>, phi: tf.Tensor[], support: B, alpha: number, pull?: (i: number) => tf.Tensor): tf.Tensor[] {
-  const grads = tf.grads(sumOverTasks(loss, support))(phi);
-  return phi.map((p, i) => tf.sub(p, tf.mul(alpha, pull ? tf.add(grads[i], pull(i)) : grads[i])));
+  return gradientStep((p) => sumOverTasks(loss, support)(...p), phi, alpha, { pull });
 }
 
 /** Per-task scalars s [tasks] times per-task tensors x [tasks, …]. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam } from './adam';
-import { metaGradient, perTask, regressionLoss, type Method } from './metaGradient';
+import { perTask, regressionLoss } from './batchedLoss';
+import { metaGradient, type Method } from './metaGradient';
 import { checkParams, type Model } from './model';
 import type { TaskBatch } from './tasks';
 import { disposeTasks } from './tasks';

@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Model } from './model';
+import type { RegressionBatch } from './tasks';
+
+/**
+ * Per-task losses [tasks] of per-task parameters (each tensor with a leading task axis) on a batch of tasks.
+ * Tasks never interact, so the gradient of the *sum* of these losses is every task's own gradient at once.
+ */
+export type BatchedLoss<B> = (params: tf.Tensor[], batch: B) => tf.Tensor1D;
+
+/**
+ * The MSE of a model on a regression meta-batch, per task: a `BatchedLoss`.
+ *
+ * @example
+ * const loss = regressionLoss(mlp([1, 40, 40, 1]));
+ */
+export function regressionLoss(model: Model): BatchedLoss<RegressionBatch> {
+  return (params, batch) => tf.tidy(() => tf.mean(tf.squaredDifference(model.apply(params, batch.x), batch.y), [1, 2]) as tf.Tensor1D);
+}
+
+/**
+ * Per-task copies φ = θ of shared parameters, each with a leading task axis. Written as θ + 0 rather than
+ * a tile or broadcastTo: the gradient of a broadcast add is one sum over tasks, while tfjs's Tile gradient
+ * is a slow loop.
+ *
+ * @example
+ * perTask([tf.zeros([3])], 25)[0].shape; // [25, 3]
+ */
+export function perTask(params: readonly tf.Tensor[], tasks: number): tf.Tensor[] {
+  return params.map((p) => tf.add(p, tf.zeros([tasks, ...p.shape])));
+}
+
