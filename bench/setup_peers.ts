@@ -6,14 +6,10 @@
  * Idempotent: when `import torch, jax, numpy` already works in `.venv` it only says so. It needs `.venv`
  * to exist (made by `npm run setup`) and does not create it, so that there is one place that owns it.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectRoot, runCaptured, venvDir, venvPipInstall, venvPython } from '../scripts/jupyter';
 
-/** The package root (bench/..). */
-const projectRoot: string = path.resolve(__dirname, '..');
-const venvDir: string = path.join(projectRoot, '.venv');
-const venvPython: string = path.join(venvDir, 'bin', 'python');
 const requirementsFile: string = path.join(__dirname, 'requirements-peers.txt');
 
 /** What the check imports: the two frameworks and numpy, which peers.py uses for the shared data. */
@@ -31,18 +27,6 @@ export interface PeerSetupResult {
   addedMiB: number;
 }
 
-function run(command: string, args: string[]): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, {
-    cwd: projectRoot,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // pip's resolver output for torch can be long; the default 1 MiB buffer is not enough.
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.error !== undefined) throw new Error(`could not run ${command}: ${result.error.message}`);
-  return result;
-}
-
 /** Versions of the peer modules in .venv, or undefined if any of them fails to import. */
 function importedVersions(): Record<string, string> | undefined {
   // A real import, not find_spec: a half-installed torch (say, pip was interrupted) has a spec but
@@ -50,7 +34,7 @@ function importedVersions(): Record<string, string> | undefined {
   const probe = `import json, ${PEER_MODULES.join(', ')}\nprint(json.dumps({${PEER_MODULES.map(
     (m) => `"${m}": ${m}.__version__`,
   ).join(', ')}}))`;
-  const result = run(venvPython, ['-c', probe]);
+  const result = runCaptured(venvPython, ['-c', probe], 'Checking the peers');
   if (result.status !== 0) return undefined;
   return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, string>;
 }
@@ -71,20 +55,7 @@ function treeBytes(dir: string): number {
 }
 
 function pipInstall(): void {
-  // --retries 0: pip is served from an on-disk mirror here, so a miss is final and retrying only
-  // wastes minutes. --quiet because pip's progress for a 190 MB wheel is noise in a bench log.
-  const args = ['-m', 'pip', 'install', '--quiet', '--retries', '0', '-r', requirementsFile];
-  const result = run(venvPython, args);
-  if (result.status !== 0) {
-    // This machine's pip config names a mirror folder that may not exist; pip warns about it once per
-    // package, which would bury the real error.
-    const noise = /^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$/;
-    const output = `${result.stdout}\n${result.stderr}`
-      .split('\n')
-      .filter((line) => line.trim() !== '' && !noise.test(line))
-      .join('\n');
-    throw new Error(`pip install -r ${path.relative(projectRoot, requirementsFile)} failed (exit ${result.status}):\n${output}`);
-  }
+  venvPipInstall(['-r', requirementsFile], `pip install -r ${path.relative(projectRoot, requirementsFile)}`);
 }
 
 /**

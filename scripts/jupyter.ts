@@ -2,6 +2,7 @@
  * Paths and environment shared by setup.ts, lab.ts and run-notebooks.ts, so that the kernel the tests
  * use is exactly the one `npm start` serves.
  */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -59,5 +60,39 @@ export function assertSetupDone(): void {
       `Jupyter is not set up (missing ${missing.map((f) => path.relative(projectRoot, f)).join(', ')}); ` +
         'run `npm run setup` first.',
     );
+  }
+}
+
+/**
+ * Runs a command from the project root with its output captured; throws, naming `what`, only when the
+ * command could not start at all (the caller judges the exit status).
+ */
+export function runCaptured(command: string, args: string[], what: string): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // pip's resolver output for large wheels can pass the default 1 MiB buffer.
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error !== undefined) throw new Error(`${what} failed: could not run ${command}: ${result.error.message}`);
+  return result;
+}
+
+/**
+ * `pip install --quiet --retries 0 …` into the venv. --retries 0: pip is served from an on-disk mirror
+ * here, so a miss is final and retrying only wastes minutes. On failure it throws with pip's output, minus
+ * the warning this machine's pip config prints once per package about a mirror folder that does not
+ * exist, which would bury the real error.
+ */
+export function venvPipInstall(args: string[], what: string): void {
+  const result = runCaptured(venvPython, ['-m', 'pip', 'install', '--quiet', '--retries', '0', ...args], what);
+  if (result.status !== 0) {
+    const noise = /^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$/;
+    const output = `${result.stdout}\n${result.stderr}`
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !noise.test(line))
+      .join('\n');
+    throw new Error(`${what} failed (exit ${result.status}):\n${output}`);
   }
 }

@@ -3,10 +3,10 @@
  * into it. Idempotent and quick when everything is already there, so `npm test` and `npm start` call it
  * every time.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { kernelSpecFile, projectRoot, tslabBin, venvDir, venvPython } from './jupyter';
+import { kernelSpecFile, projectRoot, runCaptured, tslabBin, venvDir, venvPipInstall, venvPython } from './jupyter';
 
 /** The Python packages the venv must provide, as imported and as installed. */
 // plotly brings JupyterLab's renderer for application/vnd.plotly.v1+json, the MIME type maml-lab's figures use.
@@ -32,14 +32,6 @@ export function tslabKernelSpec(): KernelSpec {
   };
 }
 
-function run(command: string, args: string[], what: string): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.error !== undefined) {
-    throw new Error(`${what} failed: could not run ${command}: ${result.error.message}`);
-  }
-  return result;
-}
-
 function checkPrerequisites(): void {
   const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
   if (python.error !== undefined || python.status !== 0) {
@@ -55,7 +47,7 @@ function checkPrerequisites(): void {
 function ensureVenv(): boolean {
   if (fs.existsSync(venvPython)) return false;
   // Also repairs a half-made .venv: venv fills in what is missing without touching installed packages.
-  const result = run('python3', ['-m', 'venv', venvDir], 'Creating .venv');
+  const result = runCaptured('python3', ['-m', 'venv', venvDir], 'Creating .venv');
   if (result.status !== 0 || !fs.existsSync(venvPython)) {
     throw new Error(
       'Creating .venv with `python3 -m venv` failed (on Debian/Ubuntu the venv module is the python3-venv ' +
@@ -72,7 +64,7 @@ function missingModules(): string[] {
   const probe =
     `import importlib.util\nfor m in ${JSON.stringify(PY_MODULES)}:\n` +
     '    if importlib.util.find_spec(m) is None: print(m)';
-  const result = run(venvPython, ['-c', probe], 'Checking the venv');
+  const result = runCaptured(venvPython, ['-c', probe], 'Checking the venv');
   if (result.status !== 0) {
     throw new Error(`${venvPython} does not run (${result.stderr.trim()}); delete .venv and rerun \`npm run setup\`.`);
   }
@@ -81,19 +73,7 @@ function missingModules(): string[] {
 
 function pipInstall(): void {
   console.log(`setup: installing ${PY_MODULES.join(', ')} into .venv (about 20 s)...`);
-  // --retries 0: pip is served from a local mirror here, so a miss is final and retrying only wastes minutes.
-  const args = ['-m', 'pip', 'install', '--quiet', '--retries', '0', ...PY_REQUIREMENTS];
-  // Output is kept back on success: this machine's pip config makes pip warn once per package about a
-  // mirror folder that does not exist, which drowns everything else.
-  const result = run(venvPython, args, 'pip install');
-  if (result.status !== 0) {
-    const noise = /^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$/;
-    const output = `${result.stdout}\n${result.stderr}`
-      .split('\n')
-      .filter((line) => line.trim() !== '' && !noise.test(line))
-      .join('\n');
-    throw new Error(`\`pip install ${PY_REQUIREMENTS.join(' ')}\` into .venv failed (exit ${result.status}):\n${output}`);
-  }
+  venvPipInstall([...PY_REQUIREMENTS], `\`pip install ${PY_REQUIREMENTS.join(' ')}\` into .venv`);
   const still = missingModules();
   if (still.length > 0) {
     throw new Error(`pip install finished but ${still.join(', ')} still cannot be found in .venv.`);
