@@ -77,6 +77,8 @@ async function main(): Promise<void> {
       const scale = Math.max(...theirs.map(Math.abs));
       agreement = Math.max(...ours.map((v, i) => Math.abs(v - theirs[i]))) / scale;
       log(`tfjs vs torch, exact-1 meta-gradient on the same inputs: max relative error ${agreement.toExponential(2)}`);
+      // Timing two different computations would be meaningless: disagreement ends the bench.
+      if (!(agreement < 1e-4)) throw new Error(`tfjs and torch disagree on the exact-1 meta-gradient (max relative error ${agreement}); not timing them`);
     } else {
       log(`bench: peers.py --dump-grad failed: ${dump.stderr.trim().split('\n').pop()}`);
     }

@@ -13,6 +13,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
     encoding: 'utf8',
     env: { ...process.env, MAML_LAB_BACKEND: '', ...env },
     timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024, // verify --json carries every route's values
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -142,13 +143,31 @@ describe('maml-lab metagrad', () => {
     got.forEach((v, j) => assert.ok(Math.abs(v - ref[j]) / scale < 1e-5, `entry ${j}: ${v} vs ${ref[j]}`));
   });
 
-  test('every method runs; iMAML reports its conjugate-gradient iterations', () => {
+  test('fomaml and reptile equal their float64 definitions; iMAML reports its conjugate-gradient iterations', async () => {
+    const { mlp64, exact } = await import('../src/derivations');
+    const s = spec('maml');
+    const net = mlp64([1, 3, 1], 'tanh');
+    const theta = Float64Array.from(s.params.flatMap((p) => p.values));
+    const data = (d: { x: number[][]; y: number[][] }) => ({ x: Float64Array.from(d.x.flat()), y: Float64Array.from(d.y.flat()), points: d.x.length });
+    const insts = s.tasks.map((task) => ({ name: 't', model: undefined as never, net, theta, alpha: 0.1, train: data(task.support), test: data(task.query) }));
+    const mean = (f: (i: (typeof insts)[number]) => ArrayLike<number>) => theta.map((_, j) => insts.reduce((a, i) => a + f(i)[j], 0) / insts.length);
+    const references: Record<string, Float64Array> = {
+      fomaml: mean((i) => exact.firstOrderMetaGradient(i, 2)),
+      reptile: mean((i) => exact.innerTrajectory(i, 2)[2].map((p, j) => 0.5 * (theta[j] - p))),
+    };
     for (const method of ['fomaml', 'reptile', 'imaml']) {
       const r = cli(['metagrad', '--spec', specFile(spec(method, { lambda: 15, reptileRate: 0.5 })), '--json']);
       assert.equal(r.code, 0, `${method}: ${r.stderr}`);
       const out = JSON.parse(r.stdout);
       assert.ok(Number.isFinite(out.loss));
-      if (method === 'imaml') assert.ok(out.cg.iterations >= 1);
+      if (method === 'imaml') {
+        assert.ok(out.cg.iterations >= 1 && out.cg.relativeResidual <= 1e-4);
+        continue;
+      }
+      const got = out.grads.flatMap((g: { values: number[] }) => g.values) as number[];
+      const ref = references[method];
+      const scale = Math.max(...ref.map(Math.abs));
+      got.forEach((v, j) => assert.ok(Math.abs(v - ref[j]) / scale < 1e-5, `${method} entry ${j}: ${v} vs ${ref[j]}`));
     }
   });
 

@@ -2,6 +2,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../src/meta/engine';
+import { unflattenParams } from '../src/meta/params';
 import {
   autodiff, compareRoutes, exact, FINITE_DIFFERENCE, FLOAT32, innerJacobianStep, makeInstance, mamlDerivation,
   mlp64, route, standardInstances, verifyDerivation, verifyStep, centralGradient, centralJacobian,
@@ -87,14 +88,16 @@ describe('the float64 routes', () => {
     H.forEach((row, r) => row.forEach((h, c) => assert.ok(Math.abs(h - closed[r][c]) < 1e-12, `H[${r}][${c}]`)));
   });
 
-  test('ReLU instances keep clear of the kinks along the inner loop', () => {
-    for (const inst of standardInstances([0, 1, 2]).filter((i) => i.net.activation === 'relu')) {
-      let theta = inst.theta;
-      for (let i = 0; i <= 10; i++) {
-        assert.ok(inst.net.kinkMargin(theta, inst.train) >= 1e-3);
-        theta = exact.innerStep(inst, theta);
-      }
-    }
+  test('kinkMargin is the smallest |pre-activation| of the hidden layer, as tfjs computes it', () => {
+    const inst = makeInstance({ kind: 'relu', seed: 3 });
+    const byTfjs = tf.tidy(() => {
+      const [W1, b1] = unflattenParams(inst.model, tf.tensor1d(Float32Array.from(inst.theta))).slice(0, 2);
+      const x = tf.tensor2d(Float32Array.from(inst.train.x), [inst.train.points, 1]);
+      return tf.min(tf.abs(tf.add(tf.matMul(x, W1 as tf.Tensor2D), b1))).dataSync()[0];
+    });
+    assert.ok(Math.abs(inst.net.kinkMargin(inst.theta, inst.train) - byTfjs) < 1e-6);
+    assert.throws(() => makeInstance({ kind: 'sigmoid' as never, seed: 0 }), /kind must be one of linear, tanh, relu, got "sigmoid"/);
+    assert.throws(() => makeInstance({ kind: 'tanh', seed: 0, points: 0 }), /points must be an integer ≥ 1, got 0/);
   });
 
   test('a parameter vector of the wrong length is refused with its expected size', () => {

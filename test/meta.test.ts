@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { adapt, engineInfo, innerUpdate, mamlLoss, mlp, mse, ready, tanh, taskLoss, flattenParams, unflattenParams, tidyValue } from '../src/meta';
+import { adam, adapt, engineInfo, innerUpdate, mamlLoss, mlp, mse, perTask, ready, tanh, taskLoss, flattenParams, unflattenParams, tidyValue } from '../src/meta';
 import { noLeak } from './helpers';
 
 before(async () => {
@@ -31,6 +31,19 @@ describe('tanh', () => {
     const viaOurs = scalarAt(tf.grad(tf.grad((u: tf.Tensor) => tf.mul(u, tanh(u)))), x);
     assert.ok(Math.abs(viaOurs - exact) < 1e-6);
     assert.ok(Math.abs(viaTf - exact) > 0.1, 'if this fails, tfjs fixed its higher-order gradients: tanh may go back to tf.tanh');
+  });
+
+  test('tf.exp and tf.sigmoid share the defect: their second derivatives come out wrong too', () => {
+    const x = 1.5; // where the dropped term x·f''(x) is large enough to see in float32
+    const s = 1 / (1 + Math.exp(-x));
+    const cases: [string, (u: tf.Tensor) => tf.Tensor, number][] = [
+      ['exp', (u) => tf.mul(u, tf.exp(u)), (2 + x) * Math.exp(x)], // (x eˣ)'' = (2 + x) eˣ
+      ['sigmoid', (u) => tf.mul(u, tf.sigmoid(u)), 2 * s * (1 - s) + x * s * (1 - s) * (1 - 2 * s)],
+    ];
+    for (const [name, f, exact] of cases) {
+      const viaTf = scalarAt(tf.grad(tf.grad(f)), x);
+      assert.ok(Math.abs(viaTf - exact) > 0.1, `${name}: tfjs gave ${viaTf}, exact ${exact}`);
+    }
   });
 });
 
@@ -87,6 +100,22 @@ describe('the model and the inner loop', () => {
       });
     }
     tf.dispose([...params, x, y]);
+  });
+
+  test('perTask copies leave nothing behind but the copies', () => {
+    const params = model.init(8);
+    const copies = noLeak(() => tidyValue(() => perTask(params, 3).map((c) => c.shape)));
+    assert.deepEqual(copies, [[3, 1, 4], [3, 4], [3, 4, 1], [3, 1]]);
+    const before = tf.memory().numTensors;
+    const made = perTask(params, 2);
+    assert.equal(tf.memory().numTensors, before + params.length);
+    tf.dispose([...made, ...params]);
+  });
+
+  test('Adam refuses settings that would give NaN', () => {
+    assert.throws(() => adam({ beta1: 1 }), /beta1 must be in \[0, 1\), got 1/);
+    assert.throws(() => adam({ beta2: 2 }), /beta2 must be in \[0, 1\), got 2/);
+    assert.throws(() => adam({ epsilon: 0 }), /epsilon must be a finite number > 0, got 0/);
   });
 
   test('bad input is named', () => {

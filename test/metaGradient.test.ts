@@ -177,6 +177,16 @@ describe('metaGradient: memory and bad input', () => {
     disposeTasks(tasks);
   });
 
+  test('imaml: a task whose query gradient is zero needs no CG iteration and gives a zero gradient', () => {
+    const line = mlp([1, 1]);
+    const params = [tf.zeros([1, 1]), tf.zeros([1])];
+    const flat = { x: tf.tensor3d([[[1], [2]]]) as tf.Tensor3D, y: tf.tensor3d([[[0], [0]]]) as tf.Tensor3D };
+    const r = metaGradient(line, params, { support: flat, query: flat, count: 1 }, { alpha: 0.1, steps: 1, method: 'imaml', lambda: 1 });
+    assert.deepEqual(r.cg, { iterations: 0, relativeResidual: 0 });
+    assert.deepEqual(r.grads.map((g) => Array.from(g.dataSync())), [[0], [0]]);
+    tf.dispose([...params, ...r.grads, flat.x, flat.y]);
+  });
+
   test('regressionTasks checks nested arrays and names the first bad shape', () => {
     assert.throws(() => regressionTasks({ support: { x: [[[0]], [[1]]], y: [[[0]]] }, query: { x: [[[0]]], y: [[[0]]] } }), /support\.y has 1 tasks, but support\.x has 2/);
     assert.throws(() => regressionTasks({ support: { x: [[[0], [1]]], y: [[[0]]] }, query: { x: [[[0]]], y: [[[0]]] } }), /support\.y has 1 points per task, but support\.x has 2/);

@@ -82,7 +82,8 @@ describe('figures', () => {
     assert.equal(first['text/plain'], 'meta-loss (1 trace)');
     assert.ok(first['text/html']!.length > 1_000_000, 'the first figure carries plotly.js');
     assert.ok(second['text/html']!.length < 2_000, 'later figures reuse it');
-    assert.match(second['text/html']!, /window\.Plotly\.newPlot\("maml-lab-plot-\d+-\d+"/);
+    assert.match(second['text/html']!, /<div id="maml-lab-plot-\d+-\d+"/);
+    assert.match(second['text/html']!, /if\(!window\.Plotly\)\{el\.textContent="plotly\.js is not on this page/);
     assert.doesNotMatch(first["text/html"]! + second["text/html"]!, /<script[^>]+src=/, "nothing is loaded from elsewhere");
   });
 

@@ -44,7 +44,7 @@ describe('train', () => {
     const before = tf.memory().numTensors;
     await assert.rejects(
       async () => train({ model, params, objective: 'maml', iterations: 50, alpha: 1e30, steps: 2, sample }),
-      /training diverged at iteration 0: the meta-loss is not finite .* try a smaller alpha/,
+      /training diverged at iteration 1: the meta-loss is not finite .* try a smaller alpha/,
     );
     assert.equal(tf.memory().numTensors, before);
     tf.dispose(params);
@@ -74,5 +74,20 @@ describe('evaluate', () => {
     assert.ok(ev.mse[3] < ev.mse[0]);
     tf.dispose(params);
     disposeTasks(tasks);
+  });
+});
+
+describe('reproduceSinusoid', () => {
+  test('one Ctrl-C stops the whole run: the method in training keeps what it has, the rest are skipped', async () => {
+    const { reproduceSinusoid } = await import('../src/meta');
+    const before = tf.memory().numTensors;
+    setTimeout(() => process.emit('SIGINT'), 300);
+    const out = await reproduceSinusoid({ iterations: 1_000_000, seed: 1, shots: 5 });
+    assert.equal(out.interrupted, true);
+    assert.deepEqual(Object.keys(out.results), ['maml']);
+    const maml = out.results.maml!;
+    assert.ok(!('error' in maml) && maml.interrupted && maml.iterations > 0 && maml.iterations < 1_000_000);
+    assert.ok(Number.isFinite(maml['1'].mse));
+    assert.equal(tf.memory().numTensors, before);
   });
 });

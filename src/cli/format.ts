@@ -1,4 +1,4 @@
-import type { Check } from '../derivations/check';
+import { formatError, type Check } from '../derivations/check';
 import type { VerifiedStep } from '../derivations/derivation';
 
 /**
@@ -11,16 +11,6 @@ export function textTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...r[i]].length)));
   const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-/**
- * A relative error in short scientific notation ("3.2e-7"), "0" for exact agreement.
- *
- * @example
- * formatError(3.21e-7); // "3.2e-7"
- */
-export function formatError(x: number): string {
-  return x === 0 ? '0' : x.toExponential(1).replace('e+', 'e');
 }
 
 /** A route's family, for the summary table: the full names are in --verbose and --json. */

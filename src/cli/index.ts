@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ready } from '../meta/engine';
+import { packageVersion, ready } from '../meta/engine';
 import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
 import { checkTable, stepTable, textTable } from './format';
 import { runMetagrad } from './metagrad';
-import { reproduceSinusoid, SINUSOID_SETTINGS } from '../meta/sinusoidBenchmark';
+import { publishedSinusoid, reproduceSinusoid, SINUSOID_SETTINGS } from '../meta/sinusoidBenchmark';
+import { progressLine } from '../meta/train';
 
 const USAGE = `Usage:
   maml-lab --version                         package, tfjs and backend in use
@@ -23,13 +24,9 @@ Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
 /** A usage mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
 
-function version(): string {
-  return (require('../../package.json') as { version: string }).version;
-}
-
 async function versionLine(): Promise<string> {
   const info = await ready();
-  return `maml-lab ${version()} (tfjs ${info.tfjsVersion}, backend ${info.backend}: ${info.reason})`;
+  return `maml-lab ${packageVersion()} (tfjs ${info.tfjsVersion}, backend ${info.backend}: ${info.reason})`;
 }
 
 async function verify(args: string[]): Promise<number> {
@@ -47,7 +44,7 @@ async function verify(args: string[]): Promise<number> {
         checks: s.checks.map((c) => ({
           name: c.name,
           instance: c.instance,
-          routes: c.routes.map((r) => r.name),
+          routes: c.routes,
           maxAbsError: c.maxAbsError,
           maxRelError: c.maxRelError,
           tolerance: c.tolerance.relative,
@@ -104,9 +101,6 @@ async function metagrad(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Published figures to set beside ours (see the README for where each comes from). */
-const PUBLISHED = 'Li et al. 2017 (Meta-SGD), Table 1: MAML 5-shot, 1 step: 1.13 ± 0.18. Finn et al. 2017 give regression only as figures.';
-
 async function reproduce(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -127,19 +121,23 @@ async function reproduce(args: string[]): Promise<number> {
     iterations,
     seed,
     shots,
-    onProgress: values.json ? undefined : (method, p) =>
-      process.stderr.write(`\r${method}: ${p.iteration}/${p.iterations}  meta-loss ${p.metaLoss.toFixed(3)}  ${p.iterationsPerSecond.toFixed(0)} it/s  ETA ${Math.round(p.etaSeconds)} s   ${p.iteration === p.iterations ? '\n' : ''}`),
+    onProgress: values.json ? undefined : (method, p) => process.stderr.write(`\r${progressLine(method, p)}${p.iteration === p.iterations ? '\n' : ''}`),
   });
-  const summary = Object.fromEntries(Object.entries(out.results).map(([m, r]) => [m, { '1': r['1'], '10': r['10'], seconds: r.seconds }]));
+  // The JSON keeps the two points of the evaluation curve the published tables report, not the whole curve.
+  const summary = Object.fromEntries(
+    Object.entries(out.results).map(([m, r]) => [m, 'error' in r ? r : { '1': r['1'], '10': r['10'], seconds: r.seconds, iterations: r.iterations, interrupted: r.interrupted }]),
+  );
+  const published = publishedSinusoid(shots);
   if (values.json) {
-    console.log(JSON.stringify({ iterations, shots, seed, backend: info.backend, settings: SINUSOID_SETTINGS, results: summary, published: PUBLISHED }, null, 2));
-    return 0;
+    console.log(JSON.stringify({ iterations, shots, seed, backend: info.backend, interrupted: out.interrupted, settings: SINUSOID_SETTINGS, results: summary, published }, null, 2));
+  } else {
+    const cell = (x: { mse: number; ci95: number }) => `${x.mse.toFixed(3)} ± ${x.ci95.toFixed(3)}`;
+    console.log(`\nsinusoid, K = ${shots}, seed ${seed}, backend ${info.backend}; query MSE ± 95% CI on ${SINUSOID_SETTINGS.evaluationTasks} held-out tasks${out.interrupted ? ' (stopped early)' : ''}`);
+    console.log(textTable(['method', 'after 1 step', 'after 10 steps', 'iterations', 'training time'], Object.entries(out.results).map(([m, r]) =>
+      'error' in r ? [m, r.error, '', '', ''] : [m, cell(r['1']), cell(r['10']), `${r.iterations}${r.interrupted ? ' (stopped)' : ''}`, `${r.seconds.toFixed(0)} s`])));
+    console.log(`\npublished: ${published}`);
   }
-  const cell = (x: { mse: number; ci95: number }) => `${x.mse.toFixed(3)} ± ${x.ci95.toFixed(3)}`;
-  console.log(`\nsinusoid, K = ${shots}, ${iterations} iterations, seed ${seed}, backend ${info.backend}; query MSE ± 95% CI on ${SINUSOID_SETTINGS.evaluationTasks} held-out tasks`);
-  console.log(textTable(['method', 'after 1 step', 'after 10 steps', 'training time'], Object.entries(out.results).map(([m, r]) => [m, cell(r['1']), cell(r['10']), `${r.seconds.toFixed(0)} s`])));
-  console.log(`\npublished: ${PUBLISHED}`);
-  return 0;
+  return Object.values(out.results).some((r) => 'error' in r) ? 1 : 0;
 }
 
 function derive(args: string[]): number {

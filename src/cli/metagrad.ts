@@ -54,7 +54,8 @@ export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
     ...(spec.lambda !== undefined ? { lambda: spec.lambda as number } : {}),
     ...(spec.reptileRate !== undefined ? { reptileRate: spec.reptileRate as number } : {}),
   };
-  const params = rawParams.map((p, i) => {
+  // Every entry is checked before any tensor exists, so a bad one leaves nothing behind.
+  rawParams.forEach((p, i) => {
     const size = Array.isArray(p?.shape) ? p.shape.reduce((a, b) => a * b, 1) : NaN;
     if (!Array.isArray(p?.values) || p.values.length !== size) {
       throw new RangeError(`params[${i}] must have values.length equal to the product of its shape [${p?.shape}], got ${p?.values?.length}`);
@@ -62,8 +63,8 @@ export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
     p.values.forEach((v, j) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`params[${i}].values[${j}] must be a finite number, got ${JSON.stringify(v)}`);
     });
-    return tf.tensor(p.values, p.shape, 'float32');
   });
+  const params = rawParams.map((p) => tf.tensor(p.values, p.shape, 'float32'));
   const pick = (set: 'support' | 'query', key: 'x' | 'y') => rawTasks.map((t, i) => {
     const v = t?.[set]?.[key];
     if (!Array.isArray(v)) throw new TypeError(`tasks[${i}].${set}.${key} must be an array [points][features]`);

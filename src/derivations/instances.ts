@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { mlp, type Model } from '../meta/model';
 import { flattenParams } from '../meta/params';
-import { requirePositive } from '../meta/validate';
+import { requireInteger, requirePositive } from '../meta/validate';
+import { innerStep } from './exact';
 import { tidyValue } from '../meta/tidy';
 import { mlp64, type Data64, type Mlp64 } from './float64Mlp';
 
@@ -37,22 +38,27 @@ const MIN_KINK_MARGIN = 1e-3;
 /** Instances are drawn so that the kink margin holds along this many inner steps (covers --steps ≤ 10). */
 const MARGIN_STEPS = 10;
 
-function sinusoid(seed: number, points: number): Data64 {
+/**
+ * One task, y = A·sin(x − φ): its amplitude and phase drawn once, then train and test inputs drawn
+ * separately, so the two sets are two batches of the same task. Seeds 4s+1…4s+3 never overlap across s.
+ */
+function sinusoidTask(seed: number, points: number): { train: Data64; test: Data64 } {
   return tidyValue(() => {
-    const x = tf.randomUniform([points, 1], -2, 2, 'float32', seed).dataSync();
-    const [u, v] = tf.randomUniform([2], 0, 1, 'float32', seed + 1).dataSync();
+    const [u, v] = tf.randomUniform([2], 0, 1, 'float32', 4 * seed + 1).dataSync();
     const amplitude = 0.5 + 1.5 * u;
     const phase = Math.PI * v;
-    const xs = Float64Array.from(x);
-    // fround: the float64 routes see exactly the numbers the float32 routes see.
-    const ys = xs.map((t) => Math.fround(amplitude * Math.sin(t - phase)));
-    return { x: xs, y: ys, points };
+    const draw = (s: number): Data64 => {
+      const xs = Float64Array.from(tf.randomUniform([points, 1], -2, 2, 'float32', s).dataSync());
+      // fround: the float64 routes see exactly the numbers the float32 routes see.
+      return { x: xs, y: xs.map((t) => Math.fround(amplitude * Math.sin(t - phase))), points };
+    };
+    return { train: draw(4 * seed + 2), test: draw(4 * seed + 3) };
   });
 }
 
 /**
- * Draws one instance: y = A·sin(x − φ) data (A ∈ [0.5, 2], φ ∈ [0, π], x ∈ [−2, 2]), 8 train and 8 test
- * points, and a model `[1, 1]` (linear regression), `[1, 6, 1]` tanh or `[1, 6, 1]` ReLU. ReLU instances are
+ * Draws one instance: one task y = A·sin(x − φ) (A ∈ [0.5, 2], φ ∈ [0, π]) with 8 train and 8 test points
+ * drawn separately from x ∈ [−2, 2], and a model `[1, 1]` (linear regression), `[1, 6, 1]` tanh or `[1, 6, 1]` ReLU. ReLU instances are
  * redrawn until no hidden pre-activation lies within 1e-3 of the kink along 10 inner steps, since a finite
  * difference across a kink measures a one-sided slope, not the derivative.
  *
@@ -61,10 +67,15 @@ function sinusoid(seed: number, points: number): Data64 {
  * inst.theta.length; // 19
  */
 export function makeInstance(spec: InstanceSpec): Instance {
+  const kinds: InstanceKind[] = ['linear', 'tanh', 'relu'];
+  if (!kinds.includes(spec.kind)) throw new RangeError(`kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(spec.kind)}`);
+  requireInteger('seed', spec.seed, 0);
   const alpha = spec.alpha ?? DEFAULT_ALPHA;
   requirePositive('alpha', alpha);
   const hidden = spec.hidden ?? 6;
   const points = spec.points ?? 8;
+  requireInteger('hidden', hidden, 1);
+  requireInteger('points', points, 1);
   const sizes = spec.kind === 'linear' ? [1, 1] : [1, hidden, 1];
   const activation = spec.kind === 'relu' ? 'relu' : 'tanh';
   const model = mlp(sizes, { activation });
@@ -72,8 +83,7 @@ export function makeInstance(spec: InstanceSpec): Instance {
   for (let attempt = 0; attempt < 50; attempt++) {
     const seed = spec.seed + 1000 * attempt;
     const theta = tidyValue(() => Float64Array.from(flattenParams(model.init(seed)).dataSync()));
-    const train = sinusoid(10 * seed + 1, points);
-    const test = sinusoid(10 * seed + 2, points);
+    const { train, test } = sinusoidTask(seed, points);
     const name = `${spec.kind === 'linear' ? 'linear regression' : `${activation} MLP [${sizes.join('-')}]`}, seed ${spec.seed}`;
     const instance: Instance = { name, model, net, theta, train, test, alpha };
     if (spec.kind !== 'relu' || kinkMarginAlongInnerLoop(instance, MARGIN_STEPS) >= MIN_KINK_MARGIN) return instance;
@@ -86,8 +96,7 @@ function kinkMarginAlongInnerLoop(inst: Instance, steps: number): number {
   let margin = Infinity;
   for (let i = 0; i <= steps; i++) {
     margin = Math.min(margin, inst.net.kinkMargin(theta, inst.train), inst.net.kinkMargin(theta, inst.test));
-    const g = inst.net.gradient(theta, inst.train);
-    theta = theta.map((t, j) => t - inst.alpha * g[j]);
+    theta = innerStep(inst, theta);
   }
   return margin;
 }

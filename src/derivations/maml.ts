@@ -3,6 +3,7 @@ import { requireInteger } from '../meta/validate';
 import {
   compareRoutes,
   route,
+  FD_STEP,
   FINITE_DIFFERENCE,
   FLOAT32,
   FLOAT64,
@@ -338,7 +339,7 @@ export function gradientOfGradientStep({ instances }: Required<MamlDerivationOpt
         const n = inst.theta.length;
         const v = Float64Array.from({ length: n }, (_, j) => Math.fround(Math.cos(1 + 7 * j)));
         const exactHv = route(`${CLOSED} (R-operator)`, inst.net.hessianVectorProduct(inst.theta, v, inst.train));
-        const h = 1e-5;
+        const h = FD_STEP;
         const plus = inst.net.gradient(inst.theta.map((t, j) => t + h * v[j]), inst.train);
         const minus = inst.net.gradient(inst.theta.map((t, j) => t - h * v[j]), inst.train);
         return [

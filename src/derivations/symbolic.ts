@@ -1,6 +1,7 @@
 import * as math from 'mathjs';
 import { requireFiniteNumber, requireInteger, requirePositive } from '../meta/validate';
 import { compareRoutes, route, FINITE_DIFFERENCE, FLOAT64, type Check, type Matrix } from './check';
+import { identityMatrix } from './exact';
 import { centralGradient } from './finiteDifferences';
 
 /**
@@ -218,7 +219,7 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
     new math.OperatorNode('-', 'subtract', [thetaSymbols[p], new math.OperatorNode('*', 'multiply', [constant(alpha), new math.ParenthesisNode(trainGradient[j])])]),
   );
   const updateJacobian = update.map((u) => params.map((q) => differentiate(u, q, false).compile()));
-  let D: Matrix = (math.identity(n, 'dense') as math.Matrix).toArray() as Matrix;
+  let D: Matrix = identityMatrix(n);
   for (let i = 1; i <= steps; i++) {
     const scope = Object.fromEntries(params.map((p, j) => [p, path[i - 1][j]]));
     const J = updateJacobian.map((row) => row.map((c) => c.evaluate(scope) as number));

@@ -10,7 +10,7 @@ type Unary = (x: tf.Tensor) => tf.Tensor;
  * dy·(1 − y²) is right, but differentiating it again treats y as a constant: tf.tanh (and tf.exp,
  * tf.sigmoid) lose their second-order terms, and MAML through a tanh network silently stops being
  * second order. Here the gradient is written in terms of the saved *input*, recomputed through this same
- * function, so each further derivative is recorded too (test/activations.test.ts checks orders 1–3).
+ * function, so each further derivative is recorded too (test/meta.test.ts checks orders 1–3).
  *
  * @example
  * const d2 = tf.grad(tf.grad(tanh))(tf.scalar(0.3)); // −2·tanh(0.3)·(1 − tanh²(0.3)) ≈ −0.5332

@@ -33,6 +33,10 @@ export function adam(options: AdamOptions = {}) {
   const beta2 = options.beta2 ?? 0.999;
   const epsilon = options.epsilon ?? 1e-8;
   requirePositive('learningRate', lr);
+  requirePositive('epsilon', epsilon);
+  for (const [name, beta] of [['beta1', beta1], ['beta2', beta2]] as const) {
+    if (!(beta >= 0 && beta < 1)) throw new RangeError(`${name} must be in [0, 1), got ${beta}`);
+  }
   return {
     init(params: readonly tf.Tensor[]): AdamState {
       return { m: params.map((p) => tf.zerosLike(p)), v: params.map((p) => tf.zerosLike(p)), t: 0 };

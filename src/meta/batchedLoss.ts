@@ -27,6 +27,17 @@ export function regressionLoss(model: Model): BatchedLoss<RegressionBatch> {
  * perTask([tf.zeros([3])], 25)[0].shape; // [25, 3]
  */
 export function perTask(params: readonly tf.Tensor[], tasks: number): tf.Tensor[] {
-  return params.map((p) => tf.add(p, tf.zeros([tasks, ...p.shape])));
+  return tf.tidy(() => params.map((p) => tf.add(p, tf.zeros([tasks, ...p.shape]))));
+}
+
+/**
+ * The sum over tasks of a batched loss, as a scalar function of per-task parameters: its gradient is every
+ * task's own gradient at once, since tasks never interact.
+ *
+ * @example
+ * const g = tf.grads(sumOfTaskLosses(regressionLoss(model), support))(phi);
+ */
+export function sumOfTaskLosses<B>(loss: BatchedLoss<B>, batch: B): (...params: tf.Tensor[]) => tf.Scalar {
+  return (...p) => tf.sum(loss(p, batch)) as tf.Scalar;
 }
 

@@ -5,6 +5,16 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
+/**
+ * The installed maml-lab version (from package.json).
+ *
+ * @example
+ * packageVersion(); // "0.1.0"
+ */
+export function packageVersion(): string {
+  return (require('../../package.json') as { version: string }).version;
+}
+
 /** What `ready()` chose, and why: shown by `maml-lab --version` and the notebook banner. */
 export interface EngineInfo {
   backend: BackendName;

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { perTask, regressionLoss } from './batchedLoss';
 import { innerUpdate } from './inner';
-import { checkParams, type Model } from './model';
+import { checkTasks } from './metaGradient';
+import type { Model } from './model';
 import type { TaskBatch } from './tasks';
 import { tidyValue } from './tidy';
 import { requireInteger, requirePositive } from './validate';
@@ -26,7 +27,7 @@ export interface Evaluation {
 export function evaluate(model: Model, params: tf.Tensor[], tasks: TaskBatch, options: { alpha: number; maxSteps: number }): Evaluation {
   requirePositive('alpha', options.alpha);
   requireInteger('maxSteps', options.maxSteps, 0);
-  checkParams(model, params);
+  checkTasks(model, params, tasks);
   const loss = regressionLoss(model);
   const out: Evaluation = { steps: [], mse: [], ci95: [], tasks: tasks.count };
   tidyValue(() => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { perTask, regressionLoss } from './batchedLoss';
+import { perTask, regressionLoss, sumOfTaskLosses } from './batchedLoss';
 import { Model, checkParams } from './model';
+import type { RegressionBatch } from './tasks';
 import { mse } from './loss';
 import { requireInteger, requirePositive } from './validate';
 
@@ -72,7 +73,9 @@ export function gradientStep(
  * whose gradient with respect to per-task parameters is every task's own gradient.
  */
 function stepLoss(model: Model, batch: Batch): (params: tf.Tensor[]) => tf.Scalar {
-  return batch.x.rank === 3 ? (p) => tf.sum(regressionLoss(model)(p, batch as never)) as tf.Scalar : (p) => taskLoss(model, p, batch);
+  if (batch.x.rank !== 3) return (p) => taskLoss(model, p, batch);
+  const sum = sumOfTaskLosses(regressionLoss(model), batch as RegressionBatch);
+  return (p) => sum(...p);
 }
 
 /**

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { perTask, regressionLoss, type BatchedLoss } from './batchedLoss';
+import { perTask, regressionLoss, sumOfTaskLosses, type BatchedLoss } from './batchedLoss';
 import { gradientStep } from './inner';
 import { checkParams, type Model } from './model';
 import type { RegressionBatch, TaskBatch } from './tasks';
-import { requireInteger, requirePositive } from './validate';
+import { requireFiniteLoss, requireInteger, requirePositive } from './validate';
 import { tidyTensors } from './tidy';
 
 /** The meta-gradient algorithms. */
@@ -32,13 +32,9 @@ export interface MetaGradientResult {
   cg?: { iterations: number; relativeResidual: number };
 }
 
-function sumOverTasks<B>(loss: BatchedLoss<B>, batch: B) {
-  return (...p: tf.Tensor[]) => tf.sum(loss(p, batch)) as tf.Scalar;
-}
-
 /** φ ← φ − α·(∇L_support(φ) + pull), every task at once; `pull` adds iMAML's λ(φ − θ). */
 function innerStep<B>(loss: BatchedLoss<B>, phi: tf.Tensor[], support: B, alpha: number, pull?: (i: number) => tf.Tensor): tf.Tensor[] {
-  return gradientStep((p) => sumOverTasks(loss, support)(...p), phi, alpha, { pull });
+  return gradientStep((p) => sumOfTaskLosses(loss, support)(...p), phi, alpha, { pull });
 }
 
 /** Per-task scalars s [tasks] times per-task tensors x [tasks, …]. */
@@ -52,14 +48,17 @@ function dotTasks(a: tf.Tensor[], b: tf.Tensor[]): tf.Tensor1D {
 }
 
 function finiteLoss(value: tf.Tensor, alpha: number): number {
-  const loss = value.dataSync()[0];
-  if (!Number.isFinite(loss)) {
-    throw new RangeError(`the meta-loss is not finite (${loss}): the inner loop diverged; try a smaller alpha (now ${alpha})`);
-  }
-  return loss;
+  return requireFiniteLoss('the meta-loss', value.dataSync()[0], `the inner loop diverged, or the parameters or tasks hold non-finite values; try a smaller alpha (now ${alpha})`);
 }
 
-function checkTasks<B>(lossOrModel: Model | BatchedLoss<B>, params: readonly tf.Tensor[], tasks: TaskBatch<B>): void {
+/**
+ * Throws unless `tasks` holds at least one task and, for a model, `params` fit it and every set is
+ * [tasks, points, features] with the model's input and output widths; names the first problem.
+ *
+ * @example
+ * checkTasks(model, params, sinusoidTasks({ tasks: 5, shots: 10, seed: 0 })); // ok for mlp([1, …, 1])
+ */
+export function checkTasks<B>(lossOrModel: Model | BatchedLoss<B>, params: readonly tf.Tensor[], tasks: TaskBatch<B>): void {
   if (!tasks || !Number.isInteger(tasks.count) || tasks.count < 1) {
     throw new RangeError(`tasks must hold at least one task, got count ${tasks?.count}`);
   }
@@ -161,9 +160,10 @@ export function metaGradient<B = RegressionBatch>(
 
 /**
  * Solves (I + H_t/λ) x_t = b_t for every task t at once by conjugate gradient, H_t the Hessian of task t's
- * support loss at φ, applied as Hessian-vector products (a gradient of a gradient). Stops when every
- * task's residual ‖r_t‖ ≤ tolerance·‖b_t‖ (default 1e-4: float32 cannot certify much less) or after
- * maxIterations (default 20).
+ * support loss at φ, applied as Hessian-vector products (a gradient of a gradient). A task is done when its
+ * residual ‖r_t‖ ≤ tolerance·‖b_t‖ (default 1e-4: float32 cannot certify much less; a task with b_t = 0 is
+ * done at once); the solve stops when every task is, or after maxIterations (default 20). Non-positive
+ * curvature met along a search direction means I + H_t/λ is not positive definite: that is an error.
  */
 function implicitSolve<B>(
   loss: BatchedLoss<B>,
@@ -177,50 +177,46 @@ function implicitSolve<B>(
   const tolerance = cg.tolerance ?? 1e-4;
   requireInteger('cg.maxIterations', maxIterations, 1);
   requirePositive('cg.tolerance', tolerance);
-  const gradient = tf.grads(sumOverTasks(loss, support));
+  const gradient = tf.grads(sumOfTaskLosses(loss, support));
   const apply = (v: tf.Tensor[]) =>
     tidyTensors(() => {
       const hv = tf.grads((...p: tf.Tensor[]) => tf.sum(dotTasks(gradient(p), v)) as tf.Scalar)(phi);
       return v.map((x, i) => tf.add(x, tf.div(hv[i], lambda)));
     });
-  const bNorm = tf.sqrt(dotTasks(b, b));
+  const read = (t: tf.Tensor) => {
+    const values = Array.from(t.dataSync());
+    t.dispose();
+    return values;
+  };
+  const bb = read(dotTasks(b, b));
+  let rs = [...bb];
+  const relative = () => Math.max(...rs.map((r, t) => (bb[t] > 0 ? Math.sqrt(r / bb[t]) : 0)));
+  const active = () => rs.map((r, t) => r > tolerance * tolerance * bb[t]);
   let x = b.map((t) => tf.zerosLike(t));
   let r = b;
   let p = b;
-  let rs = dotTasks(r, r);
   let iterations = 0;
-  let relativeResidual = 1;
-  while (iterations < maxIterations) {
-    const curvature = tidyTensors(() => {
-      const Ap = apply(p);
-      return { Ap, pAp: dotTasks(p, Ap) };
-    });
-    const pAp = curvature.pAp.dataSync();
-    const bad = pAp.findIndex((c) => !(c > 0));
+  let live = active();
+  while (iterations < maxIterations && live.some(Boolean)) {
+    const Ap = apply(p);
+    const pAp = read(dotTasks(p, Ap));
+    const bad = pAp.findIndex((c, t) => live[t] && !(c > 0));
     if (bad >= 0) {
+      tf.dispose(Ap);
       throw new RangeError(
         `imaml: I + H/λ is not positive definite for task ${bad} (pᵀAp = ${pAp[bad]} at CG iteration ${iterations + 1}); the support loss is too curved for lambda = ${lambda}: use a larger lambda`,
       );
     }
-    const state = tidyTensors(() => {
-      const { Ap } = curvature;
-      const step = tf.div(rs, curvature.pAp) as tf.Tensor1D;
-      const xNext = x.map((xi, i) => tf.add(xi, scaleTasks(step, p[i])));
-      const rNext = r.map((ri, i) => tf.sub(ri, scaleTasks(step, Ap[i])));
-      const rsNext = dotTasks(rNext, rNext);
-      const beta = tf.div(rsNext, tf.maximum(rs, 1e-30)) as tf.Tensor1D;
-      const pNext = rNext.map((ri, i) => tf.add(ri, scaleTasks(beta, p[i])));
-      const residual = tf.max(tf.div(tf.sqrt(rsNext), tf.maximum(bNorm, 1e-30)));
-      return { xNext, rNext, pNext, rsNext, residual };
-    });
+    const step = tf.tensor1d(pAp.map((c, t) => (live[t] ? rs[t] / c : 0)));
+    const xNext = tidyTensors(() => x.map((xi, i) => tf.add(xi, scaleTasks(step, p[i]))));
+    const rNext = tidyTensors(() => r.map((ri, i) => tf.sub(ri, scaleTasks(step, Ap[i]))));
+    const rsNext = read(dotTasks(rNext, rNext));
+    const beta = tf.tensor1d(rsNext.map((v, t) => (live[t] && rs[t] > 0 ? v / rs[t] : 0)));
+    const pNext = tidyTensors(() => rNext.map((ri, i) => tf.add(ri, scaleTasks(beta, p[i]))));
+    tf.dispose([...x, ...Ap, step, beta, ...(r === b ? [] : r), ...(p === b ? [] : p)]);
+    [x, r, p, rs] = [xNext, rNext, pNext, rsNext];
     iterations++;
-    tf.dispose([...x, rs, ...(r === b ? [] : r), ...(p === b ? [] : p), ...curvature.Ap, curvature.pAp]);
-    x = state.xNext;
-    r = state.rNext;
-    p = state.pNext;
-    rs = state.rsNext;
-    relativeResidual = state.residual.dataSync()[0];
-    if (relativeResidual <= tolerance) break;
+    live = active();
   }
-  return { solution: x, iterations, relativeResidual };
+  return { solution: x, iterations, relativeResidual: relative() };
 }

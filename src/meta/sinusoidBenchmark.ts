@@ -5,7 +5,12 @@ import { disposeTasks, sinusoidTasks } from './tasks';
 import { train, type Objective, type Progress } from './train';
 import { requireInteger } from './validate';
 
-/** The settings of Finn et al. (2017) for sinusoid regression, and the ones we chose where they are silent. */
+/**
+ * The settings of Finn et al. (2017) for sinusoid regression, and the ones we chose where they are silent.
+ *
+ * @example
+ * mlp(SINUSOID_SETTINGS.sizes, { activation: SINUSOID_SETTINGS.activation });
+ */
 export const SINUSOID_SETTINGS = {
   sizes: [1, 40, 40, 1],
   activation: 'relu' as const,
@@ -19,8 +24,25 @@ export const SINUSOID_SETTINGS = {
   paperIterations: 70_000,
 };
 
-/** Post-adaptation query MSE ± 95% CI after 1 and 10 steps, per method. */
-export type SinusoidResults = Record<'maml' | 'fomaml' | 'reptile' | 'pretrained', { '1': { mse: number; ci95: number }; '10': { mse: number; ci95: number }; curve: Evaluation; seconds: number }>;
+/** One method's outcome: query MSE ± 95% CI after 1 and 10 steps and how training went, or its error. */
+export type MethodResult =
+  | { '1': { mse: number; ci95: number }; '10': { mse: number; ci95: number }; curve: Evaluation; seconds: number; iterations: number; interrupted: boolean }
+  | { error: string };
+
+/** Per method; a method missing from the record was not reached (the run was stopped before it). */
+export type SinusoidResults = Partial<Record<'maml' | 'fomaml' | 'reptile' | 'pretrained', MethodResult>>;
+
+/**
+ * The published figure to set beside a run with `shots` support points, from the references at hand.
+ *
+ * @example
+ * publishedSinusoid(5); // "Li et al. 2017 (Meta-SGD), Table 1: MAML, 5-shot, 1 step: 1.13 ± 0.18"
+ */
+export function publishedSinusoid(shots: number): string {
+  return shots === 5
+    ? 'Li et al. 2017 (Meta-SGD), Table 1: MAML, 5-shot, 1 step: 1.13 ± 0.18'
+    : `none at hand for K = ${shots} (Li et al. 2017, Table 1 gives MAML 5-shot, 1 step: 1.13 ± 0.18; run with --shots 5 to compare). Finn et al. 2017 show regression as figures only.`;
+}
 
 /**
  * Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression with the
@@ -36,7 +58,7 @@ export async function reproduceSinusoid(options: {
   seed: number;
   shots: number;
   onProgress?: (method: string, progress: Progress) => void;
-}): Promise<{ iterations: number; shots: number; seed: number; results: SinusoidResults }> {
+}): Promise<{ iterations: number; shots: number; seed: number; results: SinusoidResults; interrupted: boolean }> {
   const { iterations, seed, shots } = options;
   requireInteger('iterations', iterations, 1);
   requireInteger('seed', seed, 0);
@@ -47,9 +69,16 @@ export async function reproduceSinusoid(options: {
   // Training batches use seeds below 10⁸ per run; the held-out batch uses one above, so they never meet.
   const base = seed * 1e9;
   const heldOut = sinusoidTasks({ tasks: s.evaluationTasks, shots, seed: base + 5e8 });
-  const results: Partial<SinusoidResults> = {};
+  const results: SinusoidResults = {};
+  // One Ctrl-C stops the whole reproduction: the method in training keeps what it has, the rest are skipped.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  process.on('SIGINT', stop);
   try {
     for (const [name, objective] of [['maml', 'maml'], ['fomaml', 'fomaml'], ['reptile', 'reptile'], ['pretrained', 'pretrain']] as const) {
+      if (stopped) break;
       const run = train({
         model,
         params: init,
@@ -62,18 +91,26 @@ export async function reproduceSinusoid(options: {
         onProgress: options.onProgress && ((p) => options.onProgress!(name, p)),
         progressEvery: 500,
       });
-      const trained = await run;
+      let trained;
+      try {
+        trained = await run;
+      } catch (error) {
+        // A method that diverges is reported; the methods already finished keep their results.
+        results[name] = { error: (error as Error).message };
+        continue;
+      }
       try {
         const curve = evaluate(model, trained.params, heldOut, { alpha: s.alpha, maxSteps: s.evaluationSteps });
         const at = (k: number) => ({ mse: curve.mse[k], ci95: curve.ci95[k] });
-        results[name] = { '1': at(1), '10': at(10), curve, seconds: trained.seconds };
+        results[name] = { '1': at(1), '10': at(10), curve, seconds: trained.seconds, iterations: trained.iterations, interrupted: trained.interrupted };
       } finally {
         tf.dispose(trained.params);
       }
     }
   } finally {
+    process.off('SIGINT', stop);
     tf.dispose(init);
     disposeTasks(heldOut);
   }
-  return { iterations, shots, seed, results: results as SinusoidResults };
+  return { iterations, shots, seed, results, interrupted: stopped };
 }

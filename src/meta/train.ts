@@ -6,7 +6,7 @@ import { checkParams, type Model } from './model';
 import type { TaskBatch } from './tasks';
 import { disposeTasks } from './tasks';
 import { tidyTensors } from './tidy';
-import { requireInteger, requirePositive } from './validate';
+import { requireFiniteLoss, requireInteger, requirePositive } from './validate';
 
 /** What `train` optimises: a meta-gradient method, or `pretrain` (plain regression on all tasks' points). */
 export type Objective = Method | 'pretrain';
@@ -18,6 +18,20 @@ export interface Progress {
   metaLoss: number;
   iterationsPerSecond: number;
   etaSeconds: number;
+}
+
+/**
+ * One line of text for a progress report: a bar, iteration, meta-loss, iterations/s and ETA.
+ *
+ * @example
+ * progressLine('MAML', { iteration: 50, iterations: 100, metaLoss: 1.2, iterationsPerSecond: 25, etaSeconds: 2 });
+ * // "MAML ████████████░░░░░░░░░░░░ 50/100 · meta-loss 1.2000 · 25 it/s · ETA 2 s"
+ */
+export function progressLine(label: string, p: Progress): string {
+  const width = 24;
+  const done = Math.round((width * p.iteration) / p.iterations);
+  const eta = Number.isFinite(p.etaSeconds) ? `${Math.round(p.etaSeconds)} s` : '…';
+  return `${label} ${'█'.repeat(done)}${'░'.repeat(width - done)} ${p.iteration}/${p.iterations} · meta-loss ${p.metaLoss.toFixed(4)} · ${p.iterationsPerSecond.toFixed(0)} it/s · ETA ${eta}`;
 }
 
 /** Settings of `train`; `sample(i)` must return a fresh meta-batch for iteration i (train disposes it). */
@@ -98,7 +112,8 @@ export function train(options: TrainOptions): TrainingRun {
           step = objective === 'pretrain' ? pretrainGradient(model, params, batch) : metaGradient(model, params, batch, { alpha, steps, method: objective, lambda: options.lambda, reptileRate: options.reptileRate });
         } catch (error) {
           const message = (error as Error).message;
-          throw new RangeError(/not finite/.test(message) ? `training diverged at iteration ${i}: ${message}` : `training stopped at iteration ${i}: ${message}`);
+          // Iterations are counted from 1, as the progress display counts them.
+          throw new RangeError(/not finite/.test(message) ? `training diverged at iteration ${i + 1}: ${message}` : `training stopped at iteration ${i + 1}: ${message}`);
         } finally {
           disposeTasks(batch);
         }
@@ -131,8 +146,6 @@ function pretrainGradient(model: Model, params: tf.Tensor[], batch: TaskBatch): 
       return tf.mean(tf.add(loss(phi, batch.support), loss(phi, batch.query))).div(2) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(objective)(params);
-    const v = value.dataSync()[0];
-    if (!Number.isFinite(v)) throw new RangeError(`the loss is not finite (${v}); try a smaller learning rate`);
-    return { loss: v, grads };
+    return { loss: requireFiniteLoss('the loss', value.dataSync()[0], 'try a smaller metaLearningRate'), grads };
   });
 }

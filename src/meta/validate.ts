@@ -42,6 +42,17 @@ export function requireFiniteNumber(name: string, value: unknown): asserts value
   }
 }
 
+/**
+ * Returns a loss value, or throws when it is not finite: what it is, its value, and what to try.
+ *
+ * @example
+ * requireFiniteLoss('the meta-loss', NaN, 'try a smaller alpha'); // throws "the meta-loss is not finite (NaN): try a smaller alpha"
+ */
+export function requireFiniteLoss(what: string, value: number, hint: string): number {
+  if (!Number.isFinite(value)) throw new RangeError(`${what} is not finite (${value}): ${hint}`);
+  return value;
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);

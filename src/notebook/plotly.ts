@@ -7,11 +7,12 @@ let counter = 0;
 /**
  * A figure as self-contained HTML for front ends without Plotly's renderer (nbconvert's HTML export):
  * the first figure of a session inlines plotly.js from the local package, the later ones reuse it, and
- * nothing is fetched from a CDN. plotly.js-dist-min rather than plotly.js-dist: the same library at 4.9
+ * nothing is fetched from a CDN. An export therefore needs the session's first figure in it; when it is
+ * missing (its cell cleared or re-run after later ones), each later figure says so in place of a blank. plotly.js-dist-min rather than plotly.js-dist: the same library at 4.9
  * instead of 11 MB, and it is copied into the first figure's output.
  *
  * @example
- * figureHtml(lineChart({ ... })); // '<div id="maml-lab-plot-1" …></div><script>…</script>'
+ * figureHtml(lineChart({ ... })); // '<script>…plotly.js…</script><div id="maml-lab-plot-<pid>-1" …></div><script>…</script>'
  */
 export function figureHtml(figure: Figure): string {
   const id = `maml-lab-plot-${process.pid}-${++counter}`;
@@ -21,5 +22,6 @@ export function figureHtml(figure: Figure): string {
     libraryInlined = true;
   }
   const spec = JSON.stringify(figure).replace(/</g, '\\u003c');
-  return `${library}<div id="${id}" style="width:100%;height:${(figure.layout.height as number | undefined) ?? 380}px"></div><script>(function(){var f=${spec};window.Plotly.newPlot("${id}",f.data,f.layout,{responsive:true});})();</script>`;
+  const missing = 'plotly.js is not on this page: it comes with the first figure of a session; run the notebook from the top.';
+  return `${library}<div id="${id}" style="width:100%;height:${(figure.layout.height as number | undefined) ?? 380}px"></div><script>(function(){var f=${spec};var el=document.getElementById("${id}");if(!window.Plotly){el.textContent=${JSON.stringify(missing)};return;}window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});})();</script>`;
 }

@@ -1,14 +1,7 @@
-import type { Progress } from '../meta/train';
+import { progressLine, type Progress } from '../meta/train';
 import { insideNotebook, publish } from './show';
 
 let displays = 0;
-
-function line(label: string, p: Progress): string {
-  const width = 24;
-  const done = Math.round((width * p.iteration) / p.iterations);
-  const eta = Number.isFinite(p.etaSeconds) ? `${Math.round(p.etaSeconds)} s` : '…';
-  return `${label} ${'█'.repeat(done)}${'░'.repeat(width - done)} ${p.iteration}/${p.iterations} · meta-loss ${p.metaLoss.toFixed(4)} · ${p.iterationsPerSecond.toFixed(0)} it/s · ETA ${eta}`;
-}
 
 /**
  * A progress reporter for `train`'s `onProgress`: in a notebook, one output line that updates in place
@@ -21,7 +14,7 @@ export function liveProgress(label: string): (p: Progress) => void {
   const id = `maml-lab-progress-${process.pid}-${++displays}`;
   let shown = false;
   return (p) => {
-    const text = line(label, p);
+    const text = progressLine(label, p);
     if (insideNotebook()) {
       publish({ 'text/plain': text }, { id, update: shown });
       shown = true;

@@ -1,4 +1,4 @@
-import type { Check } from '../derivations/check';
+import { formatError, type Check } from '../derivations/check';
 import { verifyStep, type Derivation, type Step, type VerifiedStep } from '../derivations/derivation';
 import type { DeriveResult } from '../derivations/symbolic';
 import { isFigure, type Figure } from '../plots/figure';
@@ -36,10 +36,6 @@ function isDeriveResult(x: unknown): x is DeriveResult {
   return isObject(x) && isObject(x.metaGradient) && isObject(x.fomaml) && Array.isArray(x.checks);
 }
 
-function error(x: number): string {
-  return x === 0 ? '0' : x.toExponential(1);
-}
-
 /**
  * A number in at most 4 significant digits, as LaTeX.
  *
@@ -69,13 +65,13 @@ export function matrixTex(m: number[][] | number[]): string {
 function checkLine(c: Check): string {
   const mark = c.pass ? '✓' : '✗';
   const [a, b] = c.routes;
-  return `${mark} ${c.name} (${c.instance}): ${b.name} vs ${a.name}, max rel. error ${error(c.maxRelError)} ${c.pass ? '≤' : '>'} tolerance ${error(c.tolerance.relative)}${c.pass ? '' : ' FAILED'}${c.note ? `; ${c.note}` : ''}`;
+  return `${mark} ${c.name} (${c.instance}): ${b.name} vs ${a.name}, max rel. error ${formatError(c.maxRelError)} ${c.pass ? '≤' : '>'} tolerance ${formatError(c.tolerance.relative)}${c.pass ? '' : ' FAILED'}${c.note ? `; ${c.note}` : ''}`;
 }
 
 function checksMarkdown(checks: Check[]): string {
   if (checks.length === 0) return '_no checks_';
   const rows = checks.map(
-    (c) => `| ${c.pass ? '✓' : '✗'} | ${c.name} | ${c.instance} | ${error(c.maxAbsError)} | ${error(c.maxRelError)} | ${error(c.tolerance.relative)} |${c.note ? ` ${c.note}` : ''}`,
+    (c) => `| ${c.pass ? '✓' : '✗'} | ${c.name} | ${c.instance} | ${formatError(c.maxAbsError)} | ${formatError(c.maxRelError)} | ${formatError(c.tolerance.relative)} |${c.note ? ` ${c.note}` : ''}`,
   );
   return ['| | check | instance | max abs. error | max rel. error | tolerance | |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -83,7 +79,7 @@ function checksMarkdown(checks: Check[]): string {
 function stepBundle(s: VerifiedStep, index?: number): MimeBundle {
   const heading = `${index === undefined ? '' : `${index}. `}${s.title} ${s.pass ? '✓' : '✗'}`;
   const worst = Math.max(...s.checks.map((c) => c.maxRelError));
-  const summary = `${s.checks.filter((c) => c.pass).length}/${s.checks.length} checks pass; worst relative error ${error(worst)}.`;
+  const summary = `${s.checks.filter((c) => c.pass).length}/${s.checks.length} checks pass; worst relative error ${formatError(worst)}.`;
   const failing = s.checks.filter((c) => !c.pass);
   return {
     'text/markdown': `**${heading}**\n\n$$${s.tex}$$\n\n${s.reason}\n\n_${summary}_${failing.length ? `\n\n${checksMarkdown(failing)}` : ''}`,

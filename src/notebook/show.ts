@@ -1,4 +1,4 @@
-import { ready } from '../meta/engine';
+import { packageVersion, ready } from '../meta/engine';
 import { render, type MimeBundle, type Showable } from './render';
 
 interface DisplayData {
@@ -80,7 +80,6 @@ export function show(x: Showable): void {
  */
 export async function banner(): Promise<void> {
   const info = await ready();
-  const version = (require('../../package.json') as { version: string }).version;
-  const line = `maml-lab ${version} · tfjs ${info.tfjsVersion} · backend ${info.backend} (${info.reason})`;
+  const line = `maml-lab ${packageVersion()} · tfjs ${info.tfjsVersion} · backend ${info.backend} (${info.reason})`;
   publish({ 'text/markdown': `_${line}_`, 'text/plain': line });
 }
