@@ -69,7 +69,9 @@ export interface TrainingRun extends PromiseLike<TrainResult> {
 /**
  * Meta-trains `params` (which it does not dispose) with Adam on the chosen objective; returns a run that
  * resolves to the trained parameters and the loss curve. It yields to the event loop every iteration, so
- * `run.stop()` or Ctrl-C (SIGINT) stops it cleanly with what it has. A non-finite meta-loss stops it with
+ * `run.stop()` or Ctrl-C (SIGINT) stops it cleanly with what it has. In a notebook, tslab fails the
+ * interrupted cell at once, so keep the run in a variable (`const run = train(…)`, then `await run`): after
+ * an interrupt, `await run` in the next cell gives the parameters trained so far. A non-finite meta-loss stops it with
  * an error that names the iteration and suggests a smaller α.
  *
  * @example
