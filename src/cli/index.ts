@@ -24,6 +24,13 @@ Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
 /** A usage mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
 
+/** An integer flag's value, or a usage error naming the flag. */
+function integerFlag(name: string, raw: string | undefined, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 async function versionLine(): Promise<string> {
   const info = await ready();
   return `maml-lab ${packageVersion()} (tfjs ${info.tfjsVersion}, backend ${info.backend}: ${info.reason})`;
@@ -31,8 +38,7 @@ async function versionLine(): Promise<string> {
 
 async function verify(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { steps: { type: 'string', default: '2' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } } });
-  const steps = Number(values.steps);
-  if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps must be an integer ≥ 1, got ${JSON.stringify(values.steps)}`);
+  const steps = integerFlag('steps', values.steps, 1);
   await ready();
   const result = verifyDerivation(mamlDerivation({ steps }));
   if (values.json) {
@@ -85,8 +91,7 @@ function readSpec(command: string, file: string | undefined): unknown {
 
 async function metagrad(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { spec: { type: 'string' }, json: { type: 'boolean' }, repeat: { type: 'string', default: '0' } } });
-  const repeat = Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 0) throw new UsageError(`--repeat must be an integer ≥ 0, got ${JSON.stringify(values.repeat)}`);
+  const repeat = integerFlag('repeat', values.repeat, 0);
   const spec = readSpec('metagrad', values.spec);
   await ready();
   const out = runMetagrad(spec, repeat);
@@ -108,14 +113,9 @@ async function reproduce(args: string[]): Promise<number> {
     options: { iterations: { type: 'string', default: String(SINUSOID_SETTINGS.paperIterations) }, seed: { type: 'string', default: '0' }, shots: { type: 'string', default: '10' }, json: { type: 'boolean' } },
   });
   if (positionals[0] !== 'sinusoid' || positionals.length !== 1) throw new UsageError('reproduce knows one benchmark: `maml-lab reproduce sinusoid`');
-  const int = (name: string, raw: string | undefined, min: number) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
-    return n;
-  };
-  const iterations = int('iterations', values.iterations, 1);
-  const seed = int('seed', values.seed, 0);
-  const shots = int('shots', values.shots, 1);
+  const iterations = integerFlag('iterations', values.iterations, 1);
+  const seed = integerFlag('seed', values.seed, 0);
+  const shots = integerFlag('shots', values.shots, 1);
   const info = await ready();
   const out = await reproduceSinusoid({
     iterations,
