@@ -379,5 +379,3 @@ export function mamlDerivation(options: MamlDerivationOptions): Derivation {
   };
 }
 
-/** Re-exported for callers that build their own checks. */
-export type { Check };
