@@ -8,7 +8,13 @@ import { tidyTensors } from './tidy';
 
 /** The meta-gradient algorithms. */
 export type Method = 'maml' | 'fomaml' | 'reptile' | 'imaml';
-const METHODS: readonly Method[] = ['maml', 'fomaml', 'reptile', 'imaml'];
+/**
+ * Every method `metaGradient` knows, in the order errors list them.
+ *
+ * @example
+ * METHODS.includes('maml'); // true
+ */
+export const METHODS: readonly Method[] = ['maml', 'fomaml', 'reptile', 'imaml'];
 
 /** Settings of `metaGradient`. */
 export interface MetaGradientOptions {

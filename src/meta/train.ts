@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam } from './adam';
 import { perTask, regressionLoss } from './batchedLoss';
-import { metaGradient, type Method } from './metaGradient';
+import { METHODS, metaGradient, type Method } from './metaGradient';
 import { checkParams, type Model } from './model';
 import type { TaskBatch } from './tasks';
 import { disposeTasks } from './tasks';
@@ -85,7 +85,7 @@ export function train(options: TrainOptions): TrainingRun {
   requirePositive('alpha', alpha);
   requireInteger('steps', steps, 1);
   checkParams(model, options.params);
-  const objectives: Objective[] = ['maml', 'fomaml', 'reptile', 'imaml', 'pretrain'];
+  const objectives: Objective[] = [...METHODS, 'pretrain'];
   if (!objectives.includes(objective)) throw new RangeError(`objective must be one of ${objectives.join(', ')}, got ${JSON.stringify(objective)}`);
   const every = options.progressEvery ?? 50;
   requireInteger('progressEvery', every, 1);
