@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { adam, adapt, engineInfo, innerUpdate, mamlLoss, mlp, mse, perTask, ready, tanh, taskLoss, flattenParams, unflattenParams, tidyValue } from '../src/meta';
+import { adam, adapt, engineInfo, innerUpdate, mamlLoss, mlp, mse, perTask, ready, regressionLoss, tanh, taskLoss, flattenParams, unflattenParams, tidyValue } from '../src/meta';
 import { noLeak } from './helpers';
 
 before(async () => {
@@ -138,22 +138,26 @@ describe('the model and the inner loop', () => {
     const params = model.init(0);
     const data = batch();
     const before = tf.memory().numTensors;
-    assert.throws(() => mamlLoss(model, params, { support: data, query: { x: tf.zeros([2, 3]), y: data.y } }, { alpha: 0.1, steps: 2 }));
-    // the zeros made in the call above are the caller's; everything mamlLoss made is gone
-    assert.equal(tf.memory().numTensors, before + 1);
-    tf.dispose([...params, data.x, data.y]);
+    const support = { x: tf.expandDims(data.x, 0) as tf.Tensor3D, y: tf.expandDims(data.y, 0) as tf.Tensor3D };
+    const wrongQuery = { x: tf.zeros([1, 2, 3]) as tf.Tensor3D, y: support.y };
+    assert.throws(() => mamlLoss(regressionLoss(model), params, { support, query: wrongQuery, count: 1 }, { alpha: 0.1, steps: 2 }));
+    // the three tensors made above are the caller's; everything mamlLoss made is gone
+    assert.equal(tf.memory().numTensors, before + 3);
+    tf.dispose([...params, data.x, data.y, support.x, support.y, wrongQuery.x]);
   });
 
   test('1,000 differentiated MAML losses leave tf.memory().numTensors unchanged', () => {
     const params = model.init(2);
     const data = batch();
-    const task = { support: data, query: data };
+    const set = { x: tf.expandDims(data.x, 0) as tf.Tensor3D, y: tf.expandDims(data.y, 0) as tf.Tensor3D };
+    const tasks = { support: set, query: set, count: 1 };
+    const loss = regressionLoss(model);
     noLeak(() => {
       for (let i = 0; i < 1000; i++) {
-        tf.dispose(tf.grads((...p: tf.Tensor[]) => mamlLoss(model, p, task, { alpha: 0.05, steps: 1 }))(params));
+        tf.dispose(tf.grads((...p: tf.Tensor[]) => tf.mean(mamlLoss(loss, p, tasks, { alpha: 0.05, steps: 1 })) as tf.Scalar)(params));
       }
     }, '1,000 meta-gradients');
-    tf.dispose([...params, data.x, data.y]);
+    tf.dispose([...params, data.x, data.y, set.x, set.y]);
   });
 });
 

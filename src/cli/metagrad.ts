@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { engineInfo } from '../meta/engine';
-import { metaGradient, type Method, type MetaGradientOptions } from '../meta/metaGradient';
+import { metaGradient } from '../meta/metaGradient';
+import type { Method, MetaGradientOptions } from '../meta/methods';
 import { mlp, type Activation } from '../meta/model';
 import { regressionTasks, disposeTasks } from '../meta/tasks';
 

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { innerUpdate, mamlLoss, taskLoss, type Batch, type Task } from '../meta/inner';
+import { regressionLoss } from '../meta/batchedLoss';
+import { innerUpdate, mamlLoss, taskLoss } from '../meta/inner';
+import type { RegressionBatch, TaskBatch } from '../meta/tasks';
 import { flattenParams, unflattenParams } from '../meta/params';
 import { tidyValue } from '../meta/tidy';
 import type { Matrix } from './check';
@@ -16,7 +18,7 @@ function vector(values: Float64Array): tf.Tensor1D {
   return tf.tensor1d(Float32Array.from(values));
 }
 
-function batch(inst: Instance, data: Data64): Batch {
+function batch(inst: Instance, data: Data64): RegressionBatch<tf.Tensor2D> {
   const inputs = inst.model.sizes[0];
   const outputs = inst.model.sizes[inst.model.sizes.length - 1];
   return {
@@ -25,8 +27,13 @@ function batch(inst: Instance, data: Data64): Batch {
   };
 }
 
-function task(inst: Instance): Task {
-  return { support: batch(inst, inst.train), query: batch(inst, inst.test) };
+/** The instance as a meta-batch of one task, the form training uses. */
+function oneTask(inst: Instance): TaskBatch {
+  const three = (d: Data64) => {
+    const { x, y } = batch(inst, d);
+    return { x: tf.expandDims(x, 0) as tf.Tensor3D, y: tf.expandDims(y, 0) as tf.Tensor3D };
+  };
+  return { support: three(inst.support), query: three(inst.query), count: 1 };
 }
 
 function read(t: tf.Tensor): Float64Array {
@@ -40,12 +47,12 @@ function read(t: tf.Tensor): Float64Array {
  * const theta1 = innerStepByAutodiff(inst, inst.theta);
  */
 export function innerStepByAutodiff(inst: Instance, theta: Float64Array): Float64Array {
-  return tidyValue(() => read(innerStepMap(inst, batch(inst, inst.train))(vector(theta))));
+  return tidyValue(() => read(innerStepMap(inst, batch(inst, inst.support))(vector(theta))));
 }
 
-function innerStepMap(inst: Instance, train: Batch) {
+function innerStepMap(inst: Instance, support: RegressionBatch<tf.Tensor2D>) {
   return (theta: tf.Tensor) =>
-    flattenParams(innerUpdate(inst.model, unflattenParams(inst.model, theta), train, inst.alpha));
+    flattenParams(innerUpdate(inst.model, unflattenParams(inst.model, theta), support, inst.alpha));
 }
 
 /**
@@ -61,17 +68,19 @@ export function innerTrajectoryByAutodiff(inst: Instance, steps: number): Float6
 }
 
 /**
- * The meta-gradient d L⁽¹⁾(θₖ(θ)) / dθ by differentiating through the unrolled inner loop; with
- * `firstOrder`, each inner gradient is a constant (stop-gradient), which is FOMAML.
+ * The meta-gradient d L⁽¹⁾(θₖ(θ)) / dθ by differentiating `mamlLoss`, the objective training uses, through
+ * the unrolled inner loop; with `firstOrder`, each inner gradient is a constant (stop-gradient), which is
+ * FOMAML.
  *
  * @example
  * metaGradientByAutodiff(inst, 2);
  */
 export function metaGradientByAutodiff(inst: Instance, steps: number, firstOrder = false): Float64Array {
   return tidyValue(() => {
-    const t = task(inst);
+    const tasks = oneTask(inst);
+    const loss = regressionLoss(inst.model);
     const objective = (theta: tf.Tensor) =>
-      mamlLoss(inst.model, unflattenParams(inst.model, theta), t, { alpha: inst.alpha, steps, firstOrder });
+      tf.mean(mamlLoss(loss, unflattenParams(inst.model, theta), tasks, { alpha: inst.alpha, steps, firstOrder })) as tf.Scalar;
     return read(tf.grad(objective)(vector(inst.theta)));
   });
 }
@@ -101,7 +110,7 @@ export function jacobianByAutodiff(map: (theta: tf.Tensor) => tf.Tensor, theta: 
  * innerUpdateJacobianByAutodiff(inst, inst.theta); // ≈ I − αH
  */
 export function innerUpdateJacobianByAutodiff(inst: Instance, theta: Float64Array): Matrix {
-  return tidyValue(() => jacobianByAutodiff(innerStepMap(inst, batch(inst, inst.train)), theta));
+  return tidyValue(() => jacobianByAutodiff(innerStepMap(inst, batch(inst, inst.support)), theta));
 }
 
 /**
@@ -122,9 +131,9 @@ export function initialJacobianByAutodiff(inst: Instance): Matrix {
  */
 export function hessianVectorProductByAutodiff(inst: Instance, theta: Float64Array, v: Float64Array): Float64Array {
   return tidyValue(() => {
-    const train = batch(inst, inst.train);
+    const support = batch(inst, inst.support);
     const direction = vector(v);
-    const gradient = tf.grad((t: tf.Tensor) => taskLoss(inst.model, unflattenParams(inst.model, t), train));
+    const gradient = tf.grad((t: tf.Tensor) => taskLoss(inst.model, unflattenParams(inst.model, t), support));
     const directional = (t: tf.Tensor) => tf.dot(gradient(t), direction) as tf.Scalar;
     return read(tf.grad(directional)(vector(theta)));
   });

@@ -1,4 +1,5 @@
 import * as math from 'mathjs';
+import { requireInteger, requirePositive } from '../meta/validate';
 import type { Matrix } from './check';
 import type { Instance } from './instances';
 
@@ -15,18 +16,20 @@ import type { Instance } from './instances';
  */
 export function innerTrajectory(inst: Instance, steps: number, theta: Float64Array = inst.theta): Float64Array[] {
   const path = [theta];
-  for (let i = 0; i < steps; i++) path.push(innerStep(inst, path[i]));
+  for (let i = 0; i < steps; i++) path.push(innerUpdate64(inst, path[i]));
   return path;
 }
 
 /**
- * One inner update θ − α∇L⁽⁰⁾(θ), in float64.
+ * One inner update θ − α∇L⁽⁰⁾(θ), in float64 (the reference for the tfjs `innerUpdate`).
  *
  * @example
- * const theta1 = innerStep(inst, inst.theta);
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * const theta1 = exact.innerUpdate64(inst, inst.theta);
  */
-export function innerStep(inst: Instance, theta: Float64Array): Float64Array {
-  const g = inst.net.gradient(theta, inst.train);
+export function innerUpdate64(inst: Instance, theta: Float64Array): Float64Array {
+  const g = inst.net.gradient(theta, inst.support);
   return theta.map((t, j) => t - inst.alpha * g[j]);
 }
 
@@ -37,7 +40,7 @@ export function innerStep(inst: Instance, theta: Float64Array): Float64Array {
  * metaObjective(inst, 2, inst.theta); // a number
  */
 export function metaObjective(inst: Instance, steps: number, theta: Float64Array): number {
-  return inst.net.loss(innerTrajectory(inst, steps, theta)[steps], inst.test);
+  return inst.net.loss(innerTrajectory(inst, steps, theta)[steps], inst.query);
 }
 
 /**
@@ -51,7 +54,7 @@ export function hessian(inst: Instance, theta: Float64Array): Matrix {
   const columns = Array.from({ length: n }, (_, j) => {
     const e = new Float64Array(n);
     e[j] = 1;
-    return inst.net.hessianVectorProduct(theta, e, inst.train);
+    return inst.net.hessianVectorProduct(theta, e, inst.support);
   });
   return columns[0].length === 0 ? [] : Array.from({ length: n }, (_, i) => columns.map((c) => c[i]));
 }
@@ -76,9 +79,9 @@ export function innerUpdateJacobian(inst: Instance, theta: Float64Array): Matrix
  */
 export function metaGradientByProduct(inst: Instance, steps: number): Float64Array {
   const path = innerTrajectory(inst, steps);
-  let v = inst.net.gradient(path[steps], inst.test);
+  let v = inst.net.gradient(path[steps], inst.query);
   for (let i = steps; i >= 1; i--) {
-    const hv = inst.net.hessianVectorProduct(path[i - 1], v, inst.train);
+    const hv = inst.net.hessianVectorProduct(path[i - 1], v, inst.support);
     v = v.map((x, j) => x - inst.alpha * hv[j]);
   }
   return v;
@@ -91,7 +94,7 @@ export function metaGradientByProduct(inst: Instance, steps: number): Float64Arr
  * firstOrderMetaGradient(inst, 1);
  */
 export function firstOrderMetaGradient(inst: Instance, steps: number): Float64Array {
-  return inst.net.gradient(innerTrajectory(inst, steps)[steps], inst.test);
+  return inst.net.gradient(innerTrajectory(inst, steps)[steps], inst.query);
 }
 
 /**
@@ -102,4 +105,40 @@ export function firstOrderMetaGradient(inst: Instance, steps: number): Float64Ar
  */
 export function identityMatrix(n: number): Matrix {
   return (math.identity(n, 'dense') as math.Matrix).toArray() as Matrix;
+}
+
+/**
+ * Reptile's direction for one task, ε·(θ − φₖ), φₖ being k SGD steps of size α on the support set.
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * exact.reptileDirection(inst, 3, 0.5); // Float64Array of length 19
+ */
+export function reptileDirection(inst: Instance, steps: number, rate = 1): Float64Array {
+  const phi = innerTrajectory(inst, steps)[steps];
+  return inst.theta.map((t, j) => rate * (t - phi[j]));
+}
+
+/**
+ * iMAML's meta-gradient for one task by a direct solve: φₖ from k steps of size α on
+ * L_support(φ) + (λ/2)‖φ − θ‖² starting at θ, then (I + H/λ)x = ∇L_query(φₖ) solved by LU decomposition
+ * (mathjs) with H the exact support Hessian at φₖ. The reference for the conjugate-gradient route.
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0, alpha: 0.02 });
+ * exact.implicitMetaGradient(inst, 5, 50); // Float64Array of length 19
+ */
+export function implicitMetaGradient(inst: Instance, steps: number, lambda: number): Float64Array {
+  requireInteger('steps', steps, 0);
+  requirePositive('lambda', lambda);
+  let phi = inst.theta;
+  for (let i = 0; i < steps; i++) {
+    const g = inst.net.gradient(phi, inst.support);
+    phi = phi.map((p, j) => p - inst.alpha * (g[j] + lambda * (p - inst.theta[j])));
+  }
+  const A = math.add(identityMatrix(phi.length), math.multiply(1 / lambda, hessian({ ...inst, theta: phi }, phi))) as Matrix;
+  const x = math.lusolve(A, Array.from(inst.net.gradient(phi, inst.query))) as Matrix;
+  return Float64Array.from(x.map((row) => row[0]));
 }

@@ -2,21 +2,22 @@ import * as tf from '@tensorflow/tfjs';
 import { mlp, type Model } from '../meta/model';
 import { flattenParams } from '../meta/params';
 import { requireInteger, requirePositive } from '../meta/validate';
-import { innerStep } from './exact';
+import { innerUpdate64 } from './exact';
 import { tidyValue } from '../meta/tidy';
 import { mlp64, type Data64, type Mlp64 } from './float64Mlp';
 
 /**
  * A concrete problem on which the derivation's lines are checked: a model in tfjs and its float64 twin,
- * the meta-parameters θ (flat), the inner (train) and outer (test) data sets, and the step size α.
+ * the meta-parameters θ (flat), the support set the inner loop adapts on (the thread's L⁽⁰⁾, "train") and
+ * the query set the adapted parameters are scored on (L⁽¹⁾, "test"), and the step size α.
  */
 export interface Instance {
   name: string;
   model: Model;
   net: Mlp64;
   theta: Float64Array;
-  train: Data64;
-  test: Data64;
+  support: Data64;
+  query: Data64;
   alpha: number;
 }
 
@@ -39,10 +40,10 @@ const MIN_KINK_MARGIN = 1e-3;
 const MARGIN_STEPS = 10;
 
 /**
- * One task, y = A·sin(x − φ): its amplitude and phase drawn once, then train and test inputs drawn
- * separately, so the two sets are two batches of the same task. Seeds 4s+1…4s+3 never overlap across s.
+ * One task, y = A·sin(x − φ): its amplitude and phase drawn once, then support and query inputs
+ * drawn separately, so the two sets are two batches of the same task. Seeds 4s+1…4s+3 never overlap across s.
  */
-function sinusoidTask(seed: number, points: number): { train: Data64; test: Data64 } {
+function sinusoidTask(seed: number, points: number): { support: Data64; query: Data64 } {
   return tidyValue(() => {
     const [u, v] = tf.randomUniform([2], 0, 1, 'float32', 4 * seed + 1).dataSync();
     const amplitude = 0.5 + 1.5 * u;
@@ -52,12 +53,12 @@ function sinusoidTask(seed: number, points: number): { train: Data64; test: Data
       // fround: the float64 routes see exactly the numbers the float32 routes see.
       return { x: xs, y: xs.map((t) => Math.fround(amplitude * Math.sin(t - phase))), points };
     };
-    return { train: draw(4 * seed + 2), test: draw(4 * seed + 3) };
+    return { support: draw(4 * seed + 2), query: draw(4 * seed + 3) };
   });
 }
 
 /**
- * Draws one instance: one task y = A·sin(x − φ) (A ∈ [0.5, 2], φ ∈ [0, π]) with 8 train and 8 test points
+ * Draws one instance: one task y = A·sin(x − φ) (A ∈ [0.5, 2], φ ∈ [0, π]) with 8 support and 8 query points
  * drawn separately from x ∈ [−2, 2], and a model `[1, 1]` (linear regression), `[1, 6, 1]` tanh or `[1, 6, 1]` ReLU. ReLU instances are
  * redrawn until no hidden pre-activation lies within 1e-3 of the kink along 10 inner steps, since a finite
  * difference across a kink measures a one-sided slope, not the derivative.
@@ -83,9 +84,9 @@ export function makeInstance(spec: InstanceSpec): Instance {
   for (let attempt = 0; attempt < 50; attempt++) {
     const seed = spec.seed + 1000 * attempt;
     const theta = tidyValue(() => Float64Array.from(flattenParams(model.init(seed)).dataSync()));
-    const { train, test } = sinusoidTask(seed, points);
+    const { support, query } = sinusoidTask(seed, points);
     const name = `${spec.kind === 'linear' ? 'linear regression' : `${activation} MLP [${sizes.join('-')}]`}, seed ${spec.seed}`;
-    const instance: Instance = { name, model, net, theta, train, test, alpha };
+    const instance: Instance = { name, model, net, theta, support, query, alpha };
     if (spec.kind !== 'relu' || kinkMarginAlongInnerLoop(instance, MARGIN_STEPS) >= MIN_KINK_MARGIN) return instance;
   }
   throw new Error(`could not draw a ReLU instance for seed ${spec.seed} that keeps clear of the kinks`);
@@ -95,8 +96,8 @@ function kinkMarginAlongInnerLoop(inst: Instance, steps: number): number {
   let theta = inst.theta;
   let margin = Infinity;
   for (let i = 0; i <= steps; i++) {
-    margin = Math.min(margin, inst.net.kinkMargin(theta, inst.train), inst.net.kinkMargin(theta, inst.test));
-    theta = innerStep(inst, theta);
+    margin = Math.min(margin, inst.net.kinkMargin(theta, inst.support), inst.net.kinkMargin(theta, inst.query));
+    theta = innerUpdate64(inst, theta);
   }
   return margin;
 }

@@ -90,9 +90,9 @@ export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptio
     verify: () =>
       instances.flatMap((inst) => {
         const path = exact.innerTrajectory(inst, steps);
-        let row = centralGradient((t) => inst.net.loss(t, inst.test), path[steps]);
+        let row = centralGradient((t) => inst.net.loss(t, inst.query), path[steps]);
         for (let i = steps; i >= 1; i--) {
-          const J = centralJacobian((t) => exact.innerStep(inst, t), path[i - 1]);
+          const J = centralJacobian((t) => exact.innerUpdate64(inst, t), path[i - 1]);
           row = Float64Array.from(math.multiply(Array.from(row), J) as number[]);
         }
         const whole = centralGradient((t) => exact.metaObjective(inst, steps, t), inst.theta);
@@ -183,7 +183,7 @@ export function innerJacobianStep(
               `∇θ${i} θ${i + 1}: differences of the step vs the formula`,
               inst.name,
               claimed,
-              route(FD, centralJacobian((t) => exact.innerStep(inst, t), theta)),
+              route(FD, centralJacobian((t) => exact.innerUpdate64(inst, t), theta)),
               FINITE_DIFFERENCE,
             ),
           ];
@@ -241,13 +241,13 @@ function isLinearRegression(inst: Instance): boolean {
 
 /** The linear instance restated as a formula, so mathjs can differentiate it symbolically. */
 function symbolicMetaGradient(inst: Instance, steps: number): number[] {
-  const rows = (d: Instance['train']) => Array.from({ length: d.points }, (_, i) => ({ x: d.x[i], y: d.y[i] }));
+  const rows = (d: Instance['support']) => Array.from({ length: d.points }, (_, i) => ({ x: d.x[i], y: d.y[i] }));
   const result = deriveSymbolically({
     loss: '(w*x + b - y)^2',
     params: ['w', 'b'],
     inputs: ['x', 'y'],
-    train: rows(inst.train),
-    test: rows(inst.test),
+    train: rows(inst.support),
+    test: rows(inst.query),
     alpha: inst.alpha,
     steps,
     at: { w: inst.theta[0], b: inst.theta[1] },
@@ -305,8 +305,8 @@ export function oneStepStep({ instances }: Required<MamlDerivationOptions>): Ste
     verify: () =>
       instances.map((inst) => {
         const [theta0, theta1] = exact.innerTrajectory(inst, 1);
-        const g1 = inst.net.gradient(theta1, inst.test);
-        const h0g1 = inst.net.hessianVectorProduct(theta0, g1, inst.train);
+        const g1 = inst.net.gradient(theta1, inst.query);
+        const h0g1 = inst.net.hessianVectorProduct(theta0, g1, inst.support);
         return compareRoutes(
           'g₁ − αH₀g₁ vs autodiff with k = 1',
           inst.name,
@@ -338,10 +338,10 @@ export function gradientOfGradientStep({ instances }: Required<MamlDerivationOpt
       instances.flatMap((inst) => {
         const n = inst.theta.length;
         const v = Float64Array.from({ length: n }, (_, j) => Math.fround(Math.cos(1 + 7 * j)));
-        const exactHv = route(`${CLOSED} (R-operator)`, inst.net.hessianVectorProduct(inst.theta, v, inst.train));
+        const exactHv = route(`${CLOSED} (R-operator)`, inst.net.hessianVectorProduct(inst.theta, v, inst.support));
         const h = FD_STEP;
-        const plus = inst.net.gradient(inst.theta.map((t, j) => t + h * v[j]), inst.train);
-        const minus = inst.net.gradient(inst.theta.map((t, j) => t - h * v[j]), inst.train);
+        const plus = inst.net.gradient(inst.theta.map((t, j) => t + h * v[j]), inst.support);
+        const minus = inst.net.gradient(inst.theta.map((t, j) => t - h * v[j]), inst.support);
         return [
           compareRoutes('Hv: gradient of a gradient (nested tf.grad)', inst.name, exactHv,
             route(AUTODIFF, autodiff.hessianVectorProductByAutodiff(inst, inst.theta, v)), FLOAT32),

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { mse } from './loss';
 import type { Model } from './model';
 import type { RegressionBatch } from './tasks';
 
@@ -15,7 +16,7 @@ export type BatchedLoss<B> = (params: tf.Tensor[], batch: B) => tf.Tensor1D;
  * const loss = regressionLoss(mlp([1, 40, 40, 1]));
  */
 export function regressionLoss(model: Model): BatchedLoss<RegressionBatch> {
-  return (params, batch) => tf.tidy(() => tf.mean(tf.squaredDifference(model.apply(params, batch.x), batch.y), [1, 2]) as tf.Tensor1D);
+  return (params, batch) => tf.tidy(() => mse(model.apply(params, batch.x), batch.y, [1, 2]) as tf.Tensor1D);
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { perTask, regressionLoss } from './batchedLoss';
-import { innerUpdate } from './inner';
+import { innerLoop } from './inner';
 import { checkTasks } from './metaGradient';
 import type { Model } from './model';
 import type { TaskBatch } from './tasks';
@@ -34,7 +34,7 @@ export function evaluate(model: Model, params: tf.Tensor[], tasks: TaskBatch, op
     let phi = perTask(params, tasks.count);
     for (let s = 0; s <= options.maxSteps; s++) {
       if (s > 0) {
-        const next = innerUpdate(model, phi, tasks.support, options.alpha);
+        const next = innerLoop(loss, phi, tasks.support, { alpha: options.alpha, steps: 1 });
         tf.dispose(phi);
         phi = next;
       }

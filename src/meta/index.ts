@@ -9,6 +9,8 @@ export * from './tidy';
 export * from './tasks';
 export * from './quadratic';
 export * from './batchedLoss';
+export * from './methods';
+export * from './implicitSolve';
 export * from './metaGradient';
 export * from './adam';
 export * from './train';

@@ -2,15 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import { requireInteger } from './validate';
 import { tidyTensors } from './tidy';
 
-/** Points of many tasks at once: x [tasks, points, inputs], y [tasks, points, outputs]. */
-export interface RegressionBatch {
-  x: tf.Tensor3D;
-  y: tf.Tensor3D;
+/**
+ * Regression points: of many tasks at once, x [tasks, points, inputs] and y [tasks, points, outputs]; or,
+ * as `RegressionBatch<tf.Tensor2D>`, of one task, x [points, inputs] and y [points, outputs].
+ */
+export interface RegressionBatch<T extends tf.Tensor = tf.Tensor3D> {
+  x: T;
+  y: T;
 }
 
 /**
- * A meta-batch: each task's support set (adapted on) and query set (scored on), of any batch type B that
- * the loss understands. `count` is the number of tasks.
+ * A meta-batch: each task's support set (adapted on; the thread's L⁽⁰⁾, "train") and query set (scored
+ * on; L⁽¹⁾, "test"), of any batch type B that the loss understands. `count` is the number of tasks.
  */
 export interface TaskBatch<B = RegressionBatch> {
   support: B;

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam } from './adam';
 import { perTask, regressionLoss } from './batchedLoss';
-import { METHODS, metaGradient, type Method } from './metaGradient';
+import { metaGradient } from './metaGradient';
+import { METHODS, type Method } from './methods';
 import { checkParams, type Model } from './model';
 import type { TaskBatch } from './tasks';
 import { disposeTasks } from './tasks';
@@ -85,7 +86,7 @@ export function train(options: TrainOptions): TrainingRun {
   requirePositive('alpha', alpha);
   requireInteger('steps', steps, 1);
   checkParams(model, options.params);
-  const objectives: Objective[] = [...METHODS, 'pretrain'];
+  const objectives = [...Object.keys(METHODS), 'pretrain'];
   if (!objectives.includes(objective)) throw new RangeError(`objective must be one of ${objectives.join(', ')}, got ${JSON.stringify(objective)}`);
   const every = options.progressEvery ?? 50;
   requireInteger('progressEvery', every, 1);

@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs';
+import { perTask } from '../batchedLoss';
+import { implicitSolve } from '../implicitSolve';
+import { innerLoop } from '../inner';
+import { tidyTensors } from '../tidy';
+import { requirePositive } from '../validate';
+import { finiteMetaLoss, type MetaGradientMethod } from './types';
+
+/**
+ * iMAML: the mean over tasks of (I + H/λ)⁻¹∇L_query(φₖ), φₖ being k steps of size α on
+ * L_support(φ) + (λ/2)‖φ − θ‖² from θ, and H the support loss's Hessian at φₖ; the linear systems are
+ * solved by conjugate gradient on Hessian-vector products (`implicitSolve`).
+ *
+ * @example
+ * import { imaml, linearTasks, mlp, regressionLoss } from 'maml-lab/meta';
+ * const model = mlp([1, 1]);
+ * const { grads, cg } = imaml(regressionLoss(model), model.init(0), linearTasks({ tasks: 4, shots: 5, seed: 0 }), { alpha: 0.1, steps: 5, lambda: 2 });
+ */
+export const imaml: MetaGradientMethod = (loss, params, tasks, { alpha, steps, lambda = 1, cg }) => {
+  requirePositive('lambda', lambda);
+  // The pull λ(φ − θ) alone makes each step multiply φ − θ by (1 − αλ): beyond αλ = 2 the inner loop diverges.
+  if (alpha * lambda >= 2) {
+    throw new RangeError(`imaml: alpha·lambda must be below 2 for the regularised inner loop to converge, got ${alpha} · ${lambda} = ${alpha * lambda}; lower alpha or lambda`);
+  }
+  return tidyTensors(() => {
+    const theta = perTask(params, tasks.count);
+    const phi = innerLoop(loss, theta, tasks.support, { alpha, steps, proximal: { lambda, anchor: theta } });
+    // Per-task query gradients: the gradient of the mean is each task's gradient divided by T.
+    const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => tf.mean(loss(p, tasks.query)) as tf.Scalar)(phi);
+    const lossValue = finiteMetaLoss(value, alpha);
+    const { solution, iterations, relativeResidual } = implicitSolve(loss, phi, tasks.support, grads, lambda, cg);
+    return { loss: lossValue, grads: solution.map((x) => tf.sum(x, 0)), cg: { iterations, relativeResidual } };
+  });
+};
