@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { disposeTasks, engineInfo, metaGradient, mlp, ready, sinusoidTasks, type Method } from '../src/meta';
+import { median, quantile } from '../src/derivations';
 import { ensurePeers } from './setup_peers';
 
 const CASES: Record<string, { method: Method; steps: number }> = {
@@ -24,18 +25,6 @@ const CASES: Record<string, { method: Method; steps: number }> = {
 };
 const PEERS = ['torch-loop', 'torch-func', 'jax'] as const;
 const root = path.resolve(__dirname, '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const i = (s.length - 1) * q;
-  return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, repeat: { type: 'string', default: '30' }, 'no-peers': { type: 'boolean' }, json: { type: 'boolean' } } });

@@ -135,7 +135,7 @@ describe('maml-lab metagrad', () => {
     const ref = new Float64Array(theta.length);
     for (const task of s.tasks) {
       const data = (d: { x: number[][]; y: number[][] }) => ({ x: Float64Array.from(d.x.flat()), y: Float64Array.from(d.y.flat()), points: d.x.length });
-      const inst = { name: 't', model: undefined as never, net, theta, alpha: 0.1, train: data(task.support), test: data(task.query) };
+      const inst = { name: 't', model: undefined as never, net, theta, alpha: 0.1, support: data(task.support), query: data(task.query) };
       exact.metaGradientByProduct(inst, 2).forEach((v, j) => (ref[j] += v / s.tasks.length));
     }
     const got = out.grads.flatMap((g: { values: number[] }) => g.values) as number[];
@@ -149,7 +149,7 @@ describe('maml-lab metagrad', () => {
     const net = mlp64([1, 3, 1], 'tanh');
     const theta = Float64Array.from(s.params.flatMap((p) => p.values));
     const data = (d: { x: number[][]; y: number[][] }) => ({ x: Float64Array.from(d.x.flat()), y: Float64Array.from(d.y.flat()), points: d.x.length });
-    const insts = s.tasks.map((task) => ({ name: 't', model: undefined as never, net, theta, alpha: 0.1, train: data(task.support), test: data(task.query) }));
+    const insts = s.tasks.map((task) => ({ name: 't', model: undefined as never, net, theta, alpha: 0.1, support: data(task.support), query: data(task.query) }));
     const mean = (f: (i: (typeof insts)[number]) => ArrayLike<number>) => theta.map((_, j) => insts.reduce((a, i) => a + f(i)[j], 0) / insts.length);
     const references: Record<string, Float64Array> = {
       fomaml: mean((i) => exact.firstOrderMetaGradient(i, 2)),

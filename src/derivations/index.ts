@@ -7,3 +7,5 @@ export * as exact from './exact';
 export * as autodiff from './autodiff';
 export * from './maml';
 export * from './symbolic';
+export * from './numeric';
+export * from './references';
