@@ -43,9 +43,9 @@ describe('the MAML catalogue', () => {
   test('a wrong sign in the product (I + αH factors) is caught against autodiff', () => {
     const inst = makeInstance({ kind: 'tanh', seed: 3 });
     const path = exact.innerTrajectory(inst, 2);
-    let v = inst.net.gradient(path[2], inst.test);
+    let v = inst.net.gradient(path[2], inst.query);
     for (let i = 2; i >= 1; i--) {
-      const hv = inst.net.hessianVectorProduct(path[i - 1], v, inst.train);
+      const hv = inst.net.hessianVectorProduct(path[i - 1], v, inst.support);
       v = v.map((x, j) => x + inst.alpha * hv[j]);
     }
     const check = compareRoutes('wrong product', inst.name, route('wrong', v), route('autodiff', autodiff.metaGradientByAutodiff(inst, 2)), FLOAT32);
@@ -62,12 +62,12 @@ describe('the float64 routes', () => {
   for (const kind of ['linear', 'tanh', 'relu'] as const) {
     test(`${kind}: backprop gradient and R-operator Hessian-vector product agree with central differences`, () => {
       const inst = makeInstance({ kind, seed: 5 });
-      const g = inst.net.gradient(inst.theta, inst.train);
-      const fd = centralGradient((t) => inst.net.loss(t, inst.train), inst.theta);
+      const g = inst.net.gradient(inst.theta, inst.support);
+      const fd = centralGradient((t) => inst.net.loss(t, inst.support), inst.theta);
       assert.ok(compareRoutes('g', inst.name, route('backprop', g), route('fd', fd), FINITE_DIFFERENCE).pass);
       const v = inst.theta.map((_, j) => Math.sin(j + 1));
-      const hv = inst.net.hessianVectorProduct(inst.theta, v, inst.train);
-      const J = centralJacobian((t) => inst.net.gradient(t, inst.train), inst.theta);
+      const hv = inst.net.hessianVectorProduct(inst.theta, v, inst.support);
+      const J = centralJacobian((t) => inst.net.gradient(t, inst.support), inst.theta);
       const fdHv = J.map((row) => row.reduce((s, x, j) => s + x * v[j], 0));
       const check = compareRoutes('Hv', inst.name, route('R-op', hv), route('fd', fdHv), FINITE_DIFFERENCE);
       assert.ok(check.pass, `max rel. error ${check.maxRelError}`);
@@ -77,12 +77,12 @@ describe('the float64 routes', () => {
   test('the linear model\'s Hessian is the closed form 2·X̃ᵀX̃/n', () => {
     const inst = makeInstance({ kind: 'linear', seed: 2 });
     const H = exact.hessian(inst, inst.theta);
-    const n = inst.train.points;
+    const n = inst.support.points;
     let sxx = 0;
     let sx = 0;
     for (let i = 0; i < n; i++) {
-      sxx += inst.train.x[i] ** 2;
-      sx += inst.train.x[i];
+      sxx += inst.support.x[i] ** 2;
+      sx += inst.support.x[i];
     }
     const closed = [[(2 * sxx) / n, (2 * sx) / n], [(2 * sx) / n, 2]];
     H.forEach((row, r) => row.forEach((h, c) => assert.ok(Math.abs(h - closed[r][c]) < 1e-12, `H[${r}][${c}]`)));
@@ -92,10 +92,10 @@ describe('the float64 routes', () => {
     const inst = makeInstance({ kind: 'relu', seed: 3 });
     const byTfjs = tf.tidy(() => {
       const [W1, b1] = unflattenParams(inst.model, tf.tensor1d(Float32Array.from(inst.theta))).slice(0, 2);
-      const x = tf.tensor2d(Float32Array.from(inst.train.x), [inst.train.points, 1]);
+      const x = tf.tensor2d(Float32Array.from(inst.support.x), [inst.support.points, 1]);
       return tf.min(tf.abs(tf.add(tf.matMul(x, W1 as tf.Tensor2D), b1))).dataSync()[0];
     });
-    assert.ok(Math.abs(inst.net.kinkMargin(inst.theta, inst.train) - byTfjs) < 1e-6);
+    assert.ok(Math.abs(inst.net.kinkMargin(inst.theta, inst.support) - byTfjs) < 1e-6);
     assert.throws(() => makeInstance({ kind: 'sigmoid' as never, seed: 0 }), /kind must be one of linear, tanh, relu, got "sigmoid"/);
     assert.throws(() => makeInstance({ kind: 'tanh', seed: 0, points: 0 }), /points must be an integer ≥ 1, got 0/);
   });
