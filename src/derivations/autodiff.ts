@@ -44,7 +44,10 @@ function read(t: tf.Tensor): Float64Array {
  * The program's inner step as a map of flat vectors: θ ↦ flatten(innerUpdate(unflatten(θ))).
  *
  * @example
- * const theta1 = innerStepByAutodiff(inst, inst.theta);
+ * import { autodiff, exact, makeInstance, relativeError } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * const theta1 = autodiff.innerStepByAutodiff(inst, inst.theta); // float32, read back as a Float64Array
+ * relativeError(theta1, exact.innerUpdate64(inst, inst.theta)) < 1e-6; // true
  */
 export function innerStepByAutodiff(inst: Instance, theta: Float64Array): Float64Array {
   return tidyValue(() => read(innerStepMap(inst, batch(inst, inst.support))(vector(theta))));
@@ -59,7 +62,9 @@ function innerStepMap(inst: Instance, support: RegressionBatch<tf.Tensor2D>) {
  * θ₀, …, θₖ computed by the tfjs program.
  *
  * @example
- * innerTrajectoryByAutodiff(inst, 3).length; // 4
+ * import { autodiff, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * autodiff.innerTrajectoryByAutodiff(inst, 3).length; // 4
  */
 export function innerTrajectoryByAutodiff(inst: Instance, steps: number): Float64Array[] {
   const path = [inst.theta];
@@ -73,7 +78,10 @@ export function innerTrajectoryByAutodiff(inst: Instance, steps: number): Float6
  * FOMAML.
  *
  * @example
- * metaGradientByAutodiff(inst, 2);
+ * import { autodiff, exact, makeInstance, relativeError } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * const g = autodiff.metaGradientByAutodiff(inst, 2);
+ * relativeError(g, exact.metaGradientByProduct(inst, 2)) < 1e-4; // true
  */
 export function metaGradientByAutodiff(inst: Instance, steps: number, firstOrder = false): Float64Array {
   return tidyValue(() => {
@@ -89,7 +97,9 @@ export function metaGradientByAutodiff(inst: Instance, steps: number, firstOrder
  * The Jacobian of a tfjs vector map at θ, row i being the vector-Jacobian product eᵢᵀJ.
  *
  * @example
- * jacobianByAutodiff((t) => tf.mul(t, 2), Float64Array.of(1, 2)); // [[2, 0], [0, 2]]
+ * import * as tf from '@tensorflow/tfjs';
+ * import { autodiff } from 'maml-lab/derivations';
+ * autodiff.jacobianByAutodiff((t) => tf.mul(t, 2), Float64Array.of(1, 2)); // [[2, 0], [0, 2]]
  */
 export function jacobianByAutodiff(map: (theta: tf.Tensor) => tf.Tensor, theta: Float64Array): Matrix {
   return tidyValue(() => {
@@ -107,7 +117,10 @@ export function jacobianByAutodiff(map: (theta: tf.Tensor) => tf.Tensor, theta: 
  * ∇θᵢ₋₁θᵢ by autodiff of the program's inner step at θᵢ₋₁.
  *
  * @example
- * innerUpdateJacobianByAutodiff(inst, inst.theta); // ≈ I − αH
+ * import { autodiff, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * // I − αH with α = 0.1 and H = [[1.96, 0.886], [0.886, 2]], the Hessian of linear regression's MSE
+ * autodiff.innerUpdateJacobianByAutodiff(inst, inst.theta); // ≈ [[0.804, -0.0886], [-0.0886, 0.8]]
  */
 export function innerUpdateJacobianByAutodiff(inst: Instance, theta: Float64Array): Matrix {
   return tidyValue(() => jacobianByAutodiff(innerStepMap(inst, batch(inst, inst.support)), theta));
@@ -117,7 +130,8 @@ export function innerUpdateJacobianByAutodiff(inst: Instance, theta: Float64Arra
  * ∇θθ₀ by autodiff of the program's first line, θ₀ = θ (the vector split into W₁, b₁, … and joined again).
  *
  * @example
- * initialJacobianByAutodiff(inst); // I
+ * import { autodiff, makeInstance } from 'maml-lab/derivations';
+ * autodiff.initialJacobianByAutodiff(makeInstance({ kind: 'linear', seed: 0 })); // [[1, 0], [0, 1]]
  */
 export function initialJacobianByAutodiff(inst: Instance): Matrix {
   return jacobianByAutodiff((theta) => flattenParams(unflattenParams(inst.model, theta)), inst.theta);
@@ -127,7 +141,11 @@ export function initialJacobianByAutodiff(inst: Instance): Matrix {
  * H(θ)v as a gradient of a gradient: ∇θ(∇θL⁽⁰⁾(θ)·v), two nested reverse passes.
  *
  * @example
- * hessianVectorProductByAutodiff(inst, inst.theta, v);
+ * import { autodiff, makeInstance, relativeError } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * const v = inst.theta.map(() => 1);
+ * const hv = autodiff.hessianVectorProductByAutodiff(inst, inst.theta, v);
+ * relativeError(hv, inst.net.hessianVectorProduct(inst.theta, v, inst.support)) < 1e-4; // true
  */
 export function hessianVectorProductByAutodiff(inst: Instance, theta: Float64Array, v: Float64Array): Float64Array {
   return tidyValue(() => {

@@ -34,7 +34,11 @@ export interface Check {
  * Two exact float64 routes: only rounding separates them.
  *
  * @example
- * compareRoutes('H', 'toy', route('R-op', h), route('symbolic', hs), FLOAT64);
+ * import { compareRoutes, exact, makeInstance, route, FLOAT64 } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * const H = exact.hessian(inst, inst.theta); // column j is the R-operator's H·eⱼ
+ * const rows = H.map((_, i) => H.map((column) => column[i])); // Hᵀ
+ * compareRoutes('H = Hᵀ', inst.name, route('columns', H), route('rows', rows), FLOAT64).pass; // true
  */
 export const FLOAT64: Tolerance = {
   relative: 1e-10,
@@ -45,7 +49,11 @@ export const FLOAT64: Tolerance = {
  * tfjs (float32) against an exact float64 route.
  *
  * @example
- * compareRoutes('g', 'toy', route('product', g64), route('autodiff', g32), FLOAT32);
+ * import { autodiff, compareRoutes, exact, makeInstance, route, FLOAT32 } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * const g64 = route('product', exact.metaGradientByProduct(inst, 2));
+ * const g32 = route('autodiff', autodiff.metaGradientByAutodiff(inst, 2));
+ * compareRoutes('meta-gradient', inst.name, g64, g32, FLOAT32).pass; // true
  */
 export const FLOAT32: Tolerance = {
   relative: 1e-4,
@@ -57,7 +65,11 @@ export const FLOAT32: Tolerance = {
  * Central finite differences (h = 1e-5) against an exact float64 route.
  *
  * @example
- * compareRoutes('g', 'toy', route('product', g64), route('differences', centralGradient(f, theta)), FINITE_DIFFERENCE);
+ * import { centralGradient, compareRoutes, exact, makeInstance, route, FINITE_DIFFERENCE } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0 });
+ * const g64 = route('product', exact.metaGradientByProduct(inst, 2));
+ * const fd = route('differences', centralGradient((t) => exact.metaObjective(inst, 2, t), inst.theta));
+ * compareRoutes('meta-gradient', inst.name, g64, fd, FINITE_DIFFERENCE).pass; // true
  */
 export const FINITE_DIFFERENCE: Tolerance = {
   relative: 1e-6,
@@ -69,7 +81,10 @@ export const FINITE_DIFFERENCE: Tolerance = {
  * The step of the central differences used by every finite-difference route.
  *
  * @example
- * centralGradient(f, theta, FD_STEP);
+ * import { centralGradient, FD_STEP } from 'maml-lab/derivations';
+ * FD_STEP; // 0.00001
+ * // sin′(0) = 1; the truncation error is h²/6 ≈ 1.7e-11
+ * centralGradient((t) => Math.sin(t[0]), Float64Array.of(0), FD_STEP); // ≈ [1.0000000000]
  */
 export const FD_STEP = 1e-5;
 
@@ -77,7 +92,9 @@ export const FD_STEP = 1e-5;
  * An error in short scientific notation for tables and check lines; "0" for exact agreement.
  *
  * @example
+ * import { formatError } from 'maml-lab/derivations';
  * formatError(3.21e-7); // "3.2e-7"
+ * formatError(0); // "0"
  */
 export function formatError(x: number): string {
   return x === 0 ? '0' : x.toExponential(1).replace('e+', 'e');
@@ -87,7 +104,10 @@ export function formatError(x: number): string {
  * Turns a vector or matrix into a `Route`.
  *
  * @example
- * route('float64 closed form', [[1, 0], [0, 1]]); // { name, values: [1, 0, 0, 1], shape: [2, 2] }
+ * import { route } from 'maml-lab/derivations';
+ * const r = route('float64 closed form', [[1, 2], [3, 4]]);
+ * r.values; // [1, 2, 3, 4]
+ * r.shape; // [2, 2]
  */
 export function route(name: string, value: ArrayLike<number> | ArrayLike<number>[]): Route {
   const rows = Array.from(value as ArrayLike<number | ArrayLike<number>>);
@@ -103,7 +123,9 @@ export function route(name: string, value: ArrayLike<number> | ArrayLike<number>
  * entry fails the check (it never passes as NaN).
  *
  * @example
+ * import { compareRoutes, route, FLOAT32 } from 'maml-lab/derivations';
  * const c = compareRoutes('Hv', 'tanh MLP', route('R-op', [1, 2]), route('tfjs', [1, 2.000001]), FLOAT32);
+ * c.maxRelError; // ≈ 5e-7
  * c.pass; // true
  */
 export function compareRoutes(

@@ -33,7 +33,11 @@ export interface VerifiedStep {
  * Runs every step's checks; a step passes when it has checks and all of them pass.
  *
  * @example
- * const { steps, pass } = verifyDerivation(mamlDerivation({ steps: 2 }));
+ * import { makeInstance, mamlDerivation, verifyDerivation } from 'maml-lab/derivations';
+ * const derivation = mamlDerivation({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * const { steps, pass } = verifyDerivation(derivation);
+ * steps.length; // 8
+ * pass; // true
  */
 export function verifyDerivation(derivation: Derivation): { steps: VerifiedStep[]; pass: boolean } {
   const steps = derivation.steps.map((s) => verifyStep(s));
@@ -44,7 +48,12 @@ export function verifyDerivation(derivation: Derivation): { steps: VerifiedStep[
  * Runs one step's checks.
  *
  * @example
- * verifyStep(step).pass; // true when every route agrees within its tolerance
+ * import { makeInstance, mamlDerivation, verifyStep } from 'maml-lab/derivations';
+ * const [step] = mamlDerivation({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] }).steps;
+ * const { checks, pass } = verifyStep(step);
+ * // a step passes when every route agrees with the reference within its tolerance
+ * checks.every((c) => c.maxRelError <= c.tolerance.relative); // true
+ * pass; // true
  */
 export function verifyStep(step: Step): VerifiedStep {
   const checks = step.verify();

@@ -12,7 +12,11 @@ import type { Instance } from './instances';
  * θ₀, θ₁, …, θₖ of the inner loop, θᵢ = θᵢ₋₁ − α∇L⁽⁰⁾(θᵢ₋₁), in float64.
  *
  * @example
- * const [theta0, theta1] = innerTrajectory(inst, 1);
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * const path = exact.innerTrajectory(inst, 2); // [θ₀, θ₁, θ₂]
+ * path.length; // 3
+ * path[0] === inst.theta; // true
  */
 export function innerTrajectory(inst: Instance, steps: number, theta: Float64Array = inst.theta): Float64Array[] {
   const path = [theta];
@@ -37,7 +41,11 @@ export function innerUpdate64(inst: Instance, theta: Float64Array): Float64Array
  * The meta-objective L⁽¹⁾(θₖ(θ)) in float64.
  *
  * @example
- * metaObjective(inst, 2, inst.theta); // a number
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * // the query loss at θ itself, then after two inner steps on the support set
+ * exact.metaObjective(inst, 0, inst.theta); // ≈ 0.8205
+ * exact.metaObjective(inst, 2, inst.theta); // ≈ 0.4264
  */
 export function metaObjective(inst: Instance, steps: number, theta: Float64Array): number {
   return inst.net.loss(innerTrajectory(inst, steps, theta)[steps], inst.query);
@@ -47,7 +55,10 @@ export function metaObjective(inst: Instance, steps: number, theta: Float64Array
  * The Hessian ∇²L⁽⁰⁾(θ) of the inner loss, column by column from exact Hessian-vector products.
  *
  * @example
- * hessian(inst, inst.theta); // n×n, symmetric
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * // linear regression's MSE: H = (2/N)·Σ (x, 1)(x, 1)ᵀ over the support points, the same at every θ
+ * exact.hessian(inst, inst.theta); // ≈ [[1.960, 0.886], [0.886, 2]]
  */
 export function hessian(inst: Instance, theta: Float64Array): Matrix {
   const n = theta.length;
@@ -63,7 +74,9 @@ export function hessian(inst: Instance, theta: Float64Array): Matrix {
  * The inner step's Jacobian as the derivation states it: I − αH(θ).
  *
  * @example
- * innerUpdateJacobian(inst, inst.theta); // n×n
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 }); // α = 0.1
+ * exact.innerUpdateJacobian(inst, inst.theta); // ≈ [[0.804, -0.0886], [-0.0886, 0.8]]
  */
 export function innerUpdateJacobian(inst: Instance, theta: Float64Array): Matrix {
   const n = theta.length;
@@ -75,7 +88,10 @@ export function innerUpdateJacobian(inst: Instance, theta: Float64Array): Matrix
  * left as Hessian-vector products so no matrix is formed.
  *
  * @example
- * metaGradientByProduct(inst, 3); // Float64Array of length n
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * exact.metaGradientByProduct(inst, 3); // ≈ [-0.6469, 0.6866]
+ * exact.metaGradientByProduct(makeInstance({ kind: 'tanh', seed: 0 }), 3).length; // 19
  */
 export function metaGradientByProduct(inst: Instance, steps: number): Float64Array {
   const path = innerTrajectory(inst, steps);
@@ -91,7 +107,11 @@ export function metaGradientByProduct(inst: Instance, steps: number): Float64Arr
  * FOMAML's meta-gradient: the query gradient at the adapted parameters, ∇L⁽¹⁾(θₖ).
  *
  * @example
- * firstOrderMetaGradient(inst, 1);
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * exact.firstOrderMetaGradient(inst, 1); // ≈ [-1.410, 1.384]
+ * // the exact meta-gradient is (I − αH₀) times it
+ * exact.metaGradientByProduct(inst, 1); // ≈ [-1.256, 1.232]
  */
 export function firstOrderMetaGradient(inst: Instance, steps: number): Float64Array {
   return inst.net.gradient(innerTrajectory(inst, steps)[steps], inst.query);
@@ -101,7 +121,8 @@ export function firstOrderMetaGradient(inst: Instance, steps: number): Float64Ar
  * The n×n identity as rows.
  *
  * @example
- * identityMatrix(2); // [[1, 0], [0, 1]]
+ * import { exact } from 'maml-lab/derivations';
+ * exact.identityMatrix(2); // [[1, 0], [0, 1]]
  */
 export function identityMatrix(n: number): Matrix {
   return (math.identity(n, 'dense') as math.Matrix).toArray() as Matrix;
@@ -113,7 +134,7 @@ export function identityMatrix(n: number): Matrix {
  * @example
  * import { exact, makeInstance } from 'maml-lab/derivations';
  * const inst = makeInstance({ kind: 'tanh', seed: 0 });
- * exact.reptileDirection(inst, 3, 0.5); // Float64Array of length 19
+ * exact.reptileDirection(inst, 3, 0.5).length; // 19
  */
 export function reptileDirection(inst: Instance, steps: number, rate = 1): Float64Array {
   const phi = innerTrajectory(inst, steps)[steps];
@@ -128,7 +149,7 @@ export function reptileDirection(inst: Instance, steps: number, rate = 1): Float
  * @example
  * import { exact, makeInstance } from 'maml-lab/derivations';
  * const inst = makeInstance({ kind: 'tanh', seed: 0, alpha: 0.02 });
- * exact.implicitMetaGradient(inst, 5, 50); // Float64Array of length 19
+ * exact.implicitMetaGradient(inst, 5, 50).length; // 19
  */
 export function implicitMetaGradient(inst: Instance, steps: number, lambda: number): Float64Array {
   requireInteger('steps', steps, 0);

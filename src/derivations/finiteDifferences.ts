@@ -4,7 +4,8 @@ import { FD_STEP, type Matrix } from './check';
  * ∇f(θ) by central differences in float64: (f(θ + h eⱼ) − f(θ − h eⱼ)) / 2h.
  *
  * @example
- * centralGradient((t) => t[0] ** 2, Float64Array.of(3)); // ≈ [6]
+ * import { centralGradient } from 'maml-lab/derivations';
+ * centralGradient((t) => t[0] ** 2, Float64Array.of(3)); // ≈ [6.00000000]
  */
 export function centralGradient(f: (theta: Float64Array) => number, theta: Float64Array, h = FD_STEP): Float64Array {
   const g = new Float64Array(theta.length);
@@ -22,7 +23,8 @@ export function centralGradient(f: (theta: Float64Array) => number, theta: Float
  * The Jacobian ∂F/∂θ (rows: outputs, columns: inputs) of a vector map by central differences in float64.
  *
  * @example
- * centralJacobian((t) => Float64Array.of(t[0] * t[1]), Float64Array.of(2, 3)); // ≈ [[3, 2]]
+ * import { centralJacobian } from 'maml-lab/derivations';
+ * centralJacobian((t) => Float64Array.of(t[0] * t[1], t[0]), Float64Array.of(2, 3)); // ≈ [[3.00000000, 2.00000000], [1.00000000, 0]]
  */
 export function centralJacobian(
   F: (theta: Float64Array) => Float64Array,

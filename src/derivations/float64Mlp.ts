@@ -35,8 +35,13 @@ interface Layer {
  * Float64 twin of `mlp(sizes, { activation })` with the MSE loss (mean over points and outputs, no ½).
  *
  * @example
+ * import { mlp64 } from 'maml-lab/derivations';
  * const net = mlp64([1, 4, 1], 'tanh');
- * const g = net.gradient(theta, { x, y, points: 3 });
+ * net.parameterCount; // 13
+ * const theta = new Float64Array(13).fill(0.1);
+ * const data = { x: Float64Array.of(-1, 0, 1), y: Float64Array.of(0, 1, 0), points: 3 };
+ * net.loss(theta, data); // ≈ 0.2606
+ * net.gradient(theta, data).length; // 13
  */
 export function mlp64(sizes: readonly number[], activation: Activation): Mlp64 {
   const layers: Layer[] = [];

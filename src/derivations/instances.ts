@@ -64,8 +64,10 @@ function sinusoidTask(seed: number, points: number): { support: Data64; query: D
  * difference across a kink measures a one-sided slope, not the derivative.
  *
  * @example
+ * import { makeInstance } from 'maml-lab/derivations';
  * const inst = makeInstance({ kind: 'tanh', seed: 0 });
  * inst.theta.length; // 19
+ * inst.support.points; // 8
  */
 export function makeInstance(spec: InstanceSpec): Instance {
   const kinds: InstanceKind[] = ['linear', 'tanh', 'relu'];
@@ -107,7 +109,8 @@ function kinkMarginAlongInnerLoop(inst: Instance, steps: number): number {
  * each for every seed.
  *
  * @example
- * standardInstances([0, 1]).length; // 6
+ * import { standardInstances } from 'maml-lab/derivations';
+ * standardInstances([0]).map((inst) => inst.name); // ["linear regression, seed 0", "tanh MLP [1-6-1], seed 0", "relu MLP [1-6-1], seed 0"]
  */
 export function standardInstances(seeds: readonly number[] = [0, 1]): Instance[] {
   const kinds: InstanceKind[] = ['linear', 'tanh', 'relu'];

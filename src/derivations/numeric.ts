@@ -114,7 +114,7 @@ export function mean(xs: ArrayLike<number>): number {
  *
  * @example
  * import { meanVector } from 'maml-lab/derivations';
- * meanVector([[1, 2], [3, 4]]); // Float64Array [2, 3]
+ * meanVector([[1, 2], [3, 4]]); // [2, 3]
  */
 export function meanVector(vectors: readonly ArrayLike<number>[]): Float64Array {
   if (vectors.length === 0) throw new RangeError('meanVector of no vectors');

@@ -51,8 +51,13 @@ const TEX_NODE_LIMIT = 600;
  * Checks a spec (as parsed from JSON) and returns it typed; every error names the field at fault.
  *
  * @example
- * parseDeriveSpec({ loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
+ * import { parseDeriveSpec } from 'maml-lab/derivations';
+ * const spec = parseDeriveSpec({ loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
  *   train: [{ x: 1, y: 2 }], test: [{ x: 0, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0, b: 0 } });
+ * spec.params; // ["a", "b"]
+ * let message = '';
+ * try { parseDeriveSpec({ ...spec, at: { a: 0 } }); } catch (e) { message = (e as Error).message; }
+ * message; // 'at is missing parameter "b"'
  */
 export function parseDeriveSpec(raw: unknown): DeriveSpec {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('the spec must be a JSON object');
@@ -96,7 +101,11 @@ export function parseDeriveSpec(raw: unknown): DeriveSpec {
  * Parses the loss and checks its variables, with errors that point at the position and token.
  *
  * @example
- * parseLoss('(a*x + b - y)^2', ['a', 'b'], ['x', 'y']); // a mathjs node
+ * import { parseLoss } from 'maml-lab/derivations';
+ * parseLoss('(a*x + b - y)^2', ['a', 'b'], ['x', 'y']).toString(); // "(a * x + b - y) ^ 2"
+ * let message = '';
+ * try { parseLoss('(a*x + c - y)^2', ['a', 'b'], ['x', 'y']); } catch (e) { message = (e as Error).message; }
+ * message; // 'loss uses "c", which is neither a parameter (a, b) nor an input (x, y)'
  */
 export function parseLoss(loss: string, params: string[], inputs: string[]): math.MathNode {
   let node: math.MathNode;
@@ -162,10 +171,13 @@ function differentiate(node: math.MathNode, variable: string, simplify = true): 
  * error). When the unrolled tree exceeds 300,000 nodes it is not differentiated whole; the result says so.
  *
  * @example
+ * import { deriveSymbolically } from 'maml-lab/derivations';
  * const r = deriveSymbolically({ loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
  *   train: [{ x: 1, y: 2 }, { x: -1, y: 0 }], test: [{ x: 0.5, y: 1 }], alpha: 0.1, steps: 2,
  *   at: { a: 0.3, b: -0.2 } });
  * r.pass; // true
+ * [r.metaGradient.a, r.metaGradient.b]; // ≈ [-0.31488, -0.62976]
+ * [r.fomaml.a, r.fomaml.b]; // ≈ [-0.492, -0.984]
  */
 export function deriveSymbolically(rawSpec: unknown): DeriveResult {
   const spec = parseDeriveSpec(rawSpec);
