@@ -13,7 +13,10 @@ type Unary = (x: tf.Tensor) => tf.Tensor;
  * function, so each further derivative is recorded too (test/meta.test.ts checks orders 1–3).
  *
  * @example
- * const d2 = tf.grad(tf.grad(tanh))(tf.scalar(0.3)); // −2·tanh(0.3)·(1 − tanh²(0.3)) ≈ −0.5332
+ * import * as tf from '@tensorflow/tfjs';
+ * import { tanh } from 'maml-lab/meta';
+ * // the second derivative −2·tanh(x)·(1 − tanh²(x)) at x = 0.3 (tf.grad(tf.grad(tf.tanh)) cannot compute it)
+ * tf.grad(tf.grad(tanh))(tf.scalar(0.3)).dataSync()[0]; // ≈ -0.5332
  */
 export const tanh: Unary = tf.customGrad(((x: tf.Tensor, save: (tensors: tf.Tensor[]) => void) => {
   save([x]);

@@ -23,9 +23,14 @@ export interface AdamOptions {
  * the caller disposes the old ones (`tf.dispose([oldParams, oldState.m, oldState.v])`).
  *
  * @example
- * const opt = adam({ learningRate: 1e-3 });
+ * import * as tf from '@tensorflow/tfjs';
+ * import { adam } from 'maml-lab/meta';
+ * const opt = adam({ learningRate: 0.1 });
+ * let params = [tf.tensor1d([1, -1])];
  * let state = opt.init(params);
- * ({ params, state } = opt.step(params, grads, state));
+ * ({ params, state } = opt.step(params, [tf.tensor1d([0.5, -2])], state));
+ * // Adam's first step is learningRate·sign(gradient), whatever the gradient's size
+ * params[0].dataSync(); // ≈ [0.9, -0.9]
  */
 export function adam(options: AdamOptions = {}) {
   const lr = options.learningRate ?? 1e-3;

@@ -9,7 +9,8 @@ const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
  * The installed maml-lab version (from package.json).
  *
  * @example
- * packageVersion(); // "0.1.0"
+ * import { packageVersion } from 'maml-lab/meta';
+ * packageVersion(); // e.g. "0.1.0"
  */
 export function packageVersion(): string {
   return (require('../../package.json') as { version: string }).version;
@@ -80,8 +81,9 @@ async function choose(): Promise<EngineInfo> {
  * else cpu; `MAML_LAB_BACKEND=wasm|cpu|tensorflow` forces one. Await it before any tensor work.
  *
  * @example
+ * import { ready } from 'maml-lab/meta';
  * const info = await ready();
- * console.log(info.backend); // 'wasm' on a machine without tfjs-node
+ * console.log(`${info.backend}: ${info.reason}`); // e.g. wasm: the default; @tensorflow/tfjs-node is not installed
  */
 export function ready(): Promise<EngineInfo> {
   chosen ??= choose().then((info) => (current = info));
@@ -93,8 +95,9 @@ export function ready(): Promise<EngineInfo> {
  * rather than tfjs's own error from deep inside a kernel.
  *
  * @example
+ * import { engineInfo, ready } from 'maml-lab/meta';
  * await ready();
- * engineInfo().backend; // 'wasm'
+ * engineInfo().backend; // e.g. 'wasm'
  */
 export function engineInfo(): EngineInfo {
   if (current === undefined) {

@@ -21,8 +21,12 @@ export interface Evaluation {
  * each of 0..maxSteps steps, all tasks at once.
  *
  * @example
- * const held = sinusoidTasks({ tasks: 600, shots: 10, seed: 999_999 });
- * const { mse, ci95 } = evaluate(model, params, held, { alpha: 0.01, maxSteps: 10 });
+ * import { evaluate, mlp, sinusoidTasks } from 'maml-lab/meta';
+ * const model = mlp([1, 8, 1]);
+ * const held = sinusoidTasks({ tasks: 20, shots: 10, seed: 999_999 });
+ * const { steps, mse, ci95 } = evaluate(model, model.init(0), held, { alpha: 0.01, maxSteps: 5 });
+ * steps; // [0, 1, 2, 3, 4, 5]
+ * mse.length === ci95.length; // true
  */
 export function evaluate(model: Model, params: tf.Tensor[], tasks: TaskBatch, options: { alpha: number; maxSteps: number }): Evaluation {
   requirePositive('alpha', options.alpha);

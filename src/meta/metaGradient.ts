@@ -55,6 +55,7 @@ export function checkTasks<B>(lossOrModel: Model | BatchedLoss<B>, params: reado
  * const params = model.init(0);
  * const tasks = sinusoidTasks({ tasks: 25, shots: 10, seed: 1 });
  * const { loss, grads } = metaGradient(model, params, tasks, { alpha: 0.01, steps: 1, method: 'maml' });
+ * grads.map((g) => g.shape); // [[1, 40], [40], [40, 40], [40], [40, 1], [1]]
  */
 export function metaGradient<B = RegressionBatch>(
   lossOrModel: Model | BatchedLoss<B>,

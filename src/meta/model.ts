@@ -32,9 +32,12 @@ export interface Model {
  * at x = 0 and the derivation checks run on generic points.
  *
  * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * import { mlp } from 'maml-lab/meta';
  * const model = mlp([1, 8, 1], { activation: 'tanh' });
- * const params = model.init(0);
- * const y = model.apply(params, tf.tensor2d([[0.5]])); // shape [1, 1]
+ * model.parameterCount; // 25
+ * const params = model.init(0); // W₁ [1, 8], b₁ [8], W₂ [8, 1], b₂ [1]
+ * model.apply(params, tf.tensor2d([[0.5], [1]])).shape; // [2, 1]
  */
 export function mlp(sizes: readonly number[], options: { activation?: Activation } = {}): Model {
   if (!Array.isArray(sizes) || sizes.length < 2) {
@@ -98,8 +101,13 @@ export function mlp(sizes: readonly number[], options: { activation?: Activation
  * `tasks` when given: per-task parameters), naming the first mismatch.
  *
  * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * import { checkParams, mlp } from 'maml-lab/meta';
  * checkParams(mlp([1, 1]), [tf.zeros([1, 1]), tf.zeros([1])]); // ok
  * checkParams(mlp([1, 1]), [tf.zeros([5, 1, 1]), tf.zeros([5, 1])], 5); // ok: 5 tasks
+ * let message = '';
+ * try { checkParams(mlp([1, 1]), [tf.zeros([1, 2]), tf.zeros([1])]); } catch (e) { message = (e as Error).message; }
+ * message; // "params[0] must have shape [1, 1], got [1, 2]"
  */
 export function checkParams(model: Model, params: readonly tf.Tensor[], tasks?: number): void {
   if (!Array.isArray(params) || params.length !== model.shapes.length) {

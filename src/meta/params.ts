@@ -6,7 +6,9 @@ import { Model } from './model';
  * form the derivations use: Jacobians and Hessians are then plain n×n matrices.
  *
  * @example
- * const theta = flattenParams(model.init(0)); // shape [model.parameterCount]
+ * import * as tf from '@tensorflow/tfjs';
+ * import { flattenParams } from 'maml-lab/meta';
+ * flattenParams([tf.tensor2d([[1], [2]]), tf.tensor1d([3])]).dataSync(); // [1, 2, 3]
  */
 export function flattenParams(params: readonly tf.Tensor[]): tf.Tensor1D {
   return tf.tidy(() => tf.concat(params.map((p) => tf.reshape(p, [-1]))) as tf.Tensor1D);
@@ -17,7 +19,11 @@ export function flattenParams(params: readonly tf.Tensor[]): tf.Tensor1D {
  * written in terms of `model.apply`.
  *
  * @example
- * const params = unflattenParams(model, theta);
+ * import * as tf from '@tensorflow/tfjs';
+ * import { mlp, unflattenParams } from 'maml-lab/meta';
+ * const [W, b] = unflattenParams(mlp([2, 1]), tf.tensor1d([1, 2, 3]));
+ * W.arraySync(); // [[1], [2]]
+ * b.arraySync(); // [3]
  */
 export function unflattenParams(model: Model, theta: tf.Tensor): tf.Tensor[] {
   if (theta.rank !== 1 || theta.shape[0] !== model.parameterCount) {

@@ -16,7 +16,10 @@ export interface QuadraticBatch {
  * the same task would; the inner and outer losses are therefore not the same function.
  *
  * @example
+ * import { quadraticTasks } from 'maml-lab/meta';
  * const batch = quadraticTasks({ tasks: 16, seed: 0 });
+ * batch.support.C.shape; // [16, 2, 2]
+ * batch.query.g.shape; // [16, 2]
  */
 export function quadraticTasks({ tasks, seed }: { tasks: number; seed: number }): TaskBatch<QuadraticBatch> {
   requireInteger('tasks', tasks, 1);
@@ -36,7 +39,13 @@ export function quadraticTasks({ tasks, seed }: { tasks: number; seed: number })
  * checkable in closed form.
  *
  * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * import { metaGradient, quadraticLoss, quadraticTasks } from 'maml-lab/meta';
+ * // one task with C = I and g = (1, 0), at θ = (1, 1): ½·(½, ½)·(½, ½) + 1
+ * const one = { C: tf.tensor3d([[[1, 0], [0, 1]]]), g: tf.tensor2d([[1, 0]]) };
+ * quadraticLoss([tf.tensor2d([[1, 1]])], one).dataSync(); // [1.25]
  * const { grads } = metaGradient(quadraticLoss, [tf.zeros([2])], quadraticTasks({ tasks: 4, seed: 0 }), { alpha: 0.1, steps: 2 });
+ * grads[0].shape; // [2]
  */
 export function quadraticLoss(params: tf.Tensor[], batch: QuadraticBatch): tf.Tensor1D {
   const [theta] = params;

@@ -5,7 +5,11 @@ import * as tf from '@tensorflow/tfjs';
  * every tensor made inside is disposed, even when `fn` throws.
  *
  * @example
- * const values = tidyValue(() => Float64Array.from(tf.square(tf.tensor1d([1, 2])).dataSync())); // [1, 4]
+ * import * as tf from '@tensorflow/tfjs';
+ * import { tidyValue } from 'maml-lab/meta';
+ * const before = tf.memory().numTensors;
+ * tidyValue(() => Float64Array.from(tf.square(tf.tensor1d([1, 2])).dataSync())); // [1, 4]
+ * tf.memory().numTensors === before; // true
  */
 export function tidyValue<T>(fn: () => T): T {
   let result!: T;
@@ -20,7 +24,12 @@ export function tidyValue<T>(fn: () => T): T {
  * tensors reachable from the result are kept, all others made inside are disposed.
  *
  * @example
- * const batch = tidyTensors(() => ({ x: tf.ones([2, 1]), count: 2 }));
+ * import * as tf from '@tensorflow/tfjs';
+ * import { tidyTensors } from 'maml-lab/meta';
+ * const before = tf.memory().numTensors;
+ * const batch = tidyTensors(() => ({ x: tf.add(tf.ones([2, 1]), 1), count: 2 }));
+ * batch.x.arraySync(); // [[2], [2]]
+ * tf.memory().numTensors - before; // 1
  */
 export function tidyTensors<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;

@@ -7,8 +7,11 @@
  * Throws unless `value` is a finite number greater than zero.
  *
  * @example
+ * import { requirePositive } from 'maml-lab/meta';
  * requirePositive('alpha', 0.01); // ok
- * requirePositive('alpha', -1);   // throws "alpha must be a finite number > 0, got -1"
+ * let message = '';
+ * try { requirePositive('alpha', -1); } catch (e) { message = (e as Error).message; }
+ * message; // "alpha must be a finite number > 0, got -1"
  */
 export function requirePositive(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -20,8 +23,11 @@ export function requirePositive(name: string, value: unknown): asserts value is 
  * Throws unless `value` is an integer ≥ `min`.
  *
  * @example
+ * import { requireInteger } from 'maml-lab/meta';
  * requireInteger('steps', 3, 1); // ok
- * requireInteger('steps', 0, 1); // throws "steps must be an integer ≥ 1, got 0"
+ * let message = '';
+ * try { requireInteger('steps', 0, 1); } catch (e) { message = (e as Error).message; }
+ * message; // "steps must be an integer ≥ 1, got 0"
  */
 export function requireInteger(name: string, value: unknown, min: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
@@ -33,8 +39,11 @@ export function requireInteger(name: string, value: unknown, min: number): asser
  * Throws unless `value` is a finite number.
  *
  * @example
+ * import { requireFiniteNumber } from 'maml-lab/meta';
  * requireFiniteNumber('at.w', 0.5); // ok
- * requireFiniteNumber('at.w', null); // throws "at.w must be a finite number, got null"
+ * let message = '';
+ * try { requireFiniteNumber('at.w', null); } catch (e) { message = (e as Error).message; }
+ * message; // "at.w must be a finite number, got null"
  */
 export function requireFiniteNumber(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -46,7 +55,11 @@ export function requireFiniteNumber(name: string, value: unknown): asserts value
  * Returns a loss value, or throws when it is not finite: what it is, its value, and what to try.
  *
  * @example
- * requireFiniteLoss('the meta-loss', NaN, 'try a smaller alpha'); // throws "the meta-loss is not finite (NaN): try a smaller alpha"
+ * import { requireFiniteLoss } from 'maml-lab/meta';
+ * requireFiniteLoss('the meta-loss', 0.25, 'try a smaller alpha'); // 0.25
+ * let message = '';
+ * try { requireFiniteLoss('the meta-loss', NaN, 'try a smaller alpha'); } catch (e) { message = (e as Error).message; }
+ * message; // "the meta-loss is not finite (NaN): try a smaller alpha"
  */
 export function requireFiniteLoss(what: string, value: number, hint: string): number {
   if (!Number.isFinite(value)) throw new RangeError(`${what} is not finite (${value}): ${hint}`);
