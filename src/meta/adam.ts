@@ -26,7 +26,7 @@ export interface AdamOptions {
  * import * as tf from '@tensorflow/tfjs';
  * import { adam } from 'maml-lab/meta';
  * const opt = adam({ learningRate: 0.1 });
- * let params = [tf.tensor1d([1, -1])];
+ * let params: tf.Tensor[] = [tf.tensor1d([1, -1])];
  * let state = opt.init(params);
  * ({ params, state } = opt.step(params, [tf.tensor1d([0.5, -2])], state));
  * // Adam's first step is learningRate·sign(gradient), whatever the gradient's size
