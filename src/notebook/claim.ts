@@ -126,8 +126,9 @@ function isDerivation(x: Derivation | Step): x is Derivation {
  *
  * @example
  * import { claimVerified } from 'maml-lab/notebook';
- * import { mamlDerivation, standardInstances } from 'maml-lab/derivations';
- * claimVerified(mamlDerivation({ steps: 1, instances: standardInstances([0]) }));
+ * import { makeInstance, mamlDerivation } from 'maml-lab/derivations';
+ * const steps = claimVerified(mamlDerivation({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] }));
+ * steps.length; // 8
  */
 export function claimVerified(x: Derivation | Step): VerifiedStep[] {
   const steps = isDerivation(x) ? x.steps.map((s) => verifyStep(s)) : [verifyStep(x)];

@@ -12,7 +12,12 @@ let counter = 0;
  * instead of 11 MB, and it is copied into the first figure's output.
  *
  * @example
- * figureHtml(lineChart({ ... })); // '<script>…plotly.js…</script><div id="maml-lab-plot-<pid>-1" …></div><script>…</script>'
+ * import { render } from 'maml-lab/notebook';
+ * import { lineChart } from 'maml-lab/plots';
+ * const chart = lineChart({ title: 'loss', x: { title: 'step' }, y: { title: 'MSE' }, series: [{ name: 'MAML', x: [0, 1], y: [2, 1] }] });
+ * // figureHtml is internal: `render` (and so `show`) puts its HTML in every figure's bundle
+ * const html = render(chart)['text/html'] ?? '';
+ * html.includes('window.Plotly.newPlot'); // true
  */
 export function figureHtml(figure: Figure): string {
   const id = `maml-lab-plot-${process.pid}-${++counter}`;

@@ -26,7 +26,8 @@ function kernelWriter(): ((data: DisplayData, update: boolean) => void) | undefi
  * with `update` replace that output in place (update_display_data) instead of adding a new one.
  *
  * @example
- * publish({ 'text/plain': 'hello' });
+ * import { publish } from 'maml-lab/notebook';
+ * publish({ 'text/markdown': '**hello**', 'text/plain': 'hello' }); // bold in a notebook; prints hello outside one
  */
 export function publish(bundle: MimeBundle, display?: { id: string; update: boolean }): void {
   const write = kernelWriter();
@@ -41,6 +42,7 @@ export function publish(bundle: MimeBundle, display?: { id: string; update: bool
  * Whether code runs inside the tslab kernel (where rich outputs and in-place updates are possible).
  *
  * @example
+ * import { insideNotebook } from 'maml-lab/notebook';
  * if (!insideNotebook()) console.log('plain text only');
  */
 export function insideNotebook(): boolean {
@@ -54,7 +56,9 @@ export function insideNotebook(): boolean {
  * a message instead.
  *
  * @example
- * show(mamlDerivation({ steps: 2 }));
+ * import { show } from 'maml-lab/notebook';
+ * import { makeInstance, mamlDerivation } from 'maml-lab/derivations';
+ * show(mamlDerivation({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] }));
  * show('\\nabla_\\theta\\,\\theta_0 = I');
  */
 export function show(x: Showable): void {
@@ -76,7 +80,8 @@ export function show(x: Showable): void {
  * every notebook.
  *
  * @example
- * await banner(); // "maml-lab 0.1.0 · tfjs 4.22.0 · backend wasm (default …)"
+ * import { banner } from 'maml-lab/notebook';
+ * await banner(); // shows e.g. "maml-lab 0.1.0 · tfjs 4.22.0 · backend wasm (the default; …)"
  */
 export async function banner(): Promise<void> {
   const info = await ready();
