@@ -105,7 +105,9 @@ export function evaluateClaim(statement: string, measured: number, expectation: 
  *
  * @example
  * import { claim } from 'maml-lab/notebook';
- * claim('the two routes agree to 1e-6', 3.2e-9, { atMost: 1e-6 }); // ✓ the two routes agree to 1e-6: measured 3.2e-9, claimed ≤ 1e-6
+ * // shows "✓ the two routes agree to 1e-6: measured 3.200e-9, claimed ≤ 1.0e-6"
+ * const result = claim('the two routes agree to 1e-6', 3.2e-9, { atMost: 1e-6 });
+ * result.expected; // "≤ 1.0e-6"
  */
 export function claim(statement: string, measured: number, expectation: Expectation): ClaimResult {
   const result = evaluateClaim(statement, measured, expectation);
