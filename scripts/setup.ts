@@ -1,6 +1,7 @@
 /**
  * `npm run setup`: makes `.venv` with JupyterLab, nbclient, nbconvert and plotly, writes the tslab
- * kernelspec into it, and registers the git filter that keeps notebook outputs out of commits. Idempotent and quick when everything is already there, so `npm test` and
+ * kernelspec and our JupyterLab settings into it, and registers the git filter that keeps notebook
+ * outputs out of commits. Idempotent and quick when everything is already there, so `npm test` and
  * `npm start` call it every time.
  */
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   kernelSpecFile,
+  labSettingsFile,
   projectRoot,
   runCaptured,
   tslabBin,
@@ -95,6 +97,25 @@ function writeKernelSpec(): boolean {
   return true;
 }
 
+/**
+ * JupyterLab defaults for this project. The news question ("Would you like to get notified about
+ * official Jupyter news?") otherwise covers every notebook on first start, and both settings make
+ * JupyterLab contact a website. Names from the installed schema,
+ * .venv/share/jupyter/lab/schemas/@jupyterlab/apputils-extension/notification.json (fetchNews is a
+ * string: "true", "false" or "none" = ask); test/setup.test.ts checks them against it.
+ */
+export const LAB_SETTINGS = {
+  '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false },
+} as const;
+
+function writeLabSettings(): boolean {
+  const text = `${JSON.stringify(LAB_SETTINGS, null, 2)}\n`;
+  if (fs.existsSync(labSettingsFile) && fs.readFileSync(labSettingsFile, 'utf8') === text) return false;
+  fs.mkdirSync(path.dirname(labSettingsFile), { recursive: true });
+  fs.writeFileSync(labSettingsFile, text);
+  return true;
+}
+
 /** The git filter .gitattributes names for *.ipynb (scripts/notebook_outputs.py's FILTER_NAME). */
 export const OUTPUT_FILTER = 'clear-outputs';
 
@@ -151,6 +172,7 @@ export function setup(say: (line: string) => void = console.log): string[] {
     done.push(`installed ${(fresh ? PY_MODULES : missing).join(', ')}`);
   }
   if (writeKernelSpec()) done.push('wrote the tslab kernelspec');
+  if (writeLabSettings()) done.push("turned off JupyterLab's news pop-up");
   const filter = installOutputFilter();
   if (filter.status === 'registered') done.push('registered the git filter that keeps notebook outputs out of commits');
   if (filter.status === 'skipped') {
