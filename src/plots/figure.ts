@@ -32,7 +32,9 @@ export interface Axis {
  * Tells a Plotly figure spec from other values.
  *
  * @example
+ * import { isFigure, lineChart } from 'maml-lab/plots';
  * isFigure(lineChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [] })); // true
+ * isFigure({ data: 'not a list' }); // false
  */
 export function isFigure(x: unknown): x is Figure {
   return typeof x === 'object' && x !== null && Array.isArray((x as Figure).data) && typeof (x as Figure).layout === 'object';
@@ -84,9 +86,17 @@ function referenceName(name: string): string {
  * `data[i]` is `series[i]`.
  *
  * @example
- * lineChart({ title: 'loss', x: { title: 'iteration' }, y: { title: 'MSE', log: true },
- *   series: [{ name: 'MAML', x: [0, 1, 2], y: [3, 2, 1.5] },
- *            { name: 'slope 1', x: [0, 2], y: [3, 1], reference: true }] });
+ * import { lineChart } from 'maml-lab/plots';
+ * const alphas = [1e-4, 1e-3, 1e-2, 1e-1];
+ * const figure = lineChart({
+ *   title: 'FOMAML error', x: { title: 'α', log: true }, y: { title: 'relative error', log: true },
+ *   series: [
+ *     { name: 'k = 1', x: alphas, y: [2e-5, 2e-4, 2e-3, 2e-2] },
+ *     { name: 'slope 1', x: alphas, y: alphas, reference: true },
+ *   ],
+ * });
+ * figure.data.map((trace) => trace.name); // ["slope 1 (reference)", "k = 1"]
+ * (figure.layout.xaxis as { dtick: number }).dtick; // 1
  */
 export function lineChart(spec: { title: string; x: Axis; y: Axis; series: Series[] }): Figure {
   spec.series.forEach((s, i) => {
@@ -113,7 +123,9 @@ export function lineChart(spec: { title: string; x: Axis; y: Axis; series: Serie
  * A matrix as a heatmap with a diverging colour scale centred on zero (a Hessian, a Jacobian).
  *
  * @example
- * heatmap({ title: 'H₀', z: [[2, -1], [-1, 2]] });
+ * import { heatmap } from 'maml-lab/plots';
+ * const figure = heatmap({ title: 'H₀', z: [[2, -1], [-1, 2]] });
+ * [figure.data[0].zmin, figure.data[0].zmax]; // [-2, 2]
  */
 export function heatmap(spec: { title: string; z: number[][]; labels?: string[] }): Figure {
   const extent = Math.max(1e-12, ...spec.z.flat().map(Math.abs));

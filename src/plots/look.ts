@@ -44,9 +44,7 @@ const MAX_DECADE_LABELS = 8;
  * - 1 to 2 decades: decades plus 2 and 5 between them ('D2').
  * - under one decade, or no positive values: Plotly's own spacing, which then labels plain numbers
  *   (0.2, 0.3, …); 'D1' there would print bare digits with no power of ten in sight.
- *
- * @example
- * logAxisTicks([1e-4, 0.3]); // { exponentformat: 'power', showexponent: 'all', dtick: 1 }
+ * So values from 1e-4 to 0.3 get `{ exponentformat: 'power', showexponent: 'all', dtick: 1 }`.
  */
 export function logAxisTicks(values: readonly number[]): Record<string, unknown> {
   const format = { exponentformat: 'power', showexponent: 'all' };
