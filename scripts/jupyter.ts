@@ -21,6 +21,12 @@ export const jupyterDataDir: string = path.join(venvDir, 'share', 'jupyter');
 /** Where setup.ts writes the tslab kernelspec. */
 export const kernelSpecFile: string = path.join(jupyterDataDir, 'kernels', 'tslab', 'kernel.json');
 
+/**
+ * JupyterLab settings defaults that setup writes. overrides.d/ holds one file per package (ours is
+ * maml-lab.json); overrides.json beside it stays the user's, and JupyterLab applies it on top of these.
+ */
+export const labSettingsFile: string = path.join(jupyterDataDir, 'lab', 'settings', 'overrides.d', 'maml-lab.json');
+
 /** The tslab launcher the kernelspec points at (a node script, run with the node that ran setup). */
 export const tslabBin: string = path.join(projectRoot, 'node_modules', 'tslab', 'bin', 'tslab');
 

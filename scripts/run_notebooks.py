@@ -3,10 +3,13 @@
 Usage: .venv/bin/python scripts/run_notebooks.py [--timeout SECONDS] NOTEBOOK...
 (normally started by scripts/run-notebooks.ts, which picks the notebooks and the environment).
 
-Each notebook runs in memory, with the kernel's cwd set to the notebook's folder; the committed file is
-never written. A notebook fails when:
+Each notebook runs in memory, cleared first (outputs a reader left in the working copy are neither run
+against nor reported), with the kernel's cwd set to the notebook's folder; the file is never written.
+A notebook fails when:
   * its metadata kernelspec is not `tslab`;
-  * a code cell is stored with outputs or an execution_count;
+  * the copy git stores (its index entry) has outputs or an execution_count, for a notebook that
+    .gitattributes sends through the clear-outputs filter (see notebook_outputs.py); outside a git
+    checkout this check is skipped, with a note;
   * a cell's execute_reply has status `error` or `abort`. tslab reports a thrown error or a TypeScript
     diagnostic as status `error` with the text on stderr (no `error` output, no ename), and then answers
     the cells queued in the next 200 ms with status `abort` and nothing else. nbclient counts both
@@ -44,6 +47,9 @@ try:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    # Beside this script (sys.path[0]): the same clearing the git filter applies.
+    from notebook_outputs import clear_outputs, committed_output_problem
 except KeyboardInterrupt:  # Ctrl-C during the ~1 s of imports: nothing to clean up yet
     sys.exit(130)
 
@@ -133,27 +139,19 @@ def indent(text: str, prefix: str = "      ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def static_problems(nb: nbformat.NotebookNode, numbers: dict[int, int]) -> list[str]:
-    """Problems visible in the committed file itself, before anything runs."""
-    problems: list[str] = []
+def kernel_problem(nb: nbformat.NotebookNode) -> str | None:
+    """The notebook asks for another kernel: running it through tslab would test a different notebook."""
     spec = nb.metadata.get("kernelspec", {}) or {}
-    if spec.get("name") != KERNEL_NAME:
-        problems.append(
-            f"metadata kernelspec is {spec.get('name')!r}, not {KERNEL_NAME!r}: "
-            "pick the 'TypeScript (tslab)' kernel and save"
-        )
-    stored = [
-        numbers[i]
-        for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
-    ]
-    if stored:
-        which = f"code cell {stored[0]} has" if len(stored) == 1 else f"code cells {', '.join(map(str, stored))} have"
-        problems.append(
-            f"stored with outputs: {which} outputs or an execution_count; "
-            "clear them (Edit > Clear Outputs of All Cells) and save"
-        )
-    return problems
+    if spec.get("name") == KERNEL_NAME:
+        return None
+    return (
+        f"metadata kernelspec is {spec.get('name')!r}, not {KERNEL_NAME!r}: "
+        "pick the 'TypeScript (tslab)' kernel and save"
+    )
+
+
+# Notes already printed (say, "not a git checkout"): each is said once per run, not once per notebook.
+notes_shown: set[str] = set()
 
 
 def run_notebook(path: str, timeout: int) -> Result:
@@ -173,11 +171,19 @@ def run_notebook(path: str, timeout: int) -> Result:
         if cell.cell_type == "code":
             numbers[index] = len(numbers) + 1
     result.code_cells = len(numbers)
-    problems = static_problems(nb, numbers)
-    result.failures.extend(problems)
-    if any(p.startswith("metadata kernelspec") for p in problems):
+    committed, note = committed_output_problem(path)
+    if note is not None and note not in notes_shown:
+        notes_shown.add(note)
+        print(f"note: {note}", flush=True)
+    if committed is not None:
+        result.failures.append(committed)
+    wrong_kernel = kernel_problem(nb)
+    if wrong_kernel is not None:
+        result.failures.append(wrong_kernel)
         result.seconds = time.monotonic() - started
-        return result  # running it through tslab would test a different notebook than the author's
+        return result
+    # A working copy run in JupyterLab has outputs (autosaved); they are the reader's, not part of the test.
+    clear_outputs(nb)
 
     cell_started: dict[int, float] = {}
     current: list[int] = [-1]

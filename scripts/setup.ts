@@ -1,12 +1,22 @@
 /**
- * `npm run setup`: makes `.venv` with JupyterLab, nbclient and nbconvert, and writes the tslab kernelspec
- * into it. Idempotent and quick when everything is already there, so `npm test` and `npm start` call it
- * every time.
+ * `npm run setup`: makes `.venv` with JupyterLab, nbclient, nbconvert and plotly, writes the tslab
+ * kernelspec and our JupyterLab settings into it, and registers the git filter that keeps notebook
+ * outputs out of commits. Idempotent and quick when everything is already there, so `npm test` and
+ * `npm start` call it every time.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { kernelSpecFile, projectRoot, runCaptured, tslabBin, venvDir, venvPipInstall, venvPython } from './jupyter';
+import {
+  kernelSpecFile,
+  labSettingsFile,
+  projectRoot,
+  runCaptured,
+  tslabBin,
+  venvDir,
+  venvPipInstall,
+  venvPython,
+} from './jupyter';
 
 /** The Python packages the venv must provide, as imported and as installed. */
 // plotly brings JupyterLab's renderer for application/vnd.plotly.v1+json, the MIME type maml-lab's figures use.
@@ -72,7 +82,6 @@ function missingModules(): string[] {
 }
 
 function pipInstall(): void {
-  console.log(`setup: installing ${PY_MODULES.join(', ')} into .venv (about 20 s)...`);
   venvPipInstall([...PY_REQUIREMENTS], `\`pip install ${PY_REQUIREMENTS.join(' ')}\` into .venv`);
   const still = missingModules();
   if (still.length > 0) {
@@ -88,30 +97,96 @@ function writeKernelSpec(): boolean {
   return true;
 }
 
-/** Runs every setup step that is not already done and returns what it did, for the one-line report. */
-export function setup(): string[] {
+/**
+ * JupyterLab defaults for this project. The news question ("Would you like to get notified about
+ * official Jupyter news?") otherwise covers every notebook on first start, and both settings make
+ * JupyterLab contact a website. Names from the installed schema,
+ * .venv/share/jupyter/lab/schemas/@jupyterlab/apputils-extension/notification.json (fetchNews is a
+ * string: "true", "false" or "none" = ask); test/setup.test.ts checks them against it.
+ */
+export const LAB_SETTINGS = {
+  '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false },
+} as const;
+
+function writeLabSettings(): boolean {
+  const text = `${JSON.stringify(LAB_SETTINGS, null, 2)}\n`;
+  if (fs.existsSync(labSettingsFile) && fs.readFileSync(labSettingsFile, 'utf8') === text) return false;
+  fs.mkdirSync(path.dirname(labSettingsFile), { recursive: true });
+  fs.writeFileSync(labSettingsFile, text);
+  return true;
+}
+
+/** The git filter .gitattributes names for *.ipynb (scripts/notebook_outputs.py's FILTER_NAME). */
+export const OUTPUT_FILTER = 'clear-outputs';
+
+/** What installOutputFilter did: registered it, found it in place, or could not (and why). */
+export type FilterOutcome = { status: 'registered' | 'present' } | { status: 'skipped'; reason: string };
+
+function quoteForShell(word: string): string {
+  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Registers the clean filter that makes `git add` store notebooks without outputs, in the repository's
+ * own config (.git/config; never the user's global one). Git runs filters from the top of the working
+ * tree, so the script is named relative to it, which also keeps every worktree on its own copy. A missing
+ * git or a folder that is not a git checkout (a tarball) is not an error: there is nothing to filter.
+ * A filter of that name set to something else is left alone, since someone chose it.
+ */
+export function installOutputFilter(root: string = projectRoot, git = 'git'): FilterOutcome {
+  const run = (args: string[]) => spawnSync(git, args, { cwd: root, encoding: 'utf8' });
+  const top = run(['rev-parse', '--show-toplevel']);
+  if (top.error !== undefined) return { status: 'skipped', reason: `git was not found (${top.error.message})` };
+  if (top.status !== 0) return { status: 'skipped', reason: 'this folder is not a git checkout' };
+  const script = path.join(fs.realpathSync(root), 'scripts', 'notebook_outputs.py');
+  const relative = path.relative(fs.realpathSync(top.stdout.trim()), script).split(path.sep).join('/');
+  const command = `python3 ${quoteForShell(relative)} clean %f`;
+  const key = `filter.${OUTPUT_FILTER}.clean`;
+  const current = run(['config', '--local', '--get', key]);
+  if (current.status === 0) {
+    const value = current.stdout.trim();
+    if (value === command) return { status: 'present' };
+    return { status: 'skipped', reason: `git config ${key} is already set to \`${value}\`; left as it is` };
+  }
+  const set = run(['config', '--local', key, command]);
+  if (set.status !== 0) throw new Error(`\`git config --local ${key}\` failed: ${set.stderr.trim()}`);
+  return { status: 'registered' };
+}
+
+/**
+ * Runs every setup step that is not already done. Says what it is about to do before a slow step, and
+ * returns what it changed, for the closing "ready" line.
+ */
+export function setup(say: (line: string) => void = console.log): string[] {
   checkPrerequisites();
   const done: string[] = [];
-  if (ensureVenv()) done.push('created .venv');
+  const fresh = ensureVenv();
   const missing = missingModules();
   if (missing.length > 0) {
-    const started = Date.now();
+    say(
+      fresh
+        ? `setup: installing ${PY_MODULES.join(', ')} into .venv (first run, about 20 s)...`
+        : `setup: .venv lacks ${missing.join(', ')}; installing (about 20 s)...`,
+    );
     pipInstall();
-    const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    done.push(`pip-installed ${PY_MODULES.join(', ')} in ${seconds} s (${missing.join(', ')} missing)`);
+    done.push(`installed ${(fresh ? PY_MODULES : missing).join(', ')}`);
   }
-  if (writeKernelSpec()) done.push(`wrote ${path.relative(projectRoot, kernelSpecFile)}`);
+  if (writeKernelSpec()) done.push('wrote the tslab kernelspec');
+  if (writeLabSettings()) done.push("turned off JupyterLab's news pop-up");
+  const filter = installOutputFilter();
+  if (filter.status === 'registered') done.push('registered the git filter that keeps notebook outputs out of commits');
+  if (filter.status === 'skipped') {
+    say(`setup: note: no git filter keeps notebook outputs out of commits: ${filter.reason}.`);
+  }
   return done;
 }
 
 if (require.main === module) {
   try {
+    const started = Date.now();
     const done = setup();
-    console.log(
-      done.length > 0
-        ? `setup: ${done.join('; ')}.`
-        : 'setup: .venv, Jupyter packages and the tslab kernelspec are already in place.',
-    );
+    const seconds = Math.round((Date.now() - started) / 1000);
+    console.log(done.length > 0 ? `setup: ready (${done.join('; ')}; ${seconds} s).` : 'setup: ready.');
   } catch (error) {
     console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -1,12 +1,14 @@
 /**
  * The notebook runner (scripts/run-notebooks.ts + run_notebooks.py) against fixture notebooks, through
- * the real tslab kernel. Needs `npm run build` (fixtures import maml-lab) and `npm run setup`.
+ * the real tslab kernel. Needs `npm run build` (fixtures import maml-lab) and `npm run setup`; git for
+ * the check of committed outputs.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 const root = path.resolve(__dirname, '..');
 const fixturesDir = path.join(root, 'test', 'fixtures');
@@ -52,14 +54,14 @@ describe('run-notebooks on the fixtures', { timeout: 300_000 }, () => {
   test('exits non-zero and ends with the pass/fail count line', () => {
     assert.equal(all.status, 1, all.stdout + all.stderr);
     const lines = all.stdout.trimEnd().split('\n');
-    assert.equal(lines[lines.length - 1], '1 passed, 5 failed');
+    assert.equal(lines[lines.length - 1], '2 passed, 4 failed');
   });
 
   test('reports the notebooks in the order given, one status line each', () => {
     const statusLines = all.stdout.split('\n').filter((line) => /^(PASS|FAIL) /.test(line));
     assert.deepEqual(
       statusLines.map((line) => line.split(' ').slice(0, 2).join(' ')),
-      FIXTURES.map((name) => `${name === 'clean' ? 'PASS' : 'FAIL'} ${fixture(name)}`),
+      FIXTURES.map((name) => `${['clean', 'stored-outputs'].includes(name) ? 'PASS' : 'FAIL'} ${fixture(name)}`),
     );
   });
 
@@ -94,12 +96,12 @@ describe('run-notebooks on the fixtures', { timeout: 300_000 }, () => {
     assert.match(text, /Type 'string' is not assignable to type 'number'\./);
   });
 
-  test('a notebook stored with outputs fails', () => {
+  test('a working copy with outputs runs cleared and passes: outputs are the reader\'s, not a failure', () => {
+    // The fixture is committed with outputs on purpose (.gitattributes exempts it from the filter and the
+    // check), as a notebook run in JupyterLab is autosaved with them.
     const text = section(all.stdout, 'stored-outputs');
-    assert.match(text, /^FAIL /);
-    assert.match(text, /stored with outputs: code cell 1 has outputs or an execution_count/);
-    // The cell itself runs fine: the stored outputs are the only problem.
-    assert.doesNotMatch(text, /failed:|aborted/);
+    assert.match(text, /^PASS /);
+    assert.equal(text.split('\n').length, 1, 'no failure lines under it');
   });
 
   test('a notebook whose kernelspec is not tslab fails without being run', () => {
@@ -125,5 +127,53 @@ describe('run-notebooks exit status', { timeout: 120_000 }, () => {
     const run = runRunner(['test/fixtures/no-such-notebook.ipynb']);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /no-such-notebook\.ipynb does not exist/);
+  });
+});
+
+describe('run-notebooks on notebooks committed with and without outputs', { timeout: 300_000 }, () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-runner-'));
+  after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  const git = (...args: string[]): void => {
+    const result = spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+    assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
+  };
+  /** A one-cell notebook, with the output and execution count a run in JupyterLab leaves, or without. */
+  const notebook = (withOutputs: boolean): string => {
+    const cell = {
+      cell_type: 'code',
+      execution_count: withOutputs ? 1 : null,
+      id: 'c1',
+      metadata: {},
+      outputs: withOutputs ? [{ name: 'stdout', output_type: 'stream', text: ['42\n'] }] : [],
+      source: ['const answer: number = 42;\n', 'console.log(answer);'],
+    };
+    const kernelspec = { display_name: 'TypeScript (tslab)', language: 'typescript', name: 'tslab' };
+    return `${JSON.stringify({ cells: [cell], metadata: { kernelspec }, nbformat: 4, nbformat_minor: 5 }, null, 1)}\n`;
+  };
+
+  test('fails the one whose copy in git has outputs, naming it and the fix; passes the one only the working copy has them', () => {
+    git('init', '-q');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'test');
+    // Our .gitattributes but no filter registered: a clone where `npm run setup` never ran lets outputs in.
+    fs.copyFileSync(path.join(root, '.gitattributes'), path.join(repo, '.gitattributes'));
+    fs.writeFileSync(path.join(repo, 'committed-with-outputs.ipynb'), notebook(true));
+    fs.writeFileSync(path.join(repo, 'outputs-in-working-copy.ipynb'), notebook(false));
+    git('add', '.');
+    git('commit', '-q', '-m', 'notebooks');
+    fs.writeFileSync(path.join(repo, 'outputs-in-working-copy.ipynb'), notebook(true));
+
+    const run = runRunner([path.join(repo, 'committed-with-outputs.ipynb'), path.join(repo, 'outputs-in-working-copy.ipynb')]);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    const failed = section(run.stdout, 'committed-with-outputs');
+    assert.match(failed, /^FAIL /);
+    assert.match(
+      failed,
+      /- committed with outputs: code cell 1 has outputs or an execution_count in the copy git stores \(`git show :committed-with-outputs\.ipynb`\); clear it with `npm run setup` .*then `git add --renormalize committed-with-outputs\.ipynb` and commit/,
+    );
+    assert.doesNotMatch(failed, /failed:|aborted/, 'the cell itself runs fine');
+    assert.match(section(run.stdout, 'outputs-in-working-copy'), /^PASS /);
+    assert.match(run.stdout, /^1 passed, 1 failed$/m);
   });
 });

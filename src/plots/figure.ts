@@ -1,3 +1,5 @@
+import { DATA_COLOURS, DATA_STYLE, DIVERGING_SCALE, HEIGHTS, LINEAR_TICKS, REFERENCE_STYLE, logAxisTicks } from './look';
+
 /** A Plotly figure spec, as `Plotly.newPlot` and the `application/vnd.plotly.v1+json` MIME type take it. */
 export interface Figure {
   data: Record<string, unknown>[];
@@ -12,6 +14,12 @@ export interface Series {
   dash?: 'solid' | 'dash' | 'dot';
   /** Draw points only (e.g. the support points of a task). */
   markers?: boolean;
+  /**
+   * A reference to read the data against (a slope guide, a tolerance), not data: drawn thin, grey and
+   * dashed (unless `dash` says otherwise) beneath the data curves, listed after them in the legend, with
+   * "(reference)" added to its name unless the name already says so.
+   */
+  reference?: boolean;
 }
 
 /** An axis: its title, and whether it is logarithmic. */
@@ -24,38 +32,89 @@ export interface Axis {
  * Tells a Plotly figure spec from other values.
  *
  * @example
+ * import { isFigure, lineChart } from 'maml-lab/plots';
  * isFigure(lineChart({ title: 't', x: { title: 'x' }, y: { title: 'y' }, series: [] })); // true
+ * isFigure({ data: 'not a list' }); // false
  */
 export function isFigure(x: unknown): x is Figure {
   return typeof x === 'object' && x !== null && Array.isArray((x as Figure).data) && typeof (x as Figure).layout === 'object';
 }
 
+/** One axis of a line chart, laid out for the values it shows. */
+function axisLayout(axis: Axis, values: readonly number[]): Record<string, unknown> {
+  return {
+    title: { text: axis.title },
+    type: axis.log ? 'log' : 'linear',
+    ...(axis.log ? logAxisTicks(values) : LINEAR_TICKS),
+  };
+}
+
+/** How one series is drawn (see DATA_STYLE and REFERENCE_STYLE). */
+interface TraceStyle {
+  colour: string;
+  /** The dash when the series does not choose one. */
+  dash: string;
+  markerSize: number;
+  /** Line width in px; Plotly's default (2) when absent. */
+  width?: number;
+  legendRank?: number;
+}
+
+function trace(s: Series, name: string, style: TraceStyle): Record<string, unknown> {
+  return {
+    type: 'scatter',
+    mode: s.markers ? 'markers' : 'lines',
+    name,
+    x: s.x,
+    y: s.y,
+    ...(style.legendRank === undefined ? {} : { legendrank: style.legendRank }),
+    ...(s.markers
+      ? { marker: { size: style.markerSize, color: style.colour } }
+      : { line: { dash: s.dash ?? style.dash, color: style.colour, ...(style.width === undefined ? {} : { width: style.width }) } }),
+  };
+}
+
+/** The legend name of a reference series: it says "reference", once. */
+function referenceName(name: string): string {
+  return /reference/i.test(name) ? name : `${name} (reference)`;
+}
+
 /**
- * A line chart; every series must have as many x as y values.
+ * A line chart; every series must have as many x as y values. Log axes label decades as powers of ten,
+ * spaced for the range shown. Series marked `reference` come first in `data` (Plotly draws in that order,
+ * so they lie beneath the data); the data series follow in the order given, so without references
+ * `data[i]` is `series[i]`.
  *
  * @example
- * lineChart({ title: 'loss', x: { title: 'iteration' }, y: { title: 'MSE', log: true },
- *   series: [{ name: 'MAML', x: [0, 1, 2], y: [3, 2, 1.5] }] });
+ * import { lineChart } from 'maml-lab/plots';
+ * const alphas = [1e-4, 1e-3, 1e-2, 1e-1];
+ * const figure = lineChart({
+ *   title: 'FOMAML error', x: { title: 'α', log: true }, y: { title: 'relative error', log: true },
+ *   series: [
+ *     { name: 'k = 1', x: alphas, y: [2e-5, 2e-4, 2e-3, 2e-2] },
+ *     { name: 'slope 1', x: alphas, y: alphas, reference: true },
+ *   ],
+ * });
+ * figure.data.map((trace) => trace.name); // ["slope 1 (reference)", "k = 1"]
+ * (figure.layout.xaxis as { dtick: number }).dtick; // 1
  */
 export function lineChart(spec: { title: string; x: Axis; y: Axis; series: Series[] }): Figure {
   spec.series.forEach((s, i) => {
     if (s.x.length !== s.y.length) throw new RangeError(`series[${i}] ("${s.name}") has ${s.x.length} x values but ${s.y.length} y values`);
   });
+  const references = spec.series.filter((s) => s.reference === true);
+  const data = spec.series.filter((s) => s.reference !== true);
   return {
-    data: spec.series.map((s) => ({
-      type: 'scatter',
-      mode: s.markers ? 'markers' : 'lines',
-      name: s.name,
-      x: s.x,
-      y: s.y,
-      ...(s.markers ? { marker: { size: 8 } } : { line: { dash: s.dash ?? 'solid' } }),
-    })),
+    data: [
+      ...references.map((s) => trace(s, referenceName(s.name), REFERENCE_STYLE)),
+      ...data.map((s, i) => trace(s, s.name, { ...DATA_STYLE, colour: DATA_COLOURS[i % DATA_COLOURS.length] })),
+    ],
     layout: {
       title: { text: spec.title },
-      xaxis: { title: { text: spec.x.title }, type: spec.x.log ? 'log' : 'linear' },
-      yaxis: { title: { text: spec.y.title }, type: spec.y.log ? 'log' : 'linear' },
+      xaxis: axisLayout(spec.x, spec.series.flatMap((s) => s.x)),
+      yaxis: axisLayout(spec.y, spec.series.flatMap((s) => s.y)),
       margin: { t: 50, r: 20 },
-      height: 380,
+      height: HEIGHTS.lineChart,
     },
   };
 }
@@ -64,12 +123,16 @@ export function lineChart(spec: { title: string; x: Axis; y: Axis; series: Serie
  * A matrix as a heatmap with a diverging colour scale centred on zero (a Hessian, a Jacobian).
  *
  * @example
- * heatmap({ title: 'H₀', z: [[2, -1], [-1, 2]] });
+ * import { heatmap } from 'maml-lab/plots';
+ * const figure = heatmap({ title: 'H₀', z: [[2, -1], [-1, 2]] });
+ * [figure.data[0].zmin, figure.data[0].zmax]; // [-2, 2]
  */
 export function heatmap(spec: { title: string; z: number[][]; labels?: string[] }): Figure {
   const extent = Math.max(1e-12, ...spec.z.flat().map(Math.abs));
   return {
-    data: [{ type: 'heatmap', z: spec.z, x: spec.labels, y: spec.labels, colorscale: 'RdBu', reversescale: true, zmin: -extent, zmax: extent }],
-    layout: { title: { text: spec.title }, yaxis: { autorange: 'reversed', scaleanchor: 'x' }, height: 420, margin: { t: 50 } },
+    data: [
+      { type: 'heatmap', z: spec.z, x: spec.labels, y: spec.labels, ...DIVERGING_SCALE, zmin: -extent, zmax: extent, colorbar: { ...LINEAR_TICKS } },
+    ],
+    layout: { title: { text: spec.title }, yaxis: { autorange: 'reversed', scaleanchor: 'x' }, height: HEIGHTS.heatmap, margin: { t: 50 } },
   };
 }
