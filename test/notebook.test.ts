@@ -2,7 +2,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ready } from '../src/meta/engine';
 import { compareRoutes, firstOrderStep, FLOAT32, makeInstance, route, verifyStep, type Step } from '../src/derivations';
-import { matrixTex, plainNumber, render, show, texNumber } from '../src/notebook';
+import { claim, ClaimError, matrixTex, plainNumber, render, show, texNumber } from '../src/notebook';
 import { deriveSymbolically } from '../src/derivations/symbolic';
 
 before(async () => {
@@ -36,6 +36,9 @@ describe('render', () => {
     assert.match(render(passing)['text/plain'], /^✓ Hv \(toy\): tfjs vs exact, max rel. error 5\.0e-8 ≤ tolerance 1\.0e-4$/);
     assert.match(render(failing)['text/plain'], /^✗ .* max rel. error 5\.0e-1 > tolerance 1\.0e-4 FAILED$/);
     assert.match(render([passing, failing])['text/markdown']!, /\| ✓ \| Hv \|.*\n\| ✗ \| Hv \|/);
+    assert.equal(render([failing])['text/markdown'], '| pass | check | instance | max abs. error | max rel. error | tolerance |\n|---|---|---|---|---|---|\n| ✗ | Hv | toy | 1.0e0 | 5.0e-1 | 1.0e-4 |');
+    const noted = { ...failing, note: 'dropped part 0.1' };
+    assert.match(render([passing, noted])['text/markdown']!, /^\| pass \| check \| instance \| max abs\. error \| max rel\. error \| tolerance \| note \|\n\|---\|---\|---\|---\|---\|---\|---\|\n\| ✓ [^\n]* \|  \|\n\| ✗ [^\n]* \| dropped part 0\.1 \|$/);
   });
 
   test('a step is verified as it is drawn, and its failures are listed', () => {
@@ -109,6 +112,22 @@ describe('render', () => {
     assert.match(md, /unrolledExpressionNodes = 1\.929×10⁴/);
     assert.doesNotMatch(md.replace(/\$\$[\s\S]*?\$\$/g, ''), /\\/, 'no backslash outside $$…$$');
     assert.doesNotMatch(render(r)['text/plain'], /\\/);
+  });
+});
+
+describe('claim', () => {
+  test('a claim that holds prints one ✓ line and returns nothing, so a cell ending with it shows no second output', () => {
+    let returned: unknown = 'not called';
+    const out = captured(() => {
+      returned = claim('the two routes agree to 1e-6', 3.2e-9, { atMost: 1e-6 });
+    });
+    assert.equal(out, '✓ the two routes agree to 1e-6: measured 3.200e-9, claimed ≤ 1.0e-6');
+    assert.equal(returned, undefined);
+  });
+
+  test('a claim that does not hold prints ✗ and throws a ClaimError', () => {
+    const out = captured(() => assert.throws(() => claim('the slope is two', 2.5, { near: 2, within: 0.05 }), ClaimError));
+    assert.equal(out, '✗ the slope is two: measured 2.5, claimed 2 ± 0.05');
   });
 });
 

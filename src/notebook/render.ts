@@ -94,10 +94,12 @@ function checkLine(c: Check): string {
 
 function checksMarkdown(checks: Check[]): string {
   if (checks.length === 0) return '_no checks_';
+  const noted = checks.some((c) => c.note);
   const rows = checks.map(
-    (c) => `| ${c.pass ? '✓' : '✗'} | ${c.name} | ${c.instance} | ${formatError(c.maxAbsError)} | ${formatError(c.maxRelError)} | ${formatError(c.tolerance.relative)} | ${c.note ?? ''} |`,
+    (c) => `| ${c.pass ? '✓' : '✗'} | ${c.name} | ${c.instance} | ${formatError(c.maxAbsError)} | ${formatError(c.maxRelError)} | ${formatError(c.tolerance.relative)} |${noted ? ` ${c.note ?? ''} |` : ''}`,
   );
-  return ['| pass | check | instance | max abs. error | max rel. error | tolerance | note |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const header = `| pass | check | instance | max abs. error | max rel. error | tolerance |${noted ? ' note |' : ''}`;
+  return [header, `|---|---|---|---|---|---|${noted ? '---|' : ''}`, ...rows].join('\n');
 }
 
 /**
