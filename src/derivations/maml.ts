@@ -35,7 +35,9 @@ const FD = 'float64 central differences';
  * Step 1: the inner loop, θ₀ = θ and θᵢ = θᵢ₋₁ − α∇L⁽⁰⁾(θᵢ₋₁).
  *
  * @example
- * innerLoopStep({ steps: 2, instances: standardInstances() }).verify();
+ * import { innerLoopStep, makeInstance } from 'maml-lab/derivations';
+ * const step = innerLoopStep({ steps: 2, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function innerLoopStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -66,7 +68,9 @@ export function innerLoopStep({ steps, instances }: Required<MamlDerivationOptio
  * Step 2: the chain rule through the unrolled inner loop.
  *
  * @example
- * chainRuleStep({ steps: 2, instances: standardInstances() }).verify();
+ * import { chainRuleStep, makeInstance } from 'maml-lab/derivations';
+ * const step = chainRuleStep({ steps: 2, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -112,7 +116,9 @@ export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptio
  * Step 3: ∇θθ₀ = I.
  *
  * @example
- * initialJacobianStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { initialJacobianStep, makeInstance } from 'maml-lab/derivations';
+ * const step = initialJacobianStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function initialJacobianStep({ instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -143,7 +149,9 @@ export function initialJacobianStep({ instances }: Required<MamlDerivationOption
  * to show that a wrong formula such as I + αH is caught).
  *
  * @example
- * innerJacobianStep({ steps: 3, instances: standardInstances() }).verify();
+ * import { innerJacobianStep, makeInstance } from 'maml-lab/derivations';
+ * const step = innerJacobianStep({ steps: 3, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function innerJacobianStep(
   { steps, instances }: Required<MamlDerivationOptions>,
@@ -190,7 +198,9 @@ export function innerJacobianStep(
  * Step 5: the product formula equals autodiff through the unrolled loop.
  *
  * @example
- * productStep({ steps: 2, instances: standardInstances() }).verify();
+ * import { productStep, makeInstance } from 'maml-lab/derivations';
+ * const step = productStep({ steps: 2, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function productStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -253,7 +263,9 @@ function symbolicMetaGradient(inst: Instance, steps: number): number[] {
  * Step 6: FOMAML replaces every factor by I.
  *
  * @example
- * firstOrderStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { firstOrderStep, makeInstance } from 'maml-lab/derivations';
+ * const step = firstOrderStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function firstOrderStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -286,7 +298,9 @@ export function firstOrderStep({ steps, instances }: Required<MamlDerivationOpti
  * Step 7: the one-step special case g = g₁ − αH₀g₁.
  *
  * @example
- * oneStepStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { oneStepStep, makeInstance } from 'maml-lab/derivations';
+ * const step = oneStepStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function oneStepStep({ instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -316,7 +330,9 @@ export function oneStepStep({ instances }: Required<MamlDerivationOptions>): Ste
  * Step 8: Hessian-vector products are gradients of gradients.
  *
  * @example
- * gradientOfGradientStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { gradientOfGradientStep, makeInstance } from 'maml-lab/derivations';
+ * const step = gradientOfGradientStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function gradientOfGradientStep({ instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -352,7 +368,9 @@ export function gradientOfGradientStep({ instances }: Required<MamlDerivationOpt
  * regression, a tanh MLP and a ReLU MLP, two seeds each).
  *
  * @example
- * const { pass } = verifyDerivation(mamlDerivation({ steps: 3 }));
+ * import { makeInstance, mamlDerivation, verifyDerivation } from 'maml-lab/derivations';
+ * const { pass } = verifyDerivation(mamlDerivation({ steps: 2, instances: [makeInstance({ kind: 'tanh', seed: 0 })] }));
+ * pass; // true
  */
 export function mamlDerivation(options: MamlDerivationOptions): Derivation {
   requireInteger('steps', options.steps, 1);
