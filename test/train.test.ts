@@ -77,6 +77,57 @@ describe('evaluate', () => {
   });
 });
 
+describe('sinusoidTasks', () => {
+  const values = (t: tf.Tensor) => Array.from(t.dataSync());
+
+  test('existing calls draw the numbers they drew before queryShots and frequency existed', () => {
+    const before = tf.memory().numTensors;
+    const batch = sinusoidTasks({ tasks: 6, shots: 4, seed: 12 });
+    // The draw as it was written before: A, φ and then 2K x-values per task from the seeds 3s+1, 3s+2, 3s+3.
+    const [x, y] = tf.tidy(() => {
+      const a = tf.randomUniform([6, 1, 1], 0.1, 5, 'float32', 37);
+      const phi = tf.randomUniform([6, 1, 1], 0, Math.PI, 'float32', 38);
+      const xs = tf.randomUniform([6, 8, 1], -5, 5, 'float32', 39);
+      return [xs, tf.mul(a, tf.sin(tf.sub(xs, phi)))];
+    });
+    const joined = (part: 'x' | 'y') => tf.tidy(() => values(tf.concat([batch.support[part], batch.query[part]], 1)));
+    assert.deepEqual(joined('x'), values(x));
+    assert.deepEqual(joined('y'), values(y));
+    assert.deepEqual(Array.from(batch.frequency), [1, 1, 1, 1, 1, 1]);
+    tf.dispose([x, y]);
+    disposeTasks(batch);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  test('queryShots and frequency: shapes, ranges, y = A·sin(ωx − φ), and unchanged amplitudes and phases', () => {
+    const before = tf.memory().numTensors;
+    const plain = sinusoidTasks({ tasks: 50, shots: 5, seed: 3 });
+    const li = sinusoidTasks({ tasks: 50, shots: 5, queryShots: 10, seed: 3, frequency: [0.8, 1.2] });
+    assert.deepEqual(li.support.x.shape, [50, 5, 1]);
+    assert.deepEqual(li.query.x.shape, [50, 10, 1]);
+    assert.deepEqual(li.amplitude, plain.amplitude);
+    assert.deepEqual(li.phase, plain.phase);
+    assert.ok(Array.from(li.frequency).every((w) => w >= 0.8 && w <= 1.2));
+    assert.ok(new Set(li.frequency).size > 40, 'one frequency per task');
+    const qx = values(li.query.x);
+    const qy = values(li.query.y);
+    qx.forEach((xv, i) => {
+      const t = Math.floor(i / 10);
+      assert.ok(Math.abs(qy[i] - li.amplitude[t] * Math.sin(li.frequency[t] * xv - li.phase[t])) < 1e-4);
+    });
+    const again = sinusoidTasks({ tasks: 50, shots: 5, queryShots: 10, seed: 3, frequency: [0.8, 1.2] });
+    assert.deepEqual(values(again.query.y), qy, 'the same options give the same batch');
+    [plain, li, again].forEach(disposeTasks);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  test('bad queryShots and frequency are named', () => {
+    assert.throws(() => sinusoidTasks({ tasks: 2, shots: 5, seed: 0, queryShots: 0 }), /queryShots must be an integer ≥ 1, got 0/);
+    assert.throws(() => sinusoidTasks({ tasks: 2, shots: 5, seed: 0, frequency: [1.2, 0.8] }), /frequency must be a range \[low, high\] with 0 < low ≤ high, got \[1.2,0.8\]/);
+    assert.throws(() => sinusoidTasks({ tasks: 2, shots: 5, seed: 0, frequency: 1 as never }), /frequency must be a range/);
+  });
+});
+
 describe('reproduceSinusoid', () => {
   test('one Ctrl-C stops the whole run: the method in training keeps what it has, the rest are skipped', async () => {
     const { reproduceSinusoid } = await import('../src/meta');
