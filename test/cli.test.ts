@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,5 +204,23 @@ describe('maml-lab reproduce sinusoid', () => {
     assert.equal(out.settings.alpha, 0.01);
     assert.equal(cli(['reproduce', 'omniglot']).code, 2);
     assert.equal(cli(['reproduce', 'sinusoid', '--iterations', '0']).code, 2);
+  });
+
+  test('one Ctrl-C stops the whole reproduction and reports the method in training', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'maml-lab.js'), 'reproduce', 'sinusoid', '--iterations', '1000000', '--shots', '5'], { env: { ...process.env, MAML_LAB_BACKEND: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    // A progress report means training (and the SIGINT listener) has started.
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // Once only: a second Ctrl-C quits at once, by design.
+      if (/\/1000000/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.match(stdout, /\(stopped early\)/);
+    assert.match(stdout, /^maml +\d.* \d+ \(stopped\)/m);
+    assert.doesNotMatch(stdout, /^fomaml/m);
   });
 });

@@ -1,7 +1,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { disposeTasks, evaluate, mlp, ready, sinusoidTasks, train, type Progress } from '../src/meta';
+import { disposeTasks, evaluate, mlp, ready, reproduceSinusoid, sinusoidTasks, train, type Progress } from '../src/meta';
+import { interruptSignal, progressLine } from '../src/notebook';
 import { noLeak } from './helpers';
 
 before(async () => {
@@ -39,6 +40,31 @@ describe('train', () => {
     tf.dispose([...params, ...result.params]);
   });
 
+  test('aborting the signal ends training after the current iteration, interrupted, leaking nothing', async () => {
+    const params = model.init(5);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const seen: Progress[] = [];
+    const run = train({ model, params, objective: 'maml', iterations: 10_000, alpha: 0.01, steps: 1, sample, signal: controller.signal, onProgress: (p) => seen.push(p), progressEvery: 1_000_000 });
+    setTimeout(() => controller.abort(), 100);
+    const result = await run;
+    assert.equal(result.interrupted, true);
+    assert.ok(result.iterations > 0 && result.iterations < 10_000, `${result.iterations} iterations`);
+    assert.equal(result.losses.length, result.iterations);
+    assert.deepEqual(seen.map((p) => p.iteration), [result.iterations], 'one last report with what was done');
+    assert.equal(tf.memory().numTensors, before + params.length, 'only the returned params remain');
+    tf.dispose([...params, ...result.params]);
+  });
+
+  test('a signal aborted before the start trains nothing and returns a copy of the parameters', async () => {
+    const params = model.init(6);
+    const result = await train({ model, params, objective: 'maml', iterations: 10, alpha: 0.01, steps: 1, sample, signal: AbortSignal.abort() });
+    assert.equal(result.iterations, 0);
+    assert.equal(result.interrupted, true);
+    result.params.forEach((p, i) => assert.deepEqual(p.dataSync(), params[i].dataSync()));
+    tf.dispose([...params, ...result.params]);
+  });
+
   test('divergence stops with the iteration and a hint, leaking nothing', async () => {
     const params = model.init(2);
     const before = tf.memory().numTensors;
@@ -54,6 +80,7 @@ describe('train', () => {
     const params = model.init(3);
     assert.throws(() => train({ model, params, objective: 'maml', iterations: 0, alpha: 0.01, steps: 1, sample }), /iterations must be an integer ≥ 1, got 0/);
     assert.throws(() => train({ model, params, objective: 'sgd' as never, iterations: 1, alpha: 0.01, steps: 1, sample }), /objective must be one of maml, fomaml, reptile, imaml, pretrain/);
+    assert.throws(() => train({ model, params, objective: 'maml', iterations: 1, alpha: 0.01, steps: 1, sample, signal: 'SIGINT' as never }), /signal must be an AbortSignal, got string/);
     tf.dispose(params);
   });
 });
@@ -74,6 +101,30 @@ describe('evaluate', () => {
     assert.ok(ev.mse[3] < ev.mse[0]);
     tf.dispose(params);
     disposeTasks(tasks);
+  });
+});
+
+describe('interruptSignal', () => {
+  test('aborts at SIGINT, shares one listener between calls, and removes it when it fires', () => {
+    const listeners = process.listenerCount('SIGINT');
+    const first = interruptSignal();
+    assert.equal(interruptSignal(), first, 'calls before an interrupt share one signal');
+    assert.equal(process.listenerCount('SIGINT'), listeners + 1);
+    process.emit('SIGINT');
+    assert.equal(first.aborted, true);
+    assert.equal(process.listenerCount('SIGINT'), listeners);
+    const next = interruptSignal();
+    assert.notEqual(next, first);
+    assert.equal(next.aborted, false);
+    process.emit('SIGINT');
+    assert.equal(process.listenerCount('SIGINT'), listeners);
+  });
+});
+
+describe('progressLine', () => {
+  test('a bar, the iteration, meta-loss, rate and ETA', () => {
+    const line = progressLine('MAML', { iteration: 50, iterations: 100, metaLoss: 1.2, iterationsPerSecond: 25, etaSeconds: 2 });
+    assert.equal(line, `MAML ${'█'.repeat(12)}${'░'.repeat(12)} 50/100 · meta-loss 1.2000 · 25 it/s · ETA 2 s`);
   });
 });
 
@@ -129,11 +180,11 @@ describe('sinusoidTasks', () => {
 });
 
 describe('reproduceSinusoid', () => {
-  test('one Ctrl-C stops the whole run: the method in training keeps what it has, the rest are skipped', async () => {
-    const { reproduceSinusoid } = await import('../src/meta');
+  test('aborting the signal stops the whole run: the method in training keeps what it has, the rest are skipped', async () => {
     const before = tf.memory().numTensors;
-    setTimeout(() => process.emit('SIGINT'), 300);
-    const out = await reproduceSinusoid({ iterations: 1_000_000, seed: 1, shots: 5 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const out = await reproduceSinusoid({ iterations: 1_000_000, seed: 1, shots: 5, signal: controller.signal });
     assert.equal(out.interrupted, true);
     assert.deepEqual(Object.keys(out.results), ['maml']);
     const maml = out.results.maml!;

@@ -7,7 +7,7 @@ import { deriveSymbolically } from '../derivations/symbolic';
 import { checkTable, stepTable, textTable } from './format';
 import { runMetagrad } from './metagrad';
 import { publishedSinusoid, reproduceSinusoid, SINUSOID_SETTINGS } from '../meta/sinusoidBenchmark';
-import { progressLine } from '../meta/train';
+import { progressLine } from '../notebook/progress';
 
 const USAGE = `Usage:
   maml-lab --version                         package, tfjs and backend in use
@@ -106,6 +106,18 @@ async function metagrad(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Runs `work` with a signal that one Ctrl-C aborts; the listener goes when the work ends, so a later Ctrl-C quits as usual. */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', abort);
+  }
+}
+
 async function reproduce(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -117,12 +129,13 @@ async function reproduce(args: string[]): Promise<number> {
   const seed = integerFlag('seed', values.seed, 0);
   const shots = integerFlag('shots', values.shots, 1);
   const info = await ready();
-  const out = await reproduceSinusoid({
+  const out = await interruptible((signal) => reproduceSinusoid({
     iterations,
     seed,
     shots,
+    signal,
     onProgress: values.json ? undefined : (method, p) => process.stderr.write(`\r${progressLine(method, p)}${p.iteration === p.iterations ? '\n' : ''}`),
-  });
+  }));
   // The JSON keeps the two points of the evaluation curve the published tables report, not the whole curve.
   const summary = Object.fromEntries(
     Object.entries(out.results).map(([m, r]) => [m, 'error' in r ? r : { '1': r['1'], '10': r['10'], seconds: r.seconds, iterations: r.iterations, interrupted: r.interrupted }]),

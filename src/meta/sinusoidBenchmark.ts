@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { evaluate, type Evaluation } from './evaluate';
 import { mlp } from './model';
 import { disposeTasks, sinusoidTasks } from './tasks';
-import { train, type Objective, type Progress } from './train';
+import { train, type Objective, type Progress, type TrainResult } from './train';
 import { requireInteger } from './validate';
 
 /**
@@ -57,7 +57,8 @@ export function publishedSinusoid(shots: number): string {
 /**
  * Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression with the
  * paper's settings, then evaluates each on the same 600 held-out tasks after 0..10 SGD steps of size α
- * from `shots` support points. Seeded: the same seed gives the same numbers on the same backend.
+ * from `shots` support points. Seeded: the same seed gives the same numbers on the same backend. Aborting
+ * `signal` stops the method in training after its current iteration (it is still evaluated) and skips the rest.
  *
  * @example
  * const { results } = await reproduceSinusoid({ iterations: 70_000, seed: 0, shots: 10 });
@@ -67,9 +68,10 @@ export async function reproduceSinusoid(options: {
   iterations: number;
   seed: number;
   shots: number;
+  signal?: AbortSignal;
   onProgress?: (method: string, progress: Progress) => void;
 }): Promise<{ iterations: number; shots: number; seed: number; results: SinusoidResults; interrupted: boolean }> {
-  const { iterations, seed, shots } = options;
+  const { iterations, seed, shots, signal } = options;
   requireInteger('iterations', iterations, 1);
   requireInteger('seed', seed, 0);
   requireInteger('shots', shots, 1);
@@ -80,15 +82,13 @@ export async function reproduceSinusoid(options: {
   const base = seed * 1e9;
   const heldOut = sinusoidTasks({ tasks: s.evaluationTasks, shots, seed: base + 5e8 });
   const results: SinusoidResults = {};
-  // One Ctrl-C stops the whole reproduction: the method in training keeps what it has, the rest are skipped.
-  let stopped = false;
-  const stop = () => {
-    stopped = true;
-  };
-  process.on('SIGINT', stop);
+  let interrupted = false;
   try {
     for (const [name, objective] of [['maml', 'maml'], ['fomaml', 'fomaml'], ['reptile', 'reptile'], ['pretrained', 'pretrain']] as const) {
-      if (stopped) break;
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       const run = train({
         model,
         params: init,
@@ -100,8 +100,9 @@ export async function reproduceSinusoid(options: {
         sample: (i) => sinusoidTasks({ tasks: s.metaBatch, shots, seed: base + i }),
         onProgress: options.onProgress && ((p) => options.onProgress!(name, p)),
         progressEvery: 500,
+        signal,
       });
-      let trained;
+      let trained: TrainResult;
       try {
         trained = await run;
       } catch (error) {
@@ -109,6 +110,7 @@ export async function reproduceSinusoid(options: {
         results[name] = { error: (error as Error).message };
         continue;
       }
+      interrupted ||= trained.interrupted;
       try {
         const curve = evaluate(model, trained.params, heldOut, { alpha: s.alpha, maxSteps: s.evaluationSteps });
         const at = (k: number) => ({ mse: curve.mse[k], ci95: curve.ci95[k] });
@@ -118,9 +120,8 @@ export async function reproduceSinusoid(options: {
       }
     }
   } finally {
-    process.off('SIGINT', stop);
     tf.dispose(init);
     disposeTasks(heldOut);
   }
-  return { iterations, shots, seed, results, interrupted: stopped };
+  return { iterations, shots, seed, results, interrupted };
 }

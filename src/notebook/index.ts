@@ -1,3 +1,4 @@
 export * from './render';
 export * from './show';
 export * from './progress';
+export * from './interrupt';
