@@ -1,7 +1,10 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { disposeTasks, evaluate, mlp, ready, reproduceSinusoid, sinusoidTasks, train, type Progress } from '../src/meta';
+import {
+  disposeTasks, evaluate, mlp, publishedSinusoid, PUBLISHED_SINUSOID, ready, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, SINUSOID_SETTINGS,
+  sinusoidTasks, train, type Progress,
+} from '../src/meta';
 import { interruptSignal, progressLine } from '../src/notebook';
 import { noLeak } from './helpers';
 
@@ -179,6 +182,21 @@ describe('sinusoidTasks', () => {
   });
 });
 
+describe('sinusoid references', () => {
+  test('Li et al.\'s Table 1 per test K, and Finn et al.\'s setup only as an outside rerun', () => {
+    assert.deepEqual(SINUSOID_REFERENCES.li2017.figures.filter((f) => f.trainShots === 5).map((f) => [f.testShots, f.mse, f.ci95]), [[5, 1.13, 0.18], [10, 0.85, 0.14], [20, 0.71, 0.12]]);
+    assert.equal(SINUSOID_REFERENCES.li2017.kind, 'publication');
+    assert.equal(SINUSOID_REFERENCES.finn2017.kind, 'outside rerun');
+    assert.deepEqual({ ...PUBLISHED_SINUSOID }, { source: 'Li et al. 2017 (Meta-SGD), Table 1', method: 'MAML', shots: 5, steps: 1, mse: 1.13, ci95: 0.18 });
+    assert.equal(publishedSinusoid(5, 'li2017'), 'Li et al. 2017 (Meta-SGD), Table 1: MAML trained at K = 5, 1 step: 1.13 ± 0.18 at K = 5, 0.85 ± 0.14 at K = 10, 0.71 ± 0.12 at K = 20');
+    assert.match(publishedSinusoid(5), /^no published figure: Finn et al\. 2017 show regression as figures only\. an outside PyTorch rerun .*not a publication: MAML trained at K = 5, 1 step: 0\.53 at K = 5\./);
+    assert.match(publishedSinusoid(10), /0\.32 at K = 10/);
+    assert.match(publishedSinusoid(7, 'li2017'), /none at hand for K = 7 \(Li et al\. 2017 \(Meta-SGD\), Table 1 has K = 5, 20\)/);
+    assert.throws(() => publishedSinusoid(5, 'li2018' as never), /protocol must be one of finn2017, li2017, got "li2018"/);
+    assert.equal(SINUSOID_PROTOCOLS.finn2017, SINUSOID_SETTINGS, 'finn2017 is the settings the committed results were made with');
+  });
+});
+
 describe('reproduceSinusoid', () => {
   test('aborting the signal stops the whole run: the method in training keeps what it has, the rest are skipped', async () => {
     const before = tf.memory().numTensors;
@@ -191,5 +209,22 @@ describe('reproduceSinusoid', () => {
     assert.ok(!('error' in maml) && maml.interrupted && maml.iterations > 0 && maml.iterations < 1_000_000);
     assert.ok(Number.isFinite(maml['1'].mse));
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  test('li2017 scores every method at K = 5, 10 and 20 on the same 100 tasks, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const out = await reproduceSinusoid({ iterations: 2, seed: 0, shots: 5, protocol: 'li2017' });
+    assert.equal(out.protocol, 'li2017');
+    assert.equal(out.interrupted, false);
+    assert.deepEqual(Object.keys(out.results), ['maml', 'fomaml', 'reptile', 'pretrained']);
+    for (const r of Object.values(out.results)) {
+      assert.ok(!('error' in r) && r.tested);
+      assert.deepEqual(Object.keys(r.tested), ['5', '10', '20']);
+      assert.deepEqual(r.tested['5'], { '1': r['1'], '10': r['10'], curve: r.curve }, 'the training K is scored once');
+      assert.equal(r.tested['20'].curve.tasks, 100);
+      assert.ok(r.tested['20']['10'].mse < r.tested['5']['10'].mse, 'more support points fit better after 10 steps');
+    }
+    assert.equal(tf.memory().numTensors, before);
+    await assert.rejects(async () => reproduceSinusoid({ iterations: 1, seed: 0, shots: 5, protocol: 'li' as never }), /protocol must be one of finn2017, li2017, got "li"/);
   });
 });
