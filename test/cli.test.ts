@@ -69,6 +69,28 @@ describe('maml-lab verify', () => {
     assert.equal(cli(['verify', '--bogus']).code, 2);
     assert.equal(cli(['frobnicate']).code, 2);
   });
+
+  test('the summary table names every column; the FOMAML notes start on their own lines', () => {
+    const r = cli(['verify', '--steps', '1']);
+    const [header, rule] = r.stdout.split('\n').slice(3, 5);
+    assert.match(header, /^step +checks +routes +max rel\. error +tolerance +pass$/);
+    assert.equal(header.trim().split(/\s{2,}/).length, rule.trim().split(/\s+/).length, 'one heading per column');
+    const notes = r.stdout.slice(r.stdout.indexOf('FOMAML on these instances')).split('\n');
+    assert.equal(notes[0], 'FOMAML on these instances:');
+    assert.ok(notes.slice(1, 7).every((line) => /^  \S.*: dropped part/.test(line)), notes.slice(0, 7).join('\n'));
+    const verbose = cli(['verify', '--steps', '1', '--verbose']);
+    assert.match(verbose.stdout, /^check +instance +max abs\. error +max rel\. error +tolerance +pass$/m);
+  });
+
+  test('--help explains every flag, --verbose included, and exits 0', () => {
+    for (const args of [['verify', '--help'], ['verify', '-h'], ['help', 'verify']]) {
+      const r = cli(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /--steps K +the number of inner steps k \(default 2\)/);
+      assert.match(r.stdout, /--verbose +after the summary, a row for every check .*\n.*only the failing checks get a row/);
+    }
+    assert.match(cli(['--help']).stdout, /maml-lab COMMAND --help +what each flag of COMMAND does/);
+  });
 });
 
 describe('maml-lab derive', () => {

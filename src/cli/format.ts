@@ -25,7 +25,8 @@ function routeKind(name: string): string {
 }
 
 /**
- * One row per step: its id, the routes compared, the worst relative error, the tolerance(s), ✓ or ✗.
+ * One row per step: its id, the routes compared, the worst relative error, the tolerance(s), and whether
+ * it passed (✓ or ✗).
  *
  * @example
  * import { mamlDerivation, verifyDerivation } from 'maml-lab/derivations';
@@ -39,7 +40,7 @@ export function stepTable(steps: VerifiedStep[]): string {
     const tolerances = [...new Set(s.checks.map((c) => formatError(c.tolerance.relative)))].join(', ');
     return [s.id, String(s.checks.length), [...routes].join(' | '), formatError(worst), tolerances, s.pass ? '✓' : '✗'];
   });
-  return textTable(['step', 'checks', 'routes', 'max rel. error', 'tolerance', ''], rows);
+  return textTable(['step', 'checks', 'routes', 'max rel. error', 'tolerance', 'pass'], rows);
 }
 
 /**
@@ -52,7 +53,7 @@ export function stepTable(steps: VerifiedStep[]): string {
  */
 export function checkTable(checks: Check[]): string {
   return textTable(
-    ['check', 'instance', 'max abs. error', 'max rel. error', 'tolerance', ''],
+    ['check', 'instance', 'max abs. error', 'max rel. error', 'tolerance', 'pass'],
     checks.map((c) => [c.name, c.instance, formatError(c.maxAbsError), formatError(c.maxRelError), formatError(c.tolerance.relative), c.pass ? '✓' : '✗']),
   );
 }

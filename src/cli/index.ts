@@ -5,21 +5,10 @@ import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
 import { checkTable, reproduceTable, stepTable, textTable } from './format';
+import { COMMAND_HELP, USAGE } from './help';
 import { runMetagrad } from './metagrad';
 import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, type SinusoidProtocol, type SinusoidTest } from '../meta/sinusoidBenchmark';
 import { progressLine } from '../notebook/progress';
-
-const USAGE = `Usage:
-  maml-lab --version                         package, tfjs and backend in use
-  maml-lab verify [--steps K] [--json] [--verbose]
-                                             check every line of the k-step MAML derivation
-  maml-lab derive --spec FILE [--json]       symbolic derivation of your own loss (see README)
-  maml-lab metagrad --spec FILE [--json] [--repeat N]
-                                             a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
-  maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
-                                             the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
-
-Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
 
 /** A usage mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -68,7 +57,7 @@ async function verify(args: string[]): Promise<number> {
     const shown = result.steps.flatMap((s) => s.checks).filter((c) => values.verbose || !c.pass);
     if (shown.length > 0) console.log(`\n${checkTable(shown)}`);
     const notes = result.steps.flatMap((s) => s.checks).filter((c) => c.note);
-    if (notes.length > 0) console.log(`\nFOMAML on these instances: ${notes.map((c) => `${c.instance}: ${c.note}`).join('\n  ')}`);
+    if (notes.length > 0) console.log(`\nFOMAML on these instances:\n${notes.map((c) => `  ${c.instance}: ${c.note}`).join('\n')}`);
     console.log(result.pass ? '\nall steps verified ✓' : '\nsome steps FAILED ✗');
   }
   return result.pass ? 0 : 1;
@@ -197,6 +186,11 @@ function derive(args: string[]): number {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const helpFor = command === 'help' ? rest[0] : rest.some((a) => a === '--help' || a === '-h') ? command : undefined;
+    if (helpFor !== undefined && helpFor in COMMAND_HELP) {
+      console.log(COMMAND_HELP[helpFor as keyof typeof COMMAND_HELP]);
+      return 0;
+    }
     switch (command) {
       case '--version':
       case '-v':
