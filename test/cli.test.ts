@@ -234,6 +234,7 @@ describe('maml-lab reproduce sinusoid', () => {
     const bad = cli(['reproduce', 'sinusoid', '--protocol', 'li2018']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--protocol must be one of finn2017, li2017, got "li2018"/);
+    assert.equal(cli(['reproduce', 'sinusoid', '--protocol', 'toString']).code, 2);
   });
 
   test('finn2017 output keeps the shape of the committed results, which the same code still reads', () => {

@@ -118,7 +118,8 @@ async function reproduce(args: string[]): Promise<number> {
   });
   if (positionals[0] !== 'sinusoid' || positionals.length !== 1) throw new UsageError('reproduce knows one benchmark: `maml-lab reproduce sinusoid`');
   const protocol = values.protocol as SinusoidProtocol;
-  if (!(protocol in SINUSOID_PROTOCOLS)) throw new UsageError(`--protocol must be one of ${Object.keys(SINUSOID_PROTOCOLS).join(', ')}, got ${JSON.stringify(values.protocol)}`);
+  // Own keys only: `in` would accept "toString".
+  if (!Object.hasOwn(SINUSOID_PROTOCOLS, protocol)) throw new UsageError(`--protocol must be one of ${Object.keys(SINUSOID_PROTOCOLS).join(', ')}, got ${JSON.stringify(protocol)}`);
   const settings = SINUSOID_PROTOCOLS[protocol];
   const iterations = integerFlag('iterations', values.iterations ?? String(settings.paperIterations), 1);
   const seed = integerFlag('seed', values.seed, 0);
@@ -149,7 +150,7 @@ async function reproduce(args: string[]): Promise<number> {
   } else {
     console.log(`\nsinusoid (${protocol}), K = ${shots}, seed ${seed}, backend ${info.backend}; query MSE ± 95% CI on ${settings.evaluationTasks} held-out tasks${out.interrupted ? ' (stopped early)' : ''}`);
     console.log(reproduceTable(out.results, shots));
-    console.log(`\n${protocol === 'finn2017' ? 'published' : 'reference'}: ${published}`);
+    console.log(`\nreference: ${published}`);
   }
   return Object.values(out.results).some((r) => 'error' in r) ? 1 : 0;
 }
