@@ -2,3 +2,4 @@ export * from './render';
 export * from './show';
 export * from './progress';
 export * from './claim';
+export * from './interrupt';
