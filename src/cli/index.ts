@@ -182,7 +182,8 @@ function derive(args: string[]): number {
  *
  * @example
  * import { main } from './index';
- * process.exitCode = await main(['verify', '--steps', '3']);
+ * // prints the summary table of the one-step derivation; the bin script exits with what main returns
+ * await main(['verify', '--steps', '1']); // 0
  */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

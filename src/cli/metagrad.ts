@@ -36,7 +36,12 @@ function field<T>(spec: Record<string, unknown>, name: string): T {
  * after one warm-up call and reports the median. Every tensor is disposed before it returns.
  *
  * @example
- * const out = runMetagrad(JSON.parse(readFileSync('spec.json', 'utf8')), 10);
+ * import { runMetagrad } from './metagrad';
+ * const task = { support: { x: [[0], [1]], y: [[1], [3]] }, query: { x: [[2]], y: [[5]] } };
+ * const spec = { model: { type: 'mlp', sizes: [1, 1] }, params: [{ shape: [1, 1], values: [0.5] }, { shape: [1], values: [0] }],
+ *   tasks: [task], alpha: 0.1, steps: 1, method: 'maml' };
+ * const out = runMetagrad(spec, 2);
+ * out.grads.map((g) => g.shape); // [[1, 1], [1]]
  */
 export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('the spec must be a JSON object');
