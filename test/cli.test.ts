@@ -96,7 +96,7 @@ describe('maml-lab verify', () => {
 describe('maml-lab derive', () => {
   const spec = {
     loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
-    train: [{ x: -1, y: -0.5 }, { x: 0.5, y: 1 }, { x: 2, y: 1.5 }], test: [{ x: 0, y: 0.3 }, { x: 1, y: 1.2 }],
+    support: [{ x: -1, y: -0.5 }, { x: 0.5, y: 1 }, { x: 2, y: 1.5 }], query: [{ x: 0, y: 0.3 }, { x: 1, y: 1.2 }],
     alpha: 0.1, steps: 2, at: { a: 0.2, b: -0.1 },
   };
 

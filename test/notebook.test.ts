@@ -96,7 +96,7 @@ describe('render', () => {
   });
 
   test('a symbolic derivation shows its steps and checks', () => {
-    const r = deriveSymbolically({ loss: '(a*x - y)^2', params: ['a'], inputs: ['x', 'y'], train: [{ x: 1, y: 2 }], test: [{ x: 2, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0 } });
+    const r = deriveSymbolically({ loss: '(a*x - y)^2', params: ['a'], inputs: ['x', 'y'], support: [{ x: 1, y: 2 }], query: [{ x: 2, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0 } });
     const b = render(r);
     assert.match(b['text/markdown']!, /All routes agree ✓/);
     assert.match(b['text/plain'], /^∂\/∂a: /);
@@ -105,7 +105,7 @@ describe('render', () => {
   test('a symbolic derivation\'s values are plain numbers: no LaTeX outside $$…$$ (02\'s k = 3 example)', () => {
     const r = deriveSymbolically({
       loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
-      train: [{ x: -1, y: -0.5 }, { x: 0.5, y: 1 }, { x: 2, y: 1.5 }], test: [{ x: 0, y: 0.3 }, { x: 1, y: 1.2 }],
+      support: [{ x: -1, y: -0.5 }, { x: 0.5, y: 1 }, { x: 2, y: 1.5 }], query: [{ x: 0, y: 0.3 }, { x: 1, y: 1.2 }],
       alpha: 0.1, steps: 3, at: { a: 0.2, b: -0.1 },
     });
     const md = render(r)['text/markdown']!;
