@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { median } from '../derivations/numeric';
 import { engineInfo } from '../meta/engine';
 import { metaGradient } from '../meta/metaGradient';
 import type { Method, MetaGradientOptions } from '../meta/methods';
@@ -96,8 +97,7 @@ export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
       times.push(performance.now() - start);
       tf.dispose(r.grads);
     }
-    times.sort((a, b) => a - b);
-    const medianMs = times.length === 0 ? 0 : times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+    const medianMs = times.length === 0 ? 0 : median(times);
     return {
       loss: first.loss,
       grads,
