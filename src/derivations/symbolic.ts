@@ -212,11 +212,11 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
     compiled.gradient.map((g, j) => meanOver(rows, (s) => g.evaluate(s), `∂loss/∂${params[j]}`, theta));
   const hessian = (theta: number[]): Matrix =>
     compiled.hessian.map((row, j) => row.map((h, l) => meanOver(spec.support, (s) => h.evaluate(s), `∂²loss/∂${params[j]}∂${params[l]}`, theta)));
-  const innerStep = (theta: number[]) => gradient(spec.support, theta).map((g, j) => theta[j] - alpha * g);
+  const innerUpdate = (theta: number[]) => gradient(spec.support, theta).map((g, j) => theta[j] - alpha * g);
 
   const theta0 = params.map((p) => spec.at[p]);
   const path = [theta0];
-  for (let i = 0; i < steps; i++) path.push(innerStep(path[i]));
+  for (let i = 0; i < steps; i++) path.push(innerUpdate(path[i]));
   const query = gradient(spec.query, path[steps]);
 
   // Route: the chain-rule product, with H from the symbolic second derivatives.
@@ -264,7 +264,7 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
 
   const fd = centralGradient((t) => {
     let th = Array.from(t);
-    for (let i = 0; i < steps; i++) th = innerStep(th);
+    for (let i = 0; i < steps; i++) th = innerUpdate(th);
     return loss(spec.query, th);
   }, Float64Array.from(theta0));
 
