@@ -16,3 +16,7 @@ export * from './adam';
 export * from './train';
 export * from './evaluate';
 export * from './sinusoidBenchmark';
+export * from './tridiagonalEigen';
+export * from './lanczos';
+export * from './lossHessian';
+export * from './hessianSplit';

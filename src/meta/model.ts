@@ -122,3 +122,27 @@ export function checkParams(model: Model, params: readonly tf.Tensor[], tasks?: 
     }
   });
 }
+
+/**
+ * Throws unless `points` holds x and y for this model: both [points, features] (one task) or both
+ * [tasks, points, features], with the model's input and output widths and the same tasks and points.
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * import { checkPoints, mlp } from 'maml-lab/meta';
+ * checkPoints(mlp([1, 1]), { x: tf.zeros([4, 1]), y: tf.zeros([4, 1]) }); // ok
+ * let message = '';
+ * try { checkPoints(mlp([1, 1]), { x: tf.zeros([4, 1]), y: tf.zeros([4, 2]) }); } catch (e) { message = (e as Error).message; }
+ * message; // "points.y must have 1 output(s) for this model, got 2"
+ */
+export function checkPoints(model: Model, points: { x: tf.Tensor; y: tf.Tensor }): void {
+  const { x, y } = points ?? {};
+  if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor) || x.rank !== y.rank || (x.rank !== 2 && x.rank !== 3)) {
+    throw new RangeError(`points.x and .y must both be [points, features] (one task) or [tasks, points, features], got [${x?.shape}] and [${y?.shape}]`);
+  }
+  const inputs = model.sizes[0];
+  const outputs = model.sizes[model.sizes.length - 1];
+  if (x.shape[x.rank - 1] !== inputs) throw new RangeError(`points.x must have ${inputs} input feature(s) for this model, got ${x.shape[x.rank - 1]}`);
+  if (y.shape[y.rank - 1] !== outputs) throw new RangeError(`points.y must have ${outputs} output(s) for this model, got ${y.shape[y.rank - 1]}`);
+  if (x.shape.slice(0, -1).some((d, i) => d !== y.shape[i])) throw new RangeError(`points.x [${x.shape}] and .y [${y.shape}] must hold the same tasks and points`);
+}
