@@ -61,13 +61,48 @@ export function metaObjective(inst: Instance, steps: number, theta: Float64Array
  * exact.hessian(inst, inst.theta); // ≈ [[1.960, 0.886], [0.886, 2]]
  */
 export function hessian(inst: Instance, theta: Float64Array): Matrix {
-  const n = theta.length;
+  return matrixOfProducts(theta.length, (e) => inst.net.hessianVectorProduct(theta, e, inst.support));
+}
+
+/** The n × n matrix A whose products A·eⱼ with the unit vectors are its columns. */
+function matrixOfProducts(n: number, product: (e: Float64Array) => Float64Array): Matrix {
   const columns = Array.from({ length: n }, (_, j) => {
     const e = new Float64Array(n);
     e[j] = 1;
-    return inst.net.hessianVectorProduct(theta, e, inst.support);
+    return product(e);
   });
-  return columns[0].length === 0 ? [] : Array.from({ length: n }, (_, i) => columns.map((c) => c[i]));
+  return Array.from({ length: n }, (_, i) => columns.map((c) => c[i]));
+}
+
+/**
+ * The Gauss–Newton part (2/(P·O))·JᵀJ of the inner loss's Hessian (P support points, O outputs, J the
+ * Jacobian of the outputs; 2/(P·O) because the MSE is a mean with no ½), column by column from the R-operator's
+ * exact products GN·eⱼ = (2/(P·O))·Jᵀ(J·eⱼ).
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * // a linear model's Hessian is all Gauss–Newton
+ * exact.gaussNewtonPart64(inst, inst.theta); // ≈ [[1.960, 0.886], [0.886, 2]]
+ */
+export function gaussNewtonPart64(inst: Instance, theta: Float64Array): Matrix {
+  return matrixOfProducts(theta.length, (e) => inst.net.gaussNewtonVectorProduct(theta, e, inst.support));
+}
+
+/**
+ * The residual part (2/(P·O))·Σ (M − y)·∇²M of the inner loss's Hessian, column by column from the
+ * R-operator's exact products with the output errors held fixed: zero for a linear model, and the part
+ * that carries the network's own curvature otherwise.
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const linear = makeInstance({ kind: 'linear', seed: 0 });
+ * exact.residualPart64(linear, linear.theta); // [[0, 0], [0, 0]]
+ * const tanh = makeInstance({ kind: 'tanh', seed: 0 });
+ * exact.residualPart64(tanh, tanh.theta).length; // 19
+ */
+export function residualPart64(inst: Instance, theta: Float64Array): Matrix {
+  return matrixOfProducts(theta.length, (e) => inst.net.residualVectorProduct(theta, e, inst.support));
 }
 
 /**

@@ -20,6 +20,17 @@ export interface Mlp64 {
   gradient(theta: Float64Array, data: Data64): Float64Array;
   /** H(θ)·v, exact up to float64 rounding. */
   hessianVectorProduct(theta: Float64Array, v: Float64Array, data: Data64): Float64Array;
+  /**
+   * GN(θ)·v for the Gauss–Newton part GN = (2/(P·O))·JᵀJ of H (J the Jacobian of the outputs): the
+   * R-forward pass gives Jv, one plain backward pass of (2/(P·O))·Jv gives Jᵀ(·).
+   */
+  gaussNewtonVectorProduct(theta: Float64Array, v: Float64Array, data: Data64): Float64Array;
+  /**
+   * R(θ)·v for the residual part R = (2/(P·O))·Σ (M − y)·∇²M of H: the R-operator on the weighted output sum
+   * Σ w·M with w = (2/(P·O))·(M − y) held fixed, i.e. the Hessian product with the output error's own
+   * R-derivative left out.
+   */
+  residualVectorProduct(theta: Float64Array, v: Float64Array, data: Data64): Float64Array;
   /** The smallest |pre-activation| over hidden units and points: how far the data is from a ReLU kink. */
   kinkMargin(theta: Float64Array, data: Data64): number;
 }
@@ -42,6 +53,12 @@ interface Layer {
  * const data = { x: Float64Array.of(-1, 0, 1), y: Float64Array.of(0, 1, 0), points: 3 };
  * net.loss(theta, data); // ≈ 0.2606
  * net.gradient(theta, data).length; // 13
+ * // H·v, and its Gauss–Newton and residual parts, which add up to it
+ * const v = new Float64Array(13).fill(1);
+ * const hv = net.hessianVectorProduct(theta, v, data);
+ * const gv = net.gaussNewtonVectorProduct(theta, v, data);
+ * const rv = net.residualVectorProduct(theta, v, data);
+ * hv.every((h, i) => Math.abs(gv[i] + rv[i] - h) < 1e-12); // true
  */
 export function mlp64(sizes: readonly number[], activation: Activation): Mlp64 {
   const layers: Layer[] = [];
@@ -95,10 +112,17 @@ export function mlp64(sizes: readonly number[], activation: Activation): Mlp64 {
     }
   }
 
-  /** ∇L(θ) when v is absent, else H(θ)·v, from one backward pass (and its R-derivative). */
-  function backprop(theta: Float64Array, data: Data64, v?: Float64Array): Float64Array {
+  /**
+   * ∇L(θ) when v is absent, else the product of v with H(θ) or one of its parts, from one backward pass
+   * (and its R-derivative). The parts differ only in how the output layer starts the backward pass:
+   * H: δ = s(M − y), Rδ = s·R(M); Gauss–Newton: a plain backward pass of δ = s·R(M); residual: δ = s(M − y)
+   * held fixed, so Rδ = 0 there (s = 2/(P·O)).
+   */
+  function backprop(theta: Float64Array, data: Data64, v?: Float64Array, part: 'hessian' | 'gaussNewton' | 'residual' = 'hessian'): Float64Array {
     checkTheta(theta);
-    const withR = v !== undefined;
+    if (v !== undefined && v.length !== parameterCount) throw new RangeError(`v must have ${parameterCount} entries for sizes [${sizes.join(', ')}], got ${v.length}`);
+    const withRForward = v !== undefined;
+    const withR = withRForward && part !== 'gaussNewton';
     const result = new Float64Array(parameterCount);
     const scale = 2 / (data.points * outputs);
     for (let p = 0; p < data.points; p++) {
@@ -107,7 +131,7 @@ export function mlp64(sizes: readonly number[], activation: Activation): Mlp64 {
       // R-forward: R(a[l]) = R(h[l])·W + h[l]·V_W + V_b, R(h[l+1]) = σ'(a[l])·R(a[l]).
       const Ra: Float64Array[] = [];
       const Rh: Float64Array[] = [new Float64Array(sizes[0])];
-      if (withR) {
+      if (withRForward) {
         layers.forEach((L, l) => {
           const z = new Float64Array(L.out);
           for (let j = 0; j < L.out; j++) {
@@ -123,8 +147,8 @@ export function mlp64(sizes: readonly number[], activation: Activation): Mlp64 {
       }
       // Backward: δ = ∂L/∂a, and its R-derivative Rδ.
       const last = layers.length - 1;
-      let delta = a[last].map((o, j) => scale * (o - y[j]));
-      let Rdelta = withR ? Ra[last].map((r) => scale * r) : delta;
+      let delta = part === 'gaussNewton' && withRForward ? Ra[last].map((r) => scale * r) : a[last].map((o, j) => scale * (o - y[j]));
+      let Rdelta = !withR ? delta : part === 'residual' ? new Float64Array(delta.length) : Ra[last].map((r) => scale * r);
       for (let l = last; l >= 0; l--) {
         const L = layers[l];
         for (let j = 0; j < L.out; j++) {
@@ -176,6 +200,8 @@ export function mlp64(sizes: readonly number[], activation: Activation): Mlp64 {
 
     gradient: (theta, data) => backprop(theta, data),
     hessianVectorProduct: (theta, v, data) => backprop(theta, data, v),
+    gaussNewtonVectorProduct: (theta, v, data) => backprop(theta, data, v, 'gaussNewton'),
+    residualVectorProduct: (theta, v, data) => backprop(theta, data, v, 'residual'),
     kinkMargin(theta, data) {
       checkTheta(theta);
       let margin = Infinity;

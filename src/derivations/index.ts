@@ -10,3 +10,5 @@ export * from './symbolic';
 export * from './numeric';
 export * from './references';
 export * from './cost';
+export * from './symmetricEigenvalues';
+export * from './hessianReference';
