@@ -1,3 +1,5 @@
+import { DENSE_HESSIAN_LIMIT } from './hessian';
+
 /**
  * The overview `maml-lab --help` prints, and with every usage error.
  *
@@ -12,6 +14,8 @@ export const USAGE = `Usage:
   maml-lab derive --spec FILE [--json]       symbolic derivation of your own loss (see README)
   maml-lab metagrad --spec FILE [--json] [--repeat N]
                                              a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
+  maml-lab hessian --spec FILE [--json] [--eigen K]
+                                             the Hessian of a task's MSE, its Gauss–Newton and residual parts, eigenvalues
   maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
                                              the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
 
@@ -26,7 +30,7 @@ Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
  * import { COMMAND_HELP } from './help';
  * console.log(COMMAND_HELP.verify);
  */
-export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'reproduce', string>> = {
+export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce', string>> = {
   verify: `Usage: maml-lab verify [--steps K] [--json] [--verbose]
 
 Checks every line of the k-step MAML derivation on small instances (linear regression and tiny MLPs), each
@@ -58,6 +62,28 @@ Computes one meta-gradient (maml, fomaml, reptile or imaml) of a batch of tasks.
   --repeat N   time N more runs after one warm-up (default 0: no timing)
 
 Exit code: 0 on success, 1 when the spec is wrong, 2 for a usage mistake.`,
+  hessian: `Usage: maml-lab hessian --spec FILE [--json] [--eigen K]
+
+The Hessian of the first task's support loss (the MSE: mean over points and outputs, no ½) at the spec's
+parameters, in float64 from the spec's numbers as written, by the float64 reference route (hand-written MLP
+backprop with Pearlmutter's R-operator). FILE is a metagrad spec: {model, params, tasks, alpha, steps,
+method, ...} (see the README); only the model, the parameters and tasks[0].support are used.
+
+The Hessian H is printed with its two parts, each computed on its own: the Gauss–Newton part
+(2/(P·O))·JᵀJ (P points, O outputs, J the Jacobian of the outputs) and the residual part
+(2/(P·O))·Σ (M − y)·∇²M; their Frobenius shares and ‖GN + R − H‖_F / ‖H‖_F; and all eigenvalues.
+Densely for models of at most ${DENSE_HESSIAN_LIMIT} parameters (the 1-40-40-1 MLP has 1761).
+
+  --spec FILE  the model, parameters and tasks
+  --json       {route, parameters, hessian: {shape, values}, gaussNewton: {…}, residual: {…},
+               eigenvalues: [ascending], split: {frobenius, shares, relativeSumError}}
+  --eigen K    instead, the K smallest and K largest eigenvalues by Lanczos (3K + 50 iterations, at
+               most the number of parameters), for a model of any size; with --json
+               {route, parameters, iterations, smallest: {values, residuals}, largest: {values, residuals}},
+               each residual bounding the distance to an eigenvalue
+
+Exit code: 0 on success, 1 when the spec is wrong or the model is too large without --eigen, 2 for a
+usage mistake.`,
   reproduce: `Usage: maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
 
 Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression, then reports the

@@ -6,6 +6,7 @@ import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
 import { checkTable, reproduceTable, stepTable, textTable } from './format';
 import { COMMAND_HELP, USAGE } from './help';
+import { hessianJson, hessianText, runHessian } from './hessian';
 import { runMetagrad } from './metagrad';
 import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, type SinusoidProtocol, type SinusoidTest } from '../meta/sinusoidBenchmark';
 import { progressLine } from '../notebook/progress';
@@ -91,6 +92,22 @@ async function metagrad(args: string[]): Promise<number> {
     out.grads.forEach((g, i) => console.log(`grads[${i}] [${g.shape.join(', ')}]: ${g.values.slice(0, 6).map((v) => v.toPrecision(6)).join(', ')}${g.values.length > 6 ? ', …' : ''}`));
     if (out.cg) console.log(`conjugate gradient: ${out.cg.iterations} iterations, relative residual ${out.cg.relativeResidual.toExponential(2)}`);
     if (out.timing.n > 0) console.log(`median ${out.timing.medianMs.toFixed(2)} ms over ${out.timing.n} runs`);
+  }
+  return 0;
+}
+
+async function hessian(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { spec: { type: 'string' }, json: { type: 'boolean' }, eigen: { type: 'string' } } });
+  const eigen = values.eigen === undefined ? undefined : integerFlag('eigen', values.eigen, 1);
+  const spec = readSpec('hessian', values.spec);
+  await ready();
+  const out = runHessian(spec, { eigen });
+  if (values.json) {
+    // Piece by piece: the dense output of a 2000-parameter model is about 230 MB of JSON.
+    for (const piece of hessianJson(out)) process.stdout.write(piece);
+    process.stdout.write('\n');
+  } else {
+    console.log(hessianText(out));
   }
   return 0;
 }
@@ -204,6 +221,8 @@ export async function main(argv: string[]): Promise<number> {
         return derive(rest);
       case 'metagrad':
         return await metagrad(rest);
+      case 'hessian':
+        return await hessian(rest);
       case 'reproduce':
         return await reproduce(rest);
       case undefined:
