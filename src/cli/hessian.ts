@@ -9,10 +9,11 @@ import { disposeProblem, parseMetagradSpec } from './metagrad';
 
 /**
  * The most parameters `maml-lab hessian` holds densely. At n = 2000 the output is three n × n float64
- * matrices, 12M numbers: about 96 MB in memory and 230 MB of JSON, and the dense eigenvalues take
- * (2/3)·n³ ≈ 5·10⁹ multiply-adds (about 6 s here). That still covers the 1-40-40-1 sinusoid MLP (1761
- * parameters, ≈ 10 s in all); beyond it the output stops being something to read or plot, and `--eigen K`
- * (Lanczos, k Hessian-vector products, no matrix) is the route.
+ * matrices, 12M numbers: about 96 MB in memory and up to 230 MB of JSON, and the dense eigenvalues take
+ * (2/3)·n³ ≈ 5·10⁹ multiply-adds (8–12 s on this 2-core machine). That still covers the 1-40-40-1
+ * sinusoid MLP (1761 parameters: 10–20 s in all, 420 MB resident, 47 MB of JSON since most entries are 0);
+ * beyond it the time grows as n³ and the output stops being something to read or plot, and `--eigen K`
+ * (Lanczos: 3K + 50 Hessian-vector products, no matrix) is the route.
  */
 export const DENSE_HESSIAN_LIMIT = 2000;
 

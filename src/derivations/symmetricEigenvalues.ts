@@ -30,8 +30,9 @@ function rowMajor(matrix: Matrix | DenseMatrix): { n: number; a: Float64Array } 
 /**
  * All eigenvalues of a symmetric matrix in float64, ascending: Householder reduction to tridiagonal form,
  * then implicit QL (`tridiagonalEigen`). Why not mathjs `eigs`: its Jacobi sweeps take 3 s at n = 200 here
- * and grow as n³ per sweep, while this takes about 2 s for the 1761 × 1761 Hessian of the sinusoid MLP
- * (≈ (2/3)·n³ multiply-adds, touching only the lower triangle). A matrix that is symmetric only up to rounding
+ * and grow as n³ per sweep (hours at n = 1761), while this takes 5–8 s for the 1761 × 1761 Hessian of the
+ * sinusoid MLP on this 2-core machine (≈ (2/3)·n³ multiply-adds over the lower triangle, bound by memory
+ * traffic; a fused or blocked variant measured no faster here). A matrix that is symmetric only up to rounding
  * (≤ 1e-4 of its largest entry, e.g. a float32 Hessian) is symmetrised first; a less symmetric one, a
  * non-square one or a non-finite entry is an error.
  *
