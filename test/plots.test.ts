@@ -127,6 +127,6 @@ describe('backwards compatibility', () => {
         colorbar: { exponentformat: 'none', separatethousands: true },
       },
     ]);
-    assert.deepEqual(layout.yaxis, { autorange: 'reversed', scaleanchor: 'x', tickmode: 'array', tickvals: ['a', 'b'], ticktext: ['a', 'b'] });
+    assert.deepEqual(layout.yaxis, { autorange: 'reversed', scaleanchor: 'x', showgrid: false, tickmode: 'array', tickvals: ['a', 'b'], ticktext: ['a', 'b'] });
   });
 });

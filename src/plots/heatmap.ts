@@ -203,8 +203,9 @@ export function heatmap(spec: HeatmapSpec): Figure {
     data: [{ ...matrixTrace(display, spec.symlog), ...divergingRange(largestMagnitude([display.z]), spec.symlog, 'trace') }],
     layout: {
       title: matrixTitle(spec.title, display),
-      xaxis: { ...ticks },
-      yaxis: { autorange: 'reversed', scaleanchor: 'x', ...ticks },
+      // A heatmap's cells are its grid: grid lines would only run past the square into the margins.
+      xaxis: { showgrid: false, ...ticks },
+      yaxis: { autorange: 'reversed', scaleanchor: 'x', showgrid: false, ...ticks },
       ...(display.blocks && display.blocks.length > 1 ? { shapes: blockLines(display) } : {}),
       height: HEIGHTS.heatmap,
       margin: { t: 50 },

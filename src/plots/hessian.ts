@@ -84,9 +84,9 @@ export function hessianSplitHeatmaps(spec: { hessian: number[][]; gaussNewton: n
   };
   PARTS.forEach((_, i) => {
     const ticks = matrixAxisTicks(shown[i]);
-    layout[axisKey('x', i)] = { domain: [i * (width + PANEL_GAP), i * (width + PANEL_GAP) + width], anchor: axisName('y', i), ...ticks };
+    layout[axisKey('x', i)] = { domain: [i * (width + PANEL_GAP), i * (width + PANEL_GAP) + width], anchor: axisName('y', i), showgrid: false, ...ticks };
     // Only the first panel names its rows: the three share them.
-    layout[axisKey('y', i)] = { anchor: axisName('x', i), autorange: 'reversed', scaleanchor: axisName('x', i), ...ticks, showticklabels: i === 0, ticks: '' };
+    layout[axisKey('y', i)] = { anchor: axisName('x', i), autorange: 'reversed', scaleanchor: axisName('x', i), showgrid: false, ...ticks, showticklabels: i === 0, ticks: '' };
   });
   return {
     data: PARTS.map(([, title], i) => ({
