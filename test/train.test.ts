@@ -108,10 +108,13 @@ describe('evaluate', () => {
 });
 
 describe('interruptSignal', () => {
-  test('aborts at SIGINT, shares one listener between calls, and removes it when it fires', () => {
+  test('aborts at SIGINT, shares one listener between calls, and removes it when it fires', async () => {
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
     const listeners = process.listenerCount('SIGINT');
     const first = interruptSignal();
     assert.equal(interruptSignal(), first, 'calls before an interrupt share one signal');
+    assert.equal(process.listenerCount('SIGINT'), listeners, 'the listener waits for the next turn of the event loop');
+    await nextTurn();
     assert.equal(process.listenerCount('SIGINT'), listeners + 1);
     process.emit('SIGINT');
     assert.equal(first.aborted, true);
@@ -119,7 +122,9 @@ describe('interruptSignal', () => {
     const next = interruptSignal();
     assert.notEqual(next, first);
     assert.equal(next.aborted, false);
+    await nextTurn();
     process.emit('SIGINT');
+    assert.equal(next.aborted, true);
     assert.equal(process.listenerCount('SIGINT'), listeners);
   });
 });

@@ -60,8 +60,10 @@ export interface TrainingRun extends PromiseLike<TrainResult> {
  * resolves to the trained parameters and the loss curve. It yields to the event loop every iteration, so
  * `run.stop()` or aborting `signal` ends it cleanly after the current iteration, with `interrupted: true`
  * and what it has. In a notebook, tslab fails the interrupted cell at once, so pass
- * `signal: interruptSignal()` and keep the run in a variable (`const run = train(…)`, then `await run`):
- * after an interrupt, `await run` in the next cell gives the parameters trained so far. A non-finite
+ * `signal: interruptSignal()` and keep the run in a variable declared in an earlier cell (`let run;` there,
+ * `run = train(…)` and `await run` in the next): tslab drops the variables of a cell that fails, which is
+ * what an interrupt does, and after it `await run` in the next cell gives the parameters trained so far.
+ * A non-finite
  * meta-loss stops it with an error that names the iteration and suggests a smaller α.
  *
  * @example

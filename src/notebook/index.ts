@@ -3,3 +3,4 @@ export * from './show';
 export * from './progress';
 export * from './claim';
 export * from './interrupt';
+export { saveFigure } from './saveFigure';

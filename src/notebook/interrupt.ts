@@ -14,8 +14,11 @@ function onInterrupt(): void {
  *
  * Calls between two interrupts share one signal and one SIGINT listener, so a notebook that asks for it in
  * every cell never piles up listeners; the listener is removed when it fires, and the next call starts a
- * fresh signal. It is made for the kernel, which handles SIGINT itself; a script that wants Ctrl-C to quit
- * once its work is done should wire its own AbortController and remove the listener afterwards.
+ * fresh signal. The listener is added on the next turn of the event loop (`setImmediate`), outside the
+ * synchronous part of the cell, where tslab's handling of SIGINT would leave it dead and an interrupt
+ * would kill the kernel. It is made for the kernel, which handles SIGINT itself; a script that wants
+ * Ctrl-C to quit once its work is done should wire its own AbortController and remove the listener
+ * afterwards.
  *
  * @example
  * import { mlp, sinusoidTasks, train } from 'maml-lab/meta';
@@ -31,8 +34,15 @@ function onInterrupt(): void {
  */
 export function interruptSignal(): AbortSignal {
   if (pending === undefined) {
-    pending = new AbortController();
-    process.on('SIGINT', onInterrupt);
+    const controller = new AbortController();
+    pending = controller;
+    // Not now: tslab runs the synchronous part of a cell under vm's breakOnSigint, which takes the SIGINT
+    // listeners off for that time and, as it ends, gives SIGINT back its default action (exit). A
+    // listener added inside that window is then never called, and the next interrupt kills the kernel.
+    // A macrotask later, the cell's synchronous part has returned and the listener works.
+    setImmediate(() => {
+      if (pending === controller) process.on('SIGINT', onInterrupt);
+    });
   }
   return pending.signal;
 }
