@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import * as math from 'mathjs';
 import {
-  disposeTasks, gaussNewtonPart, hessianOperator, hessianSplit, hessianVectorProducts, lanczos, lossHessian, mlp, outputJacobian,
+  disposeTasks, gaussNewtonPart, matrixRows, hessianOperator, hessianSplit, hessianVectorProducts, lanczos, lossHessian, mlp, outputJacobian,
   quadraticLoss, quadraticTasks, rademacherProbes, ready, residualPart, sinusoidTasks, spectralDensity, tridiagonalEigen, unflattenParams,
   type SymmetricOperator,
 } from '../src/meta';
@@ -11,6 +11,7 @@ import {
   exact, hessianSplitSummary, instancesFromBatch, makeInstance, maxAbsDifference, referenceHessianOperator, referenceHessianSplit,
   relativeError, symmetricEigenvalues, type Instance,
 } from '../src/derivations';
+import { hessianSplitHeatmaps, mlpParameterLayout, spectrumFigure } from '../src/plots';
 import { noLeak } from './helpers';
 
 before(async () => {
@@ -35,9 +36,6 @@ function mathjsEigenvalues(rows: number[][]): Float64Array {
   return Float64Array.from(math.eigs(rows, { eigenvectors: false } as never).values as unknown as number[]).sort();
 }
 
-function rowsOf(m: { shape: [number, number]; values: Float64Array }): number[][] {
-  return Array.from({ length: m.shape[0] }, (_, i) => Array.from(m.values.subarray(i * m.shape[1], (i + 1) * m.shape[1])));
-}
 
 const KINDS = ['linear', 'tanh', 'relu'] as const;
 
@@ -59,7 +57,7 @@ describe('the MSE Hessian and its split on tfjs agree with the float64 reference
         assert.ok(hessianSplitSummary(reference).relativeSumError <= 1e-10, `float64 GN + R vs H: ${hessianSplitSummary(reference).relativeSumError}`);
         assert.ok(hessianSplitSummary(split).relativeSumError <= 1e-4, `tfjs GN + R vs H: ${hessianSplitSummary(split).relativeSumError}`);
         // the reference H is the one the derivation catalogue uses
-        assert.deepEqual(rowsOf(reference.hessian), exact.hessian(inst, inst.theta));
+        assert.deepEqual(matrixRows(reference.hessian), exact.hessian(inst, inst.theta));
       });
     }
   }
@@ -123,6 +121,22 @@ describe('the MSE Hessian and its split on tfjs agree with the float64 reference
   });
 });
 
+describe('the figures take what the Hessian routes return', () => {
+  test('hessianSplitHeatmaps of a tfjs split, spectrumFigure of its eigenvalues', () => {
+    const inst = makeInstance({ kind: 'relu', seed: 0 });
+    const t = tensorsOf(inst);
+    const split = hessianSplit(inst.model, t.params, t.points);
+    disposeAll(t);
+    const figure = hessianSplitHeatmaps({
+      hessian: matrixRows(split.hessian), gaussNewton: matrixRows(split.gaussNewton), residual: matrixRows(split.residual),
+      parameters: mlpParameterLayout(inst.model.sizes),
+    });
+    assert.equal(figure.data.length, 3);
+    const spectrum = spectrumFigure({ eigenvalues: Array.from(symmetricEigenvalues(split.hessian)) });
+    assert.ok(spectrum.data.length >= 1);
+  });
+});
+
 describe('batched Hessian-vector products', () => {
   test('each row is H·v for its direction, against the float64 R-operator', () => {
     const inst = makeInstance({ kind: 'relu', seed: 1 });
@@ -177,7 +191,7 @@ describe('eigenvalues', () => {
     for (const kind of KINDS) {
       const H = referenceHessianSplit(makeInstance({ kind, seed: 0 })).hessian;
       const ours = symmetricEigenvalues(H);
-      const theirs = mathjsEigenvalues(rowsOf(H));
+      const theirs = mathjsEigenvalues(matrixRows(H));
       assert.ok(maxAbsDifference(ours, theirs) <= 1e-12 * Math.max(...theirs.map(Math.abs)), `${kind}: ${maxAbsDifference(ours, theirs)}`);
       // ascending
       assert.ok(ours.every((v, i) => i === 0 || ours[i - 1] <= v));

@@ -13,6 +13,20 @@ export interface DenseMatrix {
 }
 
 /**
+ * A dense matrix as rows of plain numbers, the form the figures (`hessianHeatmap`, `hessianSplitHeatmaps`)
+ * and mathjs take.
+ *
+ * @example
+ * import { matrixRows } from 'maml-lab/meta';
+ * matrixRows({ shape: [2, 3], values: Float64Array.of(1, 2, 3, 4, 5, 6) }); // [[1, 2, 3], [4, 5, 6]]
+ */
+export function matrixRows(matrix: DenseMatrix): number[][] {
+  const [rows, columns] = matrix.shape;
+  if (matrix.values.length !== rows * columns) throw new RangeError(`matrix.values must hold ${rows}·${columns} entries for shape [${rows}, ${columns}], got ${matrix.values.length}`);
+  return Array.from({ length: rows }, (_, i) => Array.from(matrix.values.subarray(i * columns, (i + 1) * columns)));
+}
+
+/**
  * A loss for Hessians: a model (its MSE on regression points) or any `BatchedLoss` with a batch whose
  * fields are all tensors with a leading task axis (regression and quadratic batches are).
  */
