@@ -10,3 +10,4 @@ export * from './symbolic';
 export * from './numeric';
 export * from './references';
 export * from './cost';
+export * from './quadratic';
