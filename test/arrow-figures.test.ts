@@ -55,7 +55,12 @@ describe('arrows', () => {
     const figure = arrowFigure({ title: 't', arrows: { kind: 'gradient' }, paths: [{ name: 'run', points }] });
     const [line, heads, end] = figure.data;
     assert.equal((line.x as number[]).length, 17);
-    assert.equal((heads.x as (number | null)[]).filter((v) => v === null).length, 2 * 8); // 8 heads, two barbs each
+    assert.equal((heads.x as (number | null)[]).filter((v) => v === null).length, 2 * 5); // 5 heads, two barbs each
+    // evenly along the path: a path whose last 12 steps are tiny still gets its heads spread out
+    const converging = [[0, 0], [10, 0], ...Array.from({ length: 12 }, (_, i) => [10 + 1e-3 * (i + 1), 0])];
+    const spread = arrowFigure({ title: 't', arrows: { kind: 'gradient' }, paths: [{ name: 'run', points: converging, heads: 4 }] }).data[1];
+    const tips = (spread.x as (number | null)[]).filter((_, i) => i % 3 === 0);
+    assert.deepEqual(tips.map((x) => Math.round(x as number)), [1, 1, 4, 4, 6, 6, 9, 9]);
     assert.deepEqual([(end.x as number[])[0], (end.y as number[])[0]], [16, Math.sin(16)]);
   });
 

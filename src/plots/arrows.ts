@@ -26,12 +26,15 @@ export interface ArrowSet {
   colourIndex?: number;
 }
 
-/** A path of points (θ over meta-training), drawn as a line with arrowheads every `arrowEvery` points. */
+/** A path of points (θ over meta-training), drawn as a line with arrowheads spread evenly along it. */
 export interface PathSet {
   name: string;
   points: Point[];
-  /** An arrowhead on every n-th segment, showing the direction of travel (default: 8 heads along the path). */
-  arrowEvery?: number;
+  /**
+   * How many arrowheads show the direction of travel (default 5), at equal distances along the path, so
+   * that they do not pile up where the steps get short (near convergence).
+   */
+  heads?: number;
   dash?: 'solid' | 'dash' | 'dot';
   /** Which data colour (an index into the shared palette); by default the next one. */
   colourIndex?: number;
@@ -174,6 +177,27 @@ export function contourTrace(contour: ContourSpec, axes: { x?: string; y?: strin
   };
 }
 
+/**
+ * n points at equal distances along a polyline, at (j + ½)/n of its length, each with the direction of
+ * the segment it lies on. A path that does not move has none.
+ */
+function headsAlong(points: readonly Pair[], n: number): [Pair, Pair][] {
+  const lengths = points.slice(1).map((b, j) => Math.hypot(b[0] - points[j][0], b[1] - points[j][1]));
+  const total = lengths.reduce((a, b) => a + b, 0);
+  if (total === 0) return [];
+  const out: [Pair, Pair][] = [];
+  let segment = 0;
+  let before = 0; // length of the path before `segment`
+  for (let j = 0; j < n; j++) {
+    const target = ((j + 0.5) / n) * total;
+    while (before + lengths[segment] < target) before += lengths[segment++];
+    const [a, b] = [points[segment], points[segment + 1]];
+    const t = (target - before) / lengths[segment];
+    out.push([[a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])], [b[0] - a[0], b[1] - a[1]]]);
+  }
+  return out;
+}
+
 /** The n-th colour of the shared palette (cycling). */
 function colourAt(n: number): string {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`colourIndex must be a whole number ≥ 0, got ${n}`);
@@ -241,7 +265,7 @@ export function arrowFigure(spec: ArrowFigureSpec): Figure {
     return { ...s, tails, vectors };
   });
   const paths = (spec.paths ?? []).map((p, i) => {
-    if (p.arrowEvery !== undefined && (!Number.isInteger(p.arrowEvery) || p.arrowEvery < 1)) throw new RangeError(`paths[${i}].arrowEvery must be a whole number ≥ 1, got ${p.arrowEvery}`);
+    if (p.heads !== undefined && (!Number.isInteger(p.heads) || p.heads < 0)) throw new RangeError(`paths[${i}].heads must be a whole number ≥ 0, got ${p.heads}`);
     return { ...p, points: checkPoints(`paths[${i}].points`, p.points, 2) };
   });
   const contour = spec.contour ? contourTrace(spec.contour) : undefined;
@@ -254,11 +278,9 @@ export function arrowFigure(spec: ArrowFigureSpec): Figure {
   const scale = spec.scale === undefined ? (top > 0 ? (0.25 * span) / top : 1) : positive('scale', spec.scale);
   const headMax = ARROW_STYLE.headMaxShare * span * 2;
   const pathTraces = paths.map((p, i) => {
-    const every = p.arrowEvery ?? Math.max(1, Math.floor((p.points.length - 1) / 8));
     const last = p.points.length - 1;
-    // A head at the end of every n-th segment and of the last one, pointing along the segment.
-    const heads = p.points.slice(1).map((b, j) => ({ b, a: p.points[j], j })).filter(({ j }) => j % every === every - 1 || j === last - 1);
-    const drawnHeads = heads.map(({ a, b }) => barbs(b[0], b[1], b[0] - a[0], b[1] - a[1], headMax));
+    // Smaller heads on paths than on arrows: a path's heads mark its direction, the line is the data.
+    const drawnHeads = headsAlong(p.points, p.heads ?? 5).map(([at, direction]) => barbs(at[0], at[1], direction[0], direction[1], headMax / 2));
     const colour = colourAt(p.colourIndex ?? i);
     const end = p.points[last];
     return [
