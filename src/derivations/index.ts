@@ -12,3 +12,4 @@ export * from './references';
 export * from './cost';
 export * from './symmetricEigenvalues';
 export * from './hessianReference';
+export * from './quadratic';

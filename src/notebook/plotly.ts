@@ -13,7 +13,8 @@ export function plotlyLibrarySource(): string {
 let counter = 0;
 
 /**
- * A figure as self-contained HTML for front ends without Plotly's renderer (nbconvert's HTML export):
+ * A figure as self-contained HTML for front ends without Plotly's renderer (nbconvert's HTML export),
+ * frames included (the states its sliders switch between, see `withSliders`):
  * the first figure of a session inlines plotly.js from the local package, the later ones reuse it, and
  * nothing is fetched from a CDN. An export therefore needs the session's first figure in it; when it is
  * missing (its cell cleared or re-run after later ones), each later figure says so in place of a blank. plotly.js-dist-min rather than plotly.js-dist: the same library at 4.9
@@ -36,5 +37,5 @@ export function figureHtml(figure: Figure): string {
   }
   const spec = JSON.stringify(figure).replace(/</g, '\\u003c');
   const missing = 'plotly.js is not on this page: it comes with the first figure of a session; run the notebook from the top.';
-  return `${library}<div id="${id}" style="width:100%;height:${(figure.layout.height as number | undefined) ?? 380}px"></div><script>(function(){var f=${spec};var el=document.getElementById("${id}");if(!window.Plotly){el.textContent=${JSON.stringify(missing)};return;}window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});})();</script>`;
+  return `${library}<div id="${id}" style="width:100%;height:${(figure.layout.height as number | undefined) ?? 380}px"></div><script>(function(){var f=${spec};var el=document.getElementById("${id}");if(!window.Plotly){el.textContent=${JSON.stringify(missing)};return;}window.Plotly.newPlot(el,{data:f.data,layout:f.layout,frames:f.frames||[],config:{responsive:true}});})();</script>`;
 }

@@ -26,7 +26,7 @@ function standaloneFigureHtml(figure: Figure): string {
     '</head>',
     '<body style="margin:0;font-family:sans-serif">',
     `<div id="figure" style="width:100%;height:${height}px"></div>`,
-    `<script>(function(){var f=${spec};window.Plotly.newPlot(document.getElementById("figure"),f.data,f.layout,{responsive:true});})();</script>`,
+    `<script>(function(){var f=${spec};window.Plotly.newPlot(document.getElementById("figure"),{data:f.data,layout:f.layout,frames:f.frames||[],config:{responsive:true}});})();</script>`,
     '</body>',
     '</html>',
     '',
@@ -35,7 +35,7 @@ function standaloneFigureHtml(figure: Figure): string {
 
 /**
  * Writes a figure as a standalone HTML file that draws it offline (plotly.js inlined from the installed
- * plotly.js-dist-min) and resolves with the file's absolute path. It writes a file, so it lives here and not
+ * plotly.js-dist-min, the figure's frames included, so its sliders work) and resolves with the file's absolute path. It writes a file, so it lives here and not
  * in the pure `plots`. The path must end in .html or .htm; its folder must exist.
  *
  * @example

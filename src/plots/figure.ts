@@ -4,6 +4,11 @@ import { DATA_COLOURS, DATA_STYLE, HEIGHTS, LINEAR_TICKS, REFERENCE_STYLE, logAx
 export interface Figure {
   data: Record<string, unknown>[];
   layout: Record<string, unknown>;
+  /**
+   * Precomputed states of the figure that its sliders and buttons switch between (Plotly frames; see
+   * `withSliders`). They are part of the spec, so the figure responds with no kernel running.
+   */
+  frames?: Record<string, unknown>[];
 }
 
 /** One line of a line chart. */

@@ -20,7 +20,7 @@ export const DATA_STYLE = { dash: 'solid', markerSize: 8 } as const;
 export const REFERENCE_STYLE = { colour: '#8c8c8c', width: 1, dash: 'dash', markerSize: 6, legendRank: 2000 } as const;
 
 /** Figure heights in px. */
-export const HEIGHTS = { lineChart: 380, heatmap: 420, panels: 400, spectrum: 380 } as const;
+export const HEIGHTS = { lineChart: 380, heatmap: 420, panels: 400, spectrum: 380, arrows: 520, explorer: 660 } as const;
 
 /**
  * The diverging colour scale for signed matrices: ColorBrewer's RdBu with its pale middle made white, so
@@ -43,6 +43,12 @@ export const DIVERGING_COLOURS: readonly (readonly [number, string])[] = [
   [1, '#053061'],
 ];
 
+/**
+ * The sequential colour scale for sizes that start at zero (an angle error, a distance): the blue half of
+ * the diverging scale, so that zero is white here too and the eye reads colour as "not zero".
+ */
+export const SEQUENTIAL_COLOURS: readonly (readonly [number, string])[] = DIVERGING_COLOURS.filter(([at]) => at >= 0.5).map(([at, colour]) => [2 * at - 1, colour] as const);
+
 /** The diverging scale as Plotly trace (or coloraxis) fields. */
 export const DIVERGING_SCALE = { colorscale: DIVERGING_COLOURS.map(([at, colour]) => [at, colour]) } as const;
 
@@ -51,6 +57,12 @@ export const DIVERGING_SCALE = { colorscale: DIVERGING_COLOURS.map(([at, colour]
  * above the cells so that they stay visible over dark ones.
  */
 export const BLOCK_LINE = { color: '#333333', width: 1, dash: 'dash' } as const;
+
+/**
+ * Arrows drawn as line segments: shaft and a two-barbed head, the head a share of the arrow's length
+ * (never longer than a share of the axis span, so that long arrows keep small heads), barbs at ±25°.
+ */
+export const ARROW_STYLE = { width: 2, headShare: 0.3, headMaxShare: 0.025, headAngleDegrees: 25 } as const;
 
 /** Marked points that stand out from the rest (the outliers of a spectrum). */
 export const OUTLIER_STYLE = { colour: '#d62728', symbol: 'diamond', size: 10 } as const;

@@ -1,0 +1,192 @@
+/**
+ * Arrows, sliders and the curvature explorer as specs: arrow geometry (tip, heads), gradients and descent
+ * steps never mixed and named in the legend, frames for every slider combination whose steps lead to
+ * the right states, the explorer drawing exactly what its `evaluate` computes, the HTML output carrying
+ * the frames, and bad input refused by name instead of drawn as NaN.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { firstOrderError, quadraticGradient, quadraticValue } from '../src/derivations';
+import { render } from '../src/notebook';
+import { arrowFigure, arrowSegments, curvatureExplorerFigure, lineChart, withSliders, type Figure } from '../src/plots';
+import { ARROW_STYLE } from '../src/plots/look';
+
+type Trace = Record<string, unknown>;
+type Slider = { active: number; steps: { label: string; args: [string[], unknown] }[] };
+
+const g = [0.1, -0.1];
+const evaluate = (C: number[][], t: ArrayLike<number>) => ({ value: quadraticValue(C, g, t), ...firstOrderError(C, g, t) });
+
+describe('arrows', () => {
+  test('an arrow runs from its tail to tail + scale·vector, with two barbs of the styled length and angle', () => {
+    const { x, y } = arrowSegments([[1, 2]], [[3, 4]], { scale: 0.5, headMax: 10 });
+    assert.deepEqual([x[0], y[0], x[1], y[1]], [1, 2, 2.5, 4]);
+    const length = 2.5; // ‖(1.5, 2)‖
+    for (const i of [2, 5]) {
+      const barb = Math.hypot((x[i] as number) - 2.5, (y[i] as number) - 4);
+      assert.ok(Math.abs(barb - ARROW_STYLE.headShare * length) < 1e-3, `barb ${barb}`);
+      // the barb leaves the tip at 25° to the arrow's reversed direction (−1.5, −2)
+      const cos = (((x[i] as number) - 2.5) * -1.5 + ((y[i] as number) - 4) * -2) / (barb * length);
+      assert.ok(Math.abs(Math.acos(cos) * (180 / Math.PI) - ARROW_STYLE.headAngleDegrees) < 0.1);
+    }
+    assert.deepEqual([x[3], x[4]], [null, 2.5]);
+  });
+
+  test('heads never exceed headMax; a zero vector draws nothing', () => {
+    const { x, y } = arrowSegments([[0, 0], [5, 5]], [[100, 0], [0, 0]], { scale: 1, headMax: 2 });
+    assert.equal(x.length, 6);
+    assert.ok(Math.abs(Math.hypot((x[2] as number) - 100, y[2] as number) - 2) < 1e-3);
+  });
+
+  test('one kind per figure: gradients as given, descent steps as −α·gradient, named so in the legend', () => {
+    const sets = [{ name: 'MAML', tails: [[0, 0]], vectors: [[1, 2]] }];
+    const gradient = arrowFigure({ title: 't', arrows: { kind: 'gradient' }, sets, scale: 1 });
+    const descent = arrowFigure({ title: 't', arrows: { kind: 'descent step', alpha: 0.5 }, sets, scale: 1 });
+    assert.equal(gradient.data[0].name, 'MAML (gradient)');
+    assert.equal(descent.data[0].name, 'MAML: descent step −0.5·(gradient)');
+    assert.deepEqual([(gradient.data[0].x as number[])[1], (gradient.data[0].y as number[])[1]], [1, 2]);
+    assert.deepEqual([(descent.data[0].x as number[])[1], (descent.data[0].y as number[])[1]], [-0.5, -1]);
+    assert.match((gradient.layout.legend as { title: { text: string } }).title.text, /1× length/);
+    assert.equal((gradient.layout.yaxis as { scaleanchor: string }).scaleanchor, 'x');
+  });
+
+  test('paths: the line through every point, heads along it, the end marked; typed arrays accepted', () => {
+    const points = Array.from({ length: 17 }, (_, i) => Float64Array.of(i, Math.sin(i)));
+    const figure = arrowFigure({ title: 't', arrows: { kind: 'gradient' }, paths: [{ name: 'run', points }] });
+    const [line, heads, end] = figure.data;
+    assert.equal((line.x as number[]).length, 17);
+    assert.equal((heads.x as (number | null)[]).filter((v) => v === null).length, 2 * 5); // 5 heads, two barbs each
+    // evenly along the path: a path whose last 12 steps are tiny still gets its heads spread out
+    const converging = [[0, 0], [10, 0], ...Array.from({ length: 12 }, (_, i) => [10 + 1e-3 * (i + 1), 0])];
+    const spread = arrowFigure({ title: 't', arrows: { kind: 'gradient' }, paths: [{ name: 'run', points: converging, heads: 4 }] }).data[1];
+    const tips = (spread.x as (number | null)[]).filter((_, i) => i % 3 === 0);
+    assert.deepEqual(tips.map((x) => Math.round(x as number)), [1, 1, 4, 4, 6, 6, 9, 9]);
+    assert.deepEqual([(end.x as number[])[0], (end.y as number[])[0]], [16, Math.sin(16)]);
+  });
+
+  test('bad input is refused by name', () => {
+    assert.throws(() => arrowFigure({ title: 't', arrows: { kind: 'gradient' }, sets: [{ name: 'a', tails: [[0, 0]], vectors: [[NaN, 1]] }] }), /sets\[0\]\.vectors\[0\]\[0\] is NaN/);
+    assert.throws(() => arrowFigure({ title: 't', arrows: { kind: 'gradient' }, sets: [{ name: 'a', tails: [[0, 0], [1, 1]], vectors: [[1, 1]] }] }), /2 tails but 1 vectors/);
+    assert.throws(() => arrowFigure({ title: 't', arrows: { kind: 'gradient' }, sets: [{ name: 'a', tails: [[0, 0, 0]], vectors: [[1, 1]] }] }), /an \[x, y\] pair/);
+    assert.throws(() => arrowFigure({ title: 't', arrows: { kind: 'descent step' } as never, sets: [] }), /alpha/);
+    assert.throws(() => arrowFigure({ title: 't', arrows: { kind: 'gradient' } }), /at least one arrow set or path/);
+    assert.throws(() => arrowFigure({ title: 't', arrows: { kind: 'gradient' }, paths: [{ name: 'p', points: [[0, 0], [1, 1]] }], contour: { name: 'f', x: [0, 1, 2], y: [0, 1], z: [[0, 1], [1, 2]] } }), /3 x by 2 y values, but z is 2×2/);
+  });
+});
+
+describe('sliders', () => {
+  const base = lineChart({ title: 'y = a·x + b', x: { title: 'x' }, y: { title: 'y' }, series: [{ name: 'line', x: [0, 1], y: [0, 0] }] });
+  const spec = {
+    sliders: [{ name: 'a', values: [0, 1, 2], start: 2 }, { name: 'b', values: [-1, 1], start: -1 }],
+    traces: [0],
+    frame: ([a, b]: number[]) => ({ data: [{ y: [b, a + b] }], layout: { title: { text: `a = ${a}, b = ${b}` } } }),
+    buttons: [{ label: 'flat', values: [0, -1] }],
+  };
+
+  test('a frame per combination; the figure starts in the start state', () => {
+    const figure = withSliders(base, spec);
+    assert.equal(figure.frames?.length, 6);
+    assert.deepEqual(figure.data[0].y, [-1, 1]);
+    assert.equal((figure.layout.title as { text: string }).text, 'a = 2, b = -1');
+    assert.deepEqual((figure.layout.sliders as Slider[]).map((s) => s.active), [2, 0]);
+  });
+
+  test('in every state each slider stands at that state\'s value, and each of its steps leads to the state with only that value changed', () => {
+    const figure = withSliders(base, spec);
+    const byName = new Map((figure.frames ?? []).map((f) => [f.name as string, f]));
+    for (const frame of figure.frames ?? []) {
+      const sliders = (frame.layout as { sliders: Slider[] }).sliders;
+      const [b, aPlusB] = (frame.data as Trace[])[0].y as number[];
+      assert.deepEqual(sliders.map((s) => s.active), [spec.sliders[0].values.indexOf(aPlusB - b), spec.sliders[1].values.indexOf(b)]);
+      sliders.forEach((slider, i) => {
+        slider.steps.forEach((step, j) => {
+          const target = byName.get(step.args[0][0]);
+          assert.ok(target, `step ${j} of slider ${i} leads to a missing frame ${step.args[0][0]}`);
+          const targetSliders = (target.layout as { sliders: Slider[] }).sliders;
+          assert.equal(targetSliders[i].active, j);
+          assert.equal(targetSliders[1 - i].active, sliders[1 - i].active, 'the other slider stays');
+        });
+      });
+    }
+  });
+
+  test('buttons jump to an existing state', () => {
+    const figure = withSliders(base, spec);
+    const button = (figure.layout.updatemenus as { buttons: { label: string; args: [string[]] }[] }[])[0].buttons[0];
+    const target = (figure.frames ?? []).find((f) => f.name === button.args[0][0]);
+    assert.deepEqual((target?.data as Trace[])[0].y, [-1, -1]);
+  });
+
+  test('too many states, a start off the values, values out of order, a wrong frame: clear errors', () => {
+    const many = { ...spec, sliders: [0, 1, 2].map((i) => ({ name: `s${i}`, values: [0, 1, 2, 3, 4, 5, 6], start: 0 })), frame: () => ({ data: [{}] }) };
+    assert.throws(() => withSliders(base, many), /343 states, more than the 216 allowed/);
+    assert.throws(() => withSliders(base, { ...spec, sliders: [{ name: 'a', values: [0, 1], start: 0.5 }] }), /starts at 0.5, which is not one of its values/);
+    assert.throws(() => withSliders(base, { ...spec, sliders: [{ name: 'a', values: [1, 0], start: 1 }] }), /must increase/);
+    assert.throws(() => withSliders(base, { ...spec, frame: () => ({ data: [] }) }), /must return data for each of the 1 traces/);
+    assert.throws(() => withSliders(base, { ...spec, traces: [3] }), /not a trace of the figure/);
+    assert.throws(() => withSliders(base, { ...spec, buttons: [{ label: 'x', values: [5, 1] }] }), /sets a = 5, which is not one of its values/);
+  });
+});
+
+describe('the curvature explorer', () => {
+  const values = [-0.5, 0, 0.5];
+  const figure = curvatureExplorerFigure({ evaluate, values, start: [0.5, 0, -0.5], arrowGrid: 5, grid: 11 });
+  const frameAt = (a: number, b: number, c: number) => (figure.frames ?? []).find((f) => f.name === `a = ${a}, b = ${b}, c = ${c}`.replace(/-/g, '−'))!;
+
+  test('125 states by default, and the spec stays under 3 MB', () => {
+    const full = curvatureExplorerFigure({ evaluate });
+    assert.equal(full.frames?.length, 125);
+    assert.ok(JSON.stringify(full).length < 3e6, `${JSON.stringify(full).length} bytes`);
+  });
+
+  test('at C = 0 both error maps are exactly zero (angle 0°, log₂ of the ratio 0), everywhere', () => {
+    const [, , angle, ratio] = frameAt(0, 0, 0).data as Trace[];
+    assert.ok((angle.z as number[][]).flat().every((v) => v === 0));
+    assert.ok((ratio.z as number[][]).flat().every((v) => v === 0));
+  });
+
+  test('each state draws what evaluate computes: f for the contours, ∇f = C(θ − ½) + g for the arrows', () => {
+    const [contour, arrows] = frameAt(0.5, 0, -0.5).data as Trace[];
+    const C = [[0.5, 0], [0, -0.5]];
+    const axis = (figure.data[0].x as number[]);
+    assert.equal((contour.z as number[][])[3][7], Number(quadraticValue(C, g, [axis[7], axis[3]]).toPrecision(4)));
+    // the first arrow's tip: its tail plus scale·∇f, with the scale the approximation arrows show
+    const approx = figure.data[1];
+    const scale = ((approx.x as number[])[1] - (approx.x as number[])[0]) / g[0];
+    const tail = [(arrows.x as number[])[0], (arrows.y as number[])[0]];
+    const grad = quadraticGradient(C, g, tail);
+    assert.ok(Math.abs((arrows.x as number[])[1] - (tail[0] + scale * grad[0])) < 1e-3);
+    assert.ok(Math.abs((arrows.y as number[])[1] - (tail[1] + scale * grad[1])) < 1e-3);
+  });
+
+  test('sliders a, b, c and a "C = 0" button; the start state is drawn first; all arrows are gradients', () => {
+    assert.deepEqual((figure.layout.sliders as Slider[]).map((s) => s.active), [2, 1, 0]);
+    const button = (figure.layout.updatemenus as { buttons: { label: string; args: [string[]] }[] }[])[0].buttons[0];
+    assert.equal(button.label, 'C = 0');
+    assert.equal(button.args[0][0], 'a = 0, b = 0, c = 0');
+    const names = figure.data.map((t) => t.name as string).filter((n) => /∇f|g =/.test(n));
+    assert.ok(names.length === 2 && names.every((n) => n.endsWith('(gradient)')), names.join('; '));
+    const descent = curvatureExplorerFigure({ evaluate, values, arrowGrid: 3, grid: 5, start: [0, 0, 0], arrows: { kind: 'descent step', alpha: 0.5 } });
+    assert.ok(descent.data.map((t) => t.name as string).filter((n) => /∇f|g =/.test(n)).every((n) => n.includes('descent step')));
+  });
+
+  test('the HTML output hands the frames to Plotly, so the sliders work offline', () => {
+    const html = render(figure as Figure)['text/html'] ?? '';
+    assert.match(html, /frames:f\.frames/);
+    assert.match(html, /"frames":\[/);
+  });
+
+  test('bad input is refused by name, never drawn as NaN', () => {
+    const nan = (C: number[][], t: ArrayLike<number>) => ({ ...evaluate(C, t), value: C[0][0] === 0.5 ? NaN : 0 });
+    assert.throws(() => curvatureExplorerFigure({ evaluate: nan, values, arrowGrid: 3, grid: 5 }), /gave the value NaN/);
+    const short = (C: number[][], t: ArrayLike<number>) => ({ ...evaluate(C, t), gradient: [1] });
+    assert.throws(() => curvatureExplorerFigure({ evaluate: short, values, arrowGrid: 3, grid: 5 }), /two finite numbers are needed/);
+    assert.throws(() => curvatureExplorerFigure({ evaluate, values: [0, NaN], start: [0, 0, 0] }), /values\[1\] is NaN/);
+    assert.throws(() => curvatureExplorerFigure({ evaluate, values: [0.1, 0.2] }), /must include 0/);
+    assert.throws(() => curvatureExplorerFigure({ evaluate, values, grid: 2 }), /grid must be a whole number from 3 to 101/);
+    assert.throws(() => curvatureExplorerFigure({ evaluate, values, start: [0.25, 0, 0] }), /starts at 0.25, which is not one of its values/);
+    assert.throws(() => curvatureExplorerFigure({ evaluate, values, domain: [1, 0] }), /domain must be \[lo, hi\]/);
+    // a non-symmetric curvature never reaches the figure: the reference refuses it
+    assert.throws(() => evaluate([[0.5, 0.1], [0.2, 0]], [0, 0]), /C must be symmetric/);
+  });
+});
