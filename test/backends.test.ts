@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { flattenParams, metaGradient, mlp, sinusoidTasks, tanh, TENSORFLOW_ENV_DEFAULTS, tidyValue } from '../src/meta';
 import { probe } from '../scripts/tfjs-node';
+import { jupyterEnv, kernelSpecFile, venvPython } from '../scripts/jupyter';
+import fs from 'node:fs';
 
 const root = path.resolve(__dirname, '..');
 const tfjsNode = probe(root);
@@ -72,6 +74,32 @@ describe('the tensorflow backend in the engine', () => {
     const wasm = JSON.parse(child(REPORT, { MAML_LAB_BACKEND: undefined }).stdout);
     assert.equal(wasm.backend, 'wasm');
     assert.match(wasm.reason, /the default; @tensorflow\/tfjs-node (is not installed|did not load).*`npm run setup:tfjs-node`/);
+  });
+});
+
+describe("TensorFlow's logging and notebook cells", () => {
+  const noJupyter = [venvPython, kernelSpecFile].every((f) => fs.existsSync(f)) ? false : 'Jupyter is not set up (`npm run setup`)';
+
+  test("even fully on, it never reaches a cell's outputs: it goes to the kernel process's stderr", { skip: NO_TFJS_NODE || noJupyter, timeout: 180_000 }, () => {
+    // What a grader must rely on: cells' outputs are clean whatever TensorFlow logs.
+    const script = [
+      'import json, sys, nbformat',
+      'from nbclient import NotebookClient',
+      'nb = nbformat.v4.new_notebook()',
+      "nb.metadata['kernelspec'] = {'name': 'tslab', 'display_name': 'TypeScript (tslab)', 'language': 'typescript'}",
+      "nb.cells = [nbformat.v4.new_code_cell(\"import { ready } from 'maml-lab';\\nconst info = await ready();\\nconsole.log(info.backend);\"),",
+      "            nbformat.v4.new_code_cell(\"import * as tf from '@tensorflow/tfjs';\\ntf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).print();\")]",
+      "NotebookClient(nb, kernel_name='tslab', timeout=120, resources={'metadata': {'path': sys.argv[1]}}).execute()",
+      'print(json.dumps([cell.outputs for cell in nb.cells]))',
+    ].join('\n');
+    const env = { ...jupyterEnv(), MAML_LAB_BACKEND: 'tensorflow', TF_CPP_MIN_LOG_LEVEL: '0', TF_ENABLE_ONEDNN_OPTS: '1' };
+    const r = spawnSync(venvPython, ['-c', script, path.join(root, 'notebooks')], { encoding: 'utf8', env, timeout: 170_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const outputs = JSON.parse(r.stdout.trim().split('\n').pop()!) as { output_type: string; name?: string; text?: string }[][];
+    assert.deepEqual(outputs.map((cell) => cell.map((o) => [o.output_type, o.name])), [[['stream', 'stdout']], [['stream', 'stdout']]]);
+    assert.equal(outputs[0][0].text, 'tensorflow\n');
+    // 2.21 says "oneDNN custom operations are on"; the 2.9.1 of an online install, "cpu_feature_guard".
+    assert.match(r.stderr, /oneDNN|cpu_feature_guard/, 'TensorFlow did log, to the process stderr');
   });
 });
 
