@@ -554,7 +554,7 @@ async function buildBinding(say: Say): Promise<void> {
     const headers = nodeHeadersDir();
     if (headers !== undefined) env.npm_config_nodedir = headers;
   }
-  say(`building the binding from source with node-gyp (about 15 s${env.npm_config_nodedir ? `; Node headers from ${env.npm_config_nodedir}` : ''})...`);
+  say(`building the binding from source with node-gyp (about 10 s${env.npm_config_nodedir ? `; Node headers from ${env.npm_config_nodedir}` : ''})...`);
   const npm = await run('npm', ['rebuild', '@tensorflow/tfjs-node', '--foreground-scripts'], { env });
   if (npm.status !== 0 || /node-pre-gyp install failed|gyp ERR! not ok/.test(npm.output)) throw diagnoseBuildFailure(npm.output);
 }

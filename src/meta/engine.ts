@@ -30,8 +30,9 @@ let current: EngineInfo | undefined;
  * What tfjs-node's TensorFlow is told before it loads, unless the variable is already set: log only
  * errors (its C++ logging goes straight to the process's stderr, past any JavaScript capture), and leave
  * oneDNN's custom operations off. With them on, TensorFlow announces them on stderr whatever the log
- * level, and warns that they reorder floating-point sums; off, it prints nothing at start-up. Set either
- * variable yourself (before `ready()`) to choose otherwise: TF_CPP_MIN_LOG_LEVEL=0 shows everything.
+ * level, and warns that they reorder floating-point sums; off, it prints nothing at start-up, and
+ * maml-lab's many small ops run faster (bench/README.md). Set either variable yourself (before
+ * `ready()`) to choose otherwise: TF_CPP_MIN_LOG_LEVEL=0 shows everything.
  */
 export const TENSORFLOW_ENV_DEFAULTS: Readonly<Record<string, string>> = { TF_CPP_MIN_LOG_LEVEL: '2', TF_ENABLE_ONEDNN_OPTS: '0' };
 
