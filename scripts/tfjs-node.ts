@@ -271,7 +271,8 @@ export function diagnoseBuildFailure(output: string): SetupError {
 
 /** What a failed load of @tensorflow/tfjs-node means, from the probe's stderr and exit signal. */
 export function diagnoseLoadFailure(stderr: string, signal: NodeJS.Signals | null = null): SetupError {
-  const tail = lastLines(stderr, 6);
+  // The line that says what happened, rather than the stack under it.
+  const said = (pattern: RegExp) => lineMatching(stderr, pattern) ?? lastLines(stderr, 6);
   if (signal === 'SIGILL') {
     return new SetupError(
       'load',
@@ -279,36 +280,40 @@ export function diagnoseLoadFailure(stderr: string, signal: NodeJS.Signals | nul
         'wheel needs a CPU with AVX, and this one lacks it. Use the wasm backend (the default).',
     );
   }
-  if (/GLIBC_\d|GLIBCXX_\d|CXXABI_\d/.test(stderr)) {
+  const glibc = /GLIBC_\d|GLIBCXX_\d|CXXABI_\d/;
+  if (glibc.test(stderr)) {
     return new SetupError(
       'load',
       `libtensorflow from the ${TENSORFLOW_WHEEL.project} wheel (${TENSORFLOW_WHEEL.platform}) needs a newer C library ` +
-        `than this system has (glibc 2.27 and a matching libstdc++). Use the wasm backend (the default) here.\n${tail}`,
+        `than this system has (glibc 2.27 and a matching libstdc++). Use the wasm backend (the default) here.\n${said(glibc)}`,
     );
   }
-  if (/NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|wrong ELF class|undefined symbol: napi_/.test(stderr)) {
+  const abi = /NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|wrong ELF class|undefined symbol: napi_/;
+  if (abi.test(stderr)) {
     return new SetupError(
       'node',
       'the tfjs-node binding was built for another Node.js or platform than the one running it ' +
         `(node ${process.version} at ${process.execPath}). Make sure \`node\` and \`npm\` on PATH are one installation, ` +
-        `then rebuild with \`npm run setup:tfjs-node -- --force\`.\n${tail}`,
+        `then rebuild with \`npm run setup:tfjs-node -- --force\`.\n${said(abi)}`,
     );
   }
-  if (/undefined symbol: (TF|TFE)_/.test(stderr)) {
+  const symbol = /undefined symbol: (TF|TFE)_/;
+  if (symbol.test(stderr)) {
     return new SetupError(
       'load',
       `the tfjs-node binding needs a TensorFlow C function the unpacked library lacks; delete ${libtensorflowDir(cacheRoot())} ` +
-        `and rerun \`npm run setup:tfjs-node -- --force\`.\n${tail}`,
+        `and rerun \`npm run setup:tfjs-node -- --force\`.\n${said(symbol)}`,
     );
   }
-  if (/libtensorflow[\w.]*\.so[\w.]*: cannot open shared object file/.test(stderr)) {
+  const missing = /libtensorflow[\w.]*\.so[\w.]*: cannot open shared object file/;
+  if (missing.test(stderr)) {
     return new SetupError(
       'load',
       `the tfjs-node binding cannot find libtensorflow: its links in deps/lib point into ${cacheRoot()}, which was ` +
-        `moved or deleted. Rerun \`npm run setup:tfjs-node\` to unpack it again.\n${tail}`,
+        `moved or deleted. Rerun \`npm run setup:tfjs-node\` to unpack it again.\n${said(missing)}`,
     );
   }
-  return new SetupError('load', `@tensorflow/tfjs-node does not load:\n${tail}`);
+  return new SetupError('load', `@tensorflow/tfjs-node does not load:\n${said(/Error:/)}`);
 }
 
 function lastLines(text: string, n: number): string {
