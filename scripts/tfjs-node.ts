@@ -485,7 +485,8 @@ async function ensureLibtensorflow(packageDir: string, wheelArg: string | undefi
     let wheel: string;
     let downloadedBytes = 0;
     if (wheelArg !== undefined) {
-      wheel = path.resolve(wheelArg);
+      // `npm run` starts scripts in the project root; a relative path is meant from where the user typed it.
+      wheel = path.resolve(process.env.INIT_CWD ?? process.cwd(), wheelArg);
       if (!fs.existsSync(wheel)) throw new SetupError('wheel', `--wheel ${wheelArg}: no such file.`);
     } else {
       const python = pythonWithPip();
