@@ -20,6 +20,8 @@ export const DEFAULT_CELL_TIMEOUT_S = 600;
 export interface RunnerOptions {
   notebooks: string[];
   timeoutSeconds: number;
+  /** Also write each executed notebook, with its outputs, into this folder (what `npm run book` exports). */
+  saveExecutedTo?: string;
 }
 
 const USAGE = 'usage: tsx scripts/run-notebooks.ts [--timeout SECONDS] [NOTEBOOK.ipynb ...]';
@@ -71,7 +73,7 @@ export function parseArgs(argv: readonly string[]): RunnerOptions {
 export async function runNotebooks(options: RunnerOptions): Promise<number> {
   assertSetupDone();
   const script = path.join(projectRoot, 'scripts', 'run_notebooks.py');
-  const args = [script, '--timeout', String(options.timeoutSeconds), ...options.notebooks];
+  const args = [script, '--timeout', String(options.timeoutSeconds), ...(options.saveExecutedTo === undefined ? [] : ['--save-executed', options.saveExecutedTo]), ...options.notebooks];
   // A process group of its own, so a signal reaches the runner exactly once (forwarded below): a second
   // Ctrl-C from the terminal landing in the middle of its kernel shutdown could leave a tslab process
   // behind, and tslab kernels do not exit when their parent dies.

@@ -1,7 +1,11 @@
 """Execute notebooks through the tslab kernel and fail on anything a reader would see go wrong.
 
-Usage: .venv/bin/python scripts/run_notebooks.py [--timeout SECONDS] NOTEBOOK...
+Usage: .venv/bin/python scripts/run_notebooks.py [--timeout SECONDS] [--save-executed DIR] NOTEBOOK...
 (normally started by scripts/run-notebooks.ts, which picks the notebooks and the environment).
+
+With --save-executed, each notebook that ran is also written to DIR under its own file name, with the
+outputs it produced (failed ones too: their copy shows where they failed). That is how `npm run book`
+gets the notebooks it exports: the same execution and the same failure rules as `npm run notebooks`.
 
 Each notebook runs in memory, cleared first (outputs a reader left in the working copy are neither run
 against nor reported), with the kernel's cwd set to the notebook's folder; the file is never written.
@@ -99,6 +103,8 @@ class Result:
     seconds: float = 0.0
     code_cells: int = 0
     slowest: tuple[float, int, str] | None = None  # (seconds, code cell number, first line)
+    # The notebook with the outputs of this run; None when it never reached the kernel.
+    executed: nbformat.NotebookNode | None = None
 
     @property
     def passed(self) -> bool:
@@ -246,8 +252,15 @@ def run_notebook(path: str, timeout: int) -> Result:
         result.failures.append(f"the tslab kernel died during {where}")
     except Exception as exc:  # kernel could not start, missing kernelspec, ...
         result.failures.append(f"could not run: {type(exc).__name__}: {exc}")
+    result.executed = nb
     result.seconds = time.monotonic() - started
     return result
+
+
+def save_executed(result: Result, folder: str) -> None:
+    """Writes the notebook as this run left it (cleared, then executed) to folder/<its file name>."""
+    if result.executed is not None:
+        nbformat.write(result.executed, os.path.join(folder, os.path.basename(result.path)))
 
 
 def display_path(path: str) -> str:
@@ -270,8 +283,15 @@ def report(result: Result) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds (default 600)")
+    parser.add_argument("--save-executed", metavar="DIR", help="also write each executed notebook, with its outputs, to DIR")
     parser.add_argument("notebooks", nargs="+", help=".ipynb files to execute")
     args = parser.parse_args(argv)
+    if args.save_executed is not None:
+        names = [os.path.basename(p) for p in args.notebooks]
+        clash = next((n for n in names if names.count(n) > 1), None)
+        if clash is not None:
+            parser.error(f"--save-executed writes each notebook under its file name, and {clash} is given twice")
+        os.makedirs(args.save_executed, exist_ok=True)
 
     global stopped_by
     results = []
@@ -282,6 +302,8 @@ def main(argv: list[str]) -> int:
             stopped_by = signal.SIGINT
             result = Result(path=path, failures=["stopped by SIGINT"])
         report(result)
+        if args.save_executed is not None:
+            save_executed(result, args.save_executed)
         results.append(result)
         if stopped_by is not None:
             break

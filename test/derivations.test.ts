@@ -110,7 +110,7 @@ describe('the tfjs routes leak nothing', () => {
   test('every autodiff route leaves tf.memory().numTensors unchanged', () => {
     const inst = makeInstance({ kind: 'tanh', seed: 1 });
     const v = inst.theta.map(() => 1);
-    noLeak(() => autodiff.innerStepByAutodiff(inst, inst.theta), 'innerStepByAutodiff');
+    noLeak(() => autodiff.innerUpdateByAutodiff(inst, inst.theta), 'innerUpdateByAutodiff');
     noLeak(() => autodiff.innerTrajectoryByAutodiff(inst, 3), 'innerTrajectoryByAutodiff');
     noLeak(() => autodiff.metaGradientByAutodiff(inst, 3), 'metaGradientByAutodiff');
     noLeak(() => autodiff.metaGradientByAutodiff(inst, 3, true), 'metaGradientByAutodiff (first order)');

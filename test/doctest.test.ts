@@ -160,11 +160,18 @@ function withValueChecks(code: string): { code: string; claims: { line: number; 
   return { code: out, claims };
 }
 
-/** `maml-lab` and its subpaths → the sources; everything else as node resolves it from here. */
-function exampleRequire(id: string): unknown {
-  const m = /^maml-lab(?:\/(derivations|meta|notebook|plots))?$/.exec(id);
-  if (m) return require(path.join(src, m[1] ?? '', 'index.ts'));
-  return require(id);
+/**
+ * `maml-lab` and its subpaths → the sources; a relative path → beside the example's own file (internal
+ * modules such as src/cli are not exported, so their examples import them relatively); anything else as
+ * node resolves it from here.
+ */
+function exampleRequire(file: string): (id: string) => unknown {
+  return (id) => {
+    const m = /^maml-lab(?:\/(derivations|meta|notebook|plots))?$/.exec(id);
+    if (m) return require(path.join(src, m[1] ?? '', 'index.ts'));
+    if (id.startsWith('.')) return require(path.resolve(root, path.dirname(file), id));
+    return require(id);
+  };
 }
 
 const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
@@ -185,7 +192,7 @@ async function run(example: Example): Promise<void> {
   console.log = () => undefined;
   tf.engine().startScope();
   try {
-    await new AsyncFunction('require', 'exports', 'module', '__expect', js)(exampleRequire, module.exports, module, expect);
+    await new AsyncFunction('require', 'exports', 'module', '__expect', js)(exampleRequire(example.file), module.exports, module, expect);
   } finally {
     tf.engine().endScope();
     console.log = quiet;

@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { adam, adapt, engineInfo, innerUpdate, mamlLoss, mlp, mse, perTask, ready, regressionLoss, tanh, taskLoss, flattenParams, unflattenParams, tidyValue } from '../src/meta';
+import { adam, adapt, engineInfo, innerUpdate, mamlLoss, mlp, mse, perTask, ready, regressionLoss, stopGradient, tanh, taskLoss, flattenParams, unflattenParams, tidyValue } from '../src/meta';
 import { noLeak } from './helpers';
 
 before(async () => {
@@ -100,6 +100,25 @@ describe('the model and the inner loop', () => {
       });
     }
     tf.dispose([...params, x, y]);
+  });
+
+  test('stopGradient passes the value and stops the derivative; a MAML loss started at stopGradient(θ) has a zero gradient', () => {
+    const x = tf.tensor1d([3, -2]);
+    const [value] = tidyValue(() => Array.from(stopGradient(x).dataSync()));
+    assert.equal(value, 3);
+    assert.deepEqual(tidyValue(() => Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t, stopGradient(t))))(x).dataSync())), [3, -2]);
+    const model = mlp([1, 4, 1], { activation: 'tanh' });
+    const params = model.init(0);
+    const set = { x: tf.tensor3d([[[0.5], [-1]]]), y: tf.tensor3d([[[1], [0]]]) };
+    const tasks = { support: set, query: set, count: 1 };
+    const objective = (start: (p: tf.Tensor[]) => tf.Tensor[]) => (...p: tf.Tensor[]) =>
+      tf.mean(mamlLoss(regressionLoss(model), start(p), tasks, { alpha: 0.1, steps: 2 })) as tf.Scalar;
+    const largest = (grads: tf.Tensor[]) => tidyValue(() => Math.max(...grads.map((g) => tf.max(tf.abs(g)).dataSync()[0])));
+    const through = tf.grads(objective((p) => p))(params);
+    const cut = tf.grads(objective((p) => p.map((t) => stopGradient(t))))(params);
+    assert.ok(largest(through) > 1e-3);
+    assert.equal(largest(cut), 0);
+    tf.dispose([x, ...params, set.x, set.y, ...through, ...cut]);
   });
 
   test('perTask copies leave nothing behind but the copies', () => {

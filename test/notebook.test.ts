@@ -1,8 +1,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ready } from '../src/meta/engine';
-import { compareRoutes, FLOAT32, route, type Step } from '../src/derivations';
-import { matrixTex, render, show, texNumber } from '../src/notebook';
+import { compareRoutes, firstOrderStep, FLOAT32, makeInstance, route, verifyStep, type Step } from '../src/derivations';
+import { claim, ClaimError, matrixTex, plainNumber, render, show, texNumber } from '../src/notebook';
 import { deriveSymbolically } from '../src/derivations/symbolic';
 
 before(async () => {
@@ -36,6 +36,9 @@ describe('render', () => {
     assert.match(render(passing)['text/plain'], /^✓ Hv \(toy\): tfjs vs exact, max rel. error 5\.0e-8 ≤ tolerance 1\.0e-4$/);
     assert.match(render(failing)['text/plain'], /^✗ .* max rel. error 5\.0e-1 > tolerance 1\.0e-4 FAILED$/);
     assert.match(render([passing, failing])['text/markdown']!, /\| ✓ \| Hv \|.*\n\| ✗ \| Hv \|/);
+    assert.equal(render([failing])['text/markdown'], '| pass | check | instance | max abs. error | max rel. error | tolerance |\n|---|---|---|---|---|---|\n| ✗ | Hv | toy | 1.0e0 | 5.0e-1 | 1.0e-4 |');
+    const noted = { ...failing, note: 'dropped part 0.1' };
+    assert.match(render([passing, noted])['text/markdown']!, /^\| pass \| check \| instance \| max abs\. error \| max rel\. error \| tolerance \| note \|\n\|---\|---\|---\|---\|---\|---\|---\|\n\| ✓ [^\n]* \|  \|\n\| ✗ [^\n]* \| dropped part 0\.1 \|$/);
   });
 
   test('a step is verified as it is drawn, and its failures are listed', () => {
@@ -52,11 +55,79 @@ describe('render', () => {
     assert.equal(texNumber(NaN), '\\text{NaN}');
   });
 
+  test('plain numbers carry no LaTeX: powers of ten are Unicode superscripts', () => {
+    assert.equal(plainNumber(19290), '1.929×10⁴');
+    assert.equal(plainNumber(-0.000123456), '-1.235×10⁻⁴');
+    assert.equal(plainNumber(0.5), '0.5');
+    assert.equal(plainNumber(1234), '1234');
+    assert.equal(plainNumber(0), '0');
+    assert.equal(plainNumber(NaN), 'NaN');
+    assert.equal(render([[19290, 0.5]])['text/plain'], '1.929×10⁴  0.5');
+  });
+
+  test('a passing check\'s note is shown beside it, in Markdown and in plain text, with no LaTeX in the text', () => {
+    const noted = compareRoutes('g_FO', 'toy', route('exact', [1, 2]), route('tfjs', [1, 2]), FLOAT32, 'dropped part 0.1');
+    const step: Step = { id: 'n', title: 'FOMAML ✓ line', tex: 'g_{\\mathrm{FO}} = g_k', reason: 'because', verify: () => [noted] };
+    const b = render(step);
+    assert.equal(b['text/markdown'], '**FOMAML ✓ line ✓**\n\n$$g_{\\mathrm{FO}} = g_k$$\n\nbecause\n\n_1/1 checks pass; worst relative error 0._\n\n- toy: dropped part 0.1');
+    assert.equal(b['text/plain'], 'FOMAML ✓ line ✓\n  because\n  1/1 checks pass; worst relative error 0.\n  • toy: dropped part 0.1');
+  });
+
+  test('FOMAML\'s step shows what it drops on every instance although its checks pass', () => {
+    const instances = [makeInstance({ kind: 'linear', seed: 0 }), makeInstance({ kind: 'tanh', seed: 0 })];
+    const verified = verifyStep(firstOrderStep({ steps: 2, instances }));
+    assert.equal(verified.pass, true);
+    const b = render(verified);
+    for (const inst of instances) {
+      assert.match(b['text/markdown']!, new RegExp(`\\n- ${inst.name.replace(/[[\]]/g, '\\$&')}: dropped part ‖g − g_FO‖/‖g‖ = \\d\\.\\d\\de[-+]\\d+, cos\\(g, g_FO\\) = -?\\d\\.\\d{4}`));
+      assert.match(b['text/plain'], new RegExp(`\\n  • ${inst.name.replace(/[[\]]/g, '\\$&')}: dropped part`));
+    }
+    assert.doesNotMatch(b['text/plain'], /\\/, 'no LaTeX in plain text');
+  });
+
+  test('verified steps are drawn as they are, numbered, without verifying again', () => {
+    let runs = 0;
+    const step = (title: string): Step => ({ id: title, title, tex: 'x', reason: 'r', verify: () => (runs++, [compareRoutes('c', 'toy', route('a', [1]), route('b', [1]), FLOAT32)]) });
+    const verified = [verifyStep(step('first')), verifyStep(step('second'))];
+    const b = render(verified);
+    assert.equal(runs, 2);
+    assert.match(b['text/plain'], /^1\. first ✓\n  r\n  1\/1 checks pass; worst relative error 0\.\n2\. second ✓\n  r\n  1\/1 checks pass; worst relative error 0\.\nEvery line verified ✓$/);
+    assert.equal(render([verified[0]])['text/plain'], 'first ✓\n  r\n  1/1 checks pass; worst relative error 0.');
+  });
+
   test('a symbolic derivation shows its steps and checks', () => {
-    const r = deriveSymbolically({ loss: '(a*x - y)^2', params: ['a'], inputs: ['x', 'y'], train: [{ x: 1, y: 2 }], test: [{ x: 2, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0 } });
+    const r = deriveSymbolically({ loss: '(a*x - y)^2', params: ['a'], inputs: ['x', 'y'], support: [{ x: 1, y: 2 }], query: [{ x: 2, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0 } });
     const b = render(r);
     assert.match(b['text/markdown']!, /All routes agree ✓/);
     assert.match(b['text/plain'], /^∂\/∂a: /);
+  });
+
+  test('a symbolic derivation\'s values are plain numbers: no LaTeX outside $$…$$ (02\'s k = 3 example)', () => {
+    const r = deriveSymbolically({
+      loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
+      support: [{ x: -1, y: -0.5 }, { x: 0.5, y: 1 }, { x: 2, y: 1.5 }], query: [{ x: 0, y: 0.3 }, { x: 1, y: 1.2 }],
+      alpha: 0.1, steps: 3, at: { a: 0.2, b: -0.1 },
+    });
+    const md = render(r)['text/markdown']!;
+    assert.match(md, /unrolledExpressionNodes = 1\.929×10⁴/);
+    assert.doesNotMatch(md.replace(/\$\$[\s\S]*?\$\$/g, ''), /\\/, 'no backslash outside $$…$$');
+    assert.doesNotMatch(render(r)['text/plain'], /\\/);
+  });
+});
+
+describe('claim', () => {
+  test('a claim that holds prints one ✓ line and returns nothing, so a cell ending with it shows no second output', () => {
+    let returned: unknown = 'not called';
+    const out = captured(() => {
+      returned = claim('the two routes agree to 1e-6', 3.2e-9, { atMost: 1e-6 });
+    });
+    assert.equal(out, '✓ the two routes agree to 1e-6: measured 3.200e-9, claimed ≤ 1.0e-6');
+    assert.equal(returned, undefined);
+  });
+
+  test('a claim that does not hold prints ✗ and throws a ClaimError', () => {
+    const out = captured(() => assert.throws(() => claim('the slope is two', 2.5, { near: 2, within: 0.05 }), ClaimError));
+    assert.equal(out, '✗ the slope is two: measured 2.5, claimed 2 ± 0.05');
   });
 });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { heatmap, lineChart, type Series } from '../src/plots';
-import { DATA_COLOURS, REFERENCE_STYLE, logAxisTicks } from '../src/plots/look';
+import { BLOCK_LINE, DATA_COLOURS, DIVERGING_COLOURS, DIVERGING_SCALE, REFERENCE_STYLE, logAxisTicks } from '../src/plots/look';
 
 /** n points spread evenly in log space from lo to hi. */
 function logSpace(lo: number, hi: number, n = 25): number[] {
@@ -120,13 +120,13 @@ describe('backwards compatibility', () => {
         z: [[2, -3], [-3, 2]],
         x: ['a', 'b'],
         y: ['a', 'b'],
-        colorscale: 'RdBu',
-        reversescale: true,
+        hovertemplate: 'row %{y}, column %{x}: %{z:.4g}<extra></extra>',
+        ...DIVERGING_SCALE,
         zmin: -3,
         zmax: 3,
         colorbar: { exponentformat: 'none', separatethousands: true },
       },
     ]);
-    assert.deepEqual(layout.yaxis, { autorange: 'reversed', scaleanchor: 'x' });
+    assert.deepEqual(layout.yaxis, { autorange: 'reversed', scaleanchor: 'x', showgrid: false, tickmode: 'array', tickvals: ['a', 'b'], ticktext: ['a', 'b'] });
   });
 });

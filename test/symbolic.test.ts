@@ -13,8 +13,8 @@ const linear = (steps: number, extra: Record<string, unknown> = {}) => ({
   loss: '(a*x + b - y)^2',
   params: ['a', 'b'],
   inputs: ['x', 'y'],
-  train: rows(1, 4),
-  test: rows(2, 4),
+  support: rows(1, 4),
+  query: rows(2, 4),
   alpha: 0.1,
   steps,
   at: { a: 0.3, b: -0.2 },
@@ -37,11 +37,11 @@ describe('deriveSymbolically', () => {
 
   test('independently of the library: for a quadratic loss in one parameter the meta-gradient has a closed form', () => {
     // ℓ = (a - y)², L⁽⁰⁾ = mean (a − yᵢ)², θ₁ = a − 2α(a − ȳ), meta-gradient = 2(θ₁ − ȳ')(1 − 2α)
-    const train = [{ y: 1 }, { y: 3 }];
-    const test = [{ y: -1 }];
+    const support = [{ y: 1 }, { y: 3 }];
+    const query = [{ y: -1 }];
     const alpha = 0.2;
     const a = 0.5;
-    const r = deriveSymbolically({ loss: '(a - y)^2', params: ['a'], inputs: ['y'], train, test, alpha, steps: 1, at: { a } });
+    const r = deriveSymbolically({ loss: '(a - y)^2', params: ['a'], inputs: ['y'], support, query, alpha, steps: 1, at: { a } });
     const theta1 = a - 2 * alpha * (a - 2);
     assert.ok(Math.abs(r.metaGradient.a - 2 * (theta1 + 1) * (1 - 2 * alpha)) < 1e-12);
     assert.ok(Math.abs(r.fomaml.a - 2 * (theta1 + 1)) < 1e-12);
@@ -55,10 +55,10 @@ describe('deriveSymbolically', () => {
     const loss = (t: Float64Array, data: { x: number; y: number }[]) =>
       data.reduce((s, { x, y }) => s + (t[1] * Math.tanh(t[0] * x) + t[2] - y) ** 2, 0) / data.length;
     const step = (t: Float64Array) => {
-      const g = centralGradient((u) => loss(u, spec.train), t, 1e-6);
+      const g = centralGradient((u) => loss(u, spec.support), t, 1e-6);
       return t.map((v, j) => v - spec.alpha * g[j]);
     };
-    const fd = centralGradient((t) => loss(step(step(t)), spec.test), Float64Array.of(0.7, 1.2, 0.1), 1e-4);
+    const fd = centralGradient((t) => loss(step(step(t)), spec.query), Float64Array.of(0.7, 1.2, 0.1), 1e-4);
     ['w', 'v', 'b'].forEach((p, j) => assert.ok(Math.abs(r.metaGradient[p] - fd[j]) < 1e-5, `${p}: ${r.metaGradient[p]} vs ${fd[j]}`));
   });
 
@@ -83,9 +83,10 @@ describe('bad input names the problem', () => {
     ['non-finite alpha', { alpha: NaN }, /alpha must be a finite number > 0, got NaN/],
     ['negative alpha', { alpha: -0.1 }, /alpha must be a finite number > 0, got -0.1/],
     ['k < 1', { steps: 0 }, /steps must be an integer ≥ 1, got 0/],
-    ['a row missing an input', { train: [{ x: 1 }] }, /train\[0\]\.y must be a finite number, got undefined/],
-    ['non-finite data', { test: [{ x: 1, y: NaN }] }, /test\[0\]\.y must be a finite number, got NaN/],
-    ['empty data', { train: [] }, /train must be a non-empty array/],
+    ['a row missing an input', { support: [{ x: 1 }] }, /support\[0\]\.y must be a finite number, got undefined/],
+    ['non-finite data', { query: [{ x: 1, y: NaN }] }, /query\[0\]\.y must be a finite number, got NaN/],
+    ['empty data', { support: [] }, /support must be a non-empty array/],
+    ['the old field names', { train: [{ x: 1, y: 2 }], support: undefined }, /train is now called support: rename the field/],
     ['a name in params and inputs', { inputs: ['a', 'y'] }, /"a" is listed both in params and in inputs/],
     ['a loss that is not real at θ', { loss: 'log(a*x - y)' }, /the loss is not a finite real number/],
   ];

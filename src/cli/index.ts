@@ -4,22 +4,11 @@ import { packageVersion, ready } from '../meta/engine';
 import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
-import { checkTable, stepTable, textTable } from './format';
+import { checkTable, reproduceTable, stepTable, textTable } from './format';
+import { COMMAND_HELP, USAGE } from './help';
 import { runMetagrad } from './metagrad';
-import { publishedSinusoid, reproduceSinusoid, SINUSOID_SETTINGS } from '../meta/sinusoidBenchmark';
-import { progressLine } from '../meta/train';
-
-const USAGE = `Usage:
-  maml-lab --version                         package, tfjs and backend in use
-  maml-lab verify [--steps K] [--json] [--verbose]
-                                             check every line of the k-step MAML derivation
-  maml-lab derive --spec FILE [--json]       symbolic derivation of your own loss (see README)
-  maml-lab metagrad --spec FILE [--json] [--repeat N]
-                                             a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
-  maml-lab reproduce sinusoid [--iterations N] [--seed S] [--shots K] [--json]
-                                             Finn et al.'s sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
-
-Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
+import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, type SinusoidProtocol, type SinusoidTest } from '../meta/sinusoidBenchmark';
+import { progressLine } from '../notebook/progress';
 
 /** A usage mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -68,7 +57,7 @@ async function verify(args: string[]): Promise<number> {
     const shown = result.steps.flatMap((s) => s.checks).filter((c) => values.verbose || !c.pass);
     if (shown.length > 0) console.log(`\n${checkTable(shown)}`);
     const notes = result.steps.flatMap((s) => s.checks).filter((c) => c.note);
-    if (notes.length > 0) console.log(`\nFOMAML on these instances: ${notes.map((c) => `${c.instance}: ${c.note}`).join('\n  ')}`);
+    if (notes.length > 0) console.log(`\nFOMAML on these instances:\n${notes.map((c) => `  ${c.instance}: ${c.note}`).join('\n')}`);
     console.log(result.pass ? '\nall steps verified ✓' : '\nsome steps FAILED ✗');
   }
   return result.pass ? 0 : 1;
@@ -106,36 +95,62 @@ async function metagrad(args: string[]): Promise<number> {
   return 0;
 }
 
+/** --shots when not given: what each protocol's source trains with (Li et al.'s Table 1 is trained at K = 5). */
+const DEFAULT_SHOTS: Record<SinusoidProtocol, number> = { finn2017: 10, li2017: 5 };
+
+/** Runs `work` with a signal that one Ctrl-C aborts; the listener goes when the work ends, so a later Ctrl-C quits as usual. */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', abort);
+  }
+}
+
 async function reproduce(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { iterations: { type: 'string', default: String(SINUSOID_SETTINGS.paperIterations) }, seed: { type: 'string', default: '0' }, shots: { type: 'string', default: '10' }, json: { type: 'boolean' } },
+    options: { iterations: { type: 'string' }, seed: { type: 'string', default: '0' }, shots: { type: 'string' }, protocol: { type: 'string', default: 'finn2017' }, json: { type: 'boolean' } },
   });
   if (positionals[0] !== 'sinusoid' || positionals.length !== 1) throw new UsageError('reproduce knows one benchmark: `maml-lab reproduce sinusoid`');
-  const iterations = integerFlag('iterations', values.iterations, 1);
+  const protocol = values.protocol as SinusoidProtocol;
+  // Own keys only: `in` would accept "toString".
+  if (!Object.hasOwn(SINUSOID_PROTOCOLS, protocol)) throw new UsageError(`--protocol must be one of ${Object.keys(SINUSOID_PROTOCOLS).join(', ')}, got ${JSON.stringify(protocol)}`);
+  const settings = SINUSOID_PROTOCOLS[protocol];
+  const iterations = integerFlag('iterations', values.iterations ?? String(settings.paperIterations), 1);
   const seed = integerFlag('seed', values.seed, 0);
-  const shots = integerFlag('shots', values.shots, 1);
+  const shots = integerFlag('shots', values.shots ?? String(DEFAULT_SHOTS[protocol]), 1);
   const info = await ready();
-  const out = await reproduceSinusoid({
+  const out = await interruptible((signal) => reproduceSinusoid({
     iterations,
     seed,
     shots,
+    protocol,
+    signal,
     onProgress: values.json ? undefined : (method, p) => process.stderr.write(`\r${progressLine(method, p)}${p.iteration === p.iterations ? '\n' : ''}`),
-  });
-  // The JSON keeps the two points of the evaluation curve the published tables report, not the whole curve.
+  }));
+  // The JSON keeps the points of each evaluation curve the published tables report, not the whole curve.
+  const points = (t: SinusoidTest) => ({ '1': t['1'], '10': t['10'] });
   const summary = Object.fromEntries(
-    Object.entries(out.results).map(([m, r]) => [m, 'error' in r ? r : { '1': r['1'], '10': r['10'], seconds: r.seconds, iterations: r.iterations, interrupted: r.interrupted }]),
+    Object.entries(out.results).map(([m, r]) => [m, 'error' in r ? r : {
+      ...points(r),
+      seconds: r.seconds,
+      iterations: r.iterations,
+      interrupted: r.interrupted,
+      ...(r.tested ? { tested: Object.fromEntries(Object.entries(r.tested).map(([k, t]) => [k, points(t)])) } : {}),
+    }]),
   );
-  const published = publishedSinusoid(shots);
+  const published = publishedSinusoid(shots, protocol);
   if (values.json) {
-    console.log(JSON.stringify({ iterations, shots, seed, backend: info.backend, interrupted: out.interrupted, settings: SINUSOID_SETTINGS, results: summary, published }, null, 2));
+    console.log(JSON.stringify({ iterations, shots, seed, backend: info.backend, interrupted: out.interrupted, settings, results: summary, published, protocol, reference: SINUSOID_REFERENCES[protocol] }, null, 2));
   } else {
-    const cell = (x: { mse: number; ci95: number }) => `${x.mse.toFixed(3)} ± ${x.ci95.toFixed(3)}`;
-    console.log(`\nsinusoid, K = ${shots}, seed ${seed}, backend ${info.backend}; query MSE ± 95% CI on ${SINUSOID_SETTINGS.evaluationTasks} held-out tasks${out.interrupted ? ' (stopped early)' : ''}`);
-    console.log(textTable(['method', 'after 1 step', 'after 10 steps', 'iterations', 'training time'], Object.entries(out.results).map(([m, r]) =>
-      'error' in r ? [m, r.error, '', '', ''] : [m, cell(r['1']), cell(r['10']), `${r.iterations}${r.interrupted ? ' (stopped)' : ''}`, `${r.seconds.toFixed(0)} s`])));
-    console.log(`\npublished: ${published}`);
+    console.log(`\nsinusoid (${protocol}), K = ${shots}, seed ${seed}, backend ${info.backend}; query MSE ± 95% CI on ${settings.evaluationTasks} held-out tasks${out.interrupted ? ' (stopped early)' : ''}`);
+    console.log(reproduceTable(out.results, shots));
+    console.log(`\nreference: ${published}`);
   }
   return Object.values(out.results).some((r) => 'error' in r) ? 1 : 0;
 }
@@ -166,11 +181,18 @@ function derive(args: string[]): number {
  * (set MAML_LAB_DEBUG=1 to see it).
  *
  * @example
- * process.exitCode = await main(['verify', '--steps', '3']);
+ * import { main } from './index';
+ * // prints the summary table of the one-step derivation; the bin script exits with what main returns
+ * await main(['verify', '--steps', '1']); // 0
  */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const helpFor = command === 'help' ? rest[0] : rest.some((a) => a === '--help' || a === '-h') ? command : undefined;
+    if (helpFor !== undefined && helpFor in COMMAND_HELP) {
+      console.log(COMMAND_HELP[helpFor as keyof typeof COMMAND_HELP]);
+      return 0;
+    }
     switch (command) {
       case '--version':
       case '-v':

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { median } from '../derivations/numeric';
 import { engineInfo } from '../meta/engine';
 import { metaGradient } from '../meta/metaGradient';
 import type { Method, MetaGradientOptions } from '../meta/methods';
@@ -36,7 +37,12 @@ function field<T>(spec: Record<string, unknown>, name: string): T {
  * after one warm-up call and reports the median. Every tensor is disposed before it returns.
  *
  * @example
- * const out = runMetagrad(JSON.parse(readFileSync('spec.json', 'utf8')), 10);
+ * import { runMetagrad } from './metagrad';
+ * const task = { support: { x: [[0], [1]], y: [[1], [3]] }, query: { x: [[2]], y: [[5]] } };
+ * const spec = { model: { type: 'mlp', sizes: [1, 1] }, params: [{ shape: [1, 1], values: [0.5] }, { shape: [1], values: [0] }],
+ *   tasks: [task], alpha: 0.1, steps: 1, method: 'maml' };
+ * const out = runMetagrad(spec, 2);
+ * out.grads.map((g) => g.shape); // [[1, 1], [1]]
  */
 export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('the spec must be a JSON object');
@@ -91,8 +97,7 @@ export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
       times.push(performance.now() - start);
       tf.dispose(r.grads);
     }
-    times.sort((a, b) => a - b);
-    const medianMs = times.length === 0 ? 0 : times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+    const medianMs = times.length === 0 ? 0 : median(times);
     return {
       loss: first.loss,
       grads,

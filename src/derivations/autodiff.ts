@@ -46,14 +46,14 @@ function read(t: tf.Tensor): Float64Array {
  * @example
  * import { autodiff, exact, makeInstance, relativeError } from 'maml-lab/derivations';
  * const inst = makeInstance({ kind: 'tanh', seed: 0 });
- * const theta1 = autodiff.innerStepByAutodiff(inst, inst.theta); // float32, read back as a Float64Array
+ * const theta1 = autodiff.innerUpdateByAutodiff(inst, inst.theta); // float32, read back as a Float64Array
  * relativeError(theta1, exact.innerUpdate64(inst, inst.theta)) < 1e-6; // true
  */
-export function innerStepByAutodiff(inst: Instance, theta: Float64Array): Float64Array {
-  return tidyValue(() => read(innerStepMap(inst, batch(inst, inst.support))(vector(theta))));
+export function innerUpdateByAutodiff(inst: Instance, theta: Float64Array): Float64Array {
+  return tidyValue(() => read(innerUpdateMap(inst, batch(inst, inst.support))(vector(theta))));
 }
 
-function innerStepMap(inst: Instance, support: RegressionBatch<tf.Tensor2D>) {
+function innerUpdateMap(inst: Instance, support: RegressionBatch<tf.Tensor2D>) {
   return (theta: tf.Tensor) =>
     flattenParams(innerUpdate(inst.model, unflattenParams(inst.model, theta), support, inst.alpha));
 }
@@ -68,7 +68,7 @@ function innerStepMap(inst: Instance, support: RegressionBatch<tf.Tensor2D>) {
  */
 export function innerTrajectoryByAutodiff(inst: Instance, steps: number): Float64Array[] {
   const path = [inst.theta];
-  for (let i = 0; i < steps; i++) path.push(innerStepByAutodiff(inst, path[i]));
+  for (let i = 0; i < steps; i++) path.push(innerUpdateByAutodiff(inst, path[i]));
   return path;
 }
 
@@ -123,7 +123,7 @@ export function jacobianByAutodiff(map: (theta: tf.Tensor) => tf.Tensor, theta: 
  * autodiff.innerUpdateJacobianByAutodiff(inst, inst.theta); // ≈ [[0.804, -0.0886], [-0.0886, 0.8]]
  */
 export function innerUpdateJacobianByAutodiff(inst: Instance, theta: Float64Array): Matrix {
-  return tidyValue(() => jacobianByAutodiff(innerStepMap(inst, batch(inst, inst.support)), theta));
+  return tidyValue(() => jacobianByAutodiff(innerUpdateMap(inst, batch(inst, inst.support)), theta));
 }
 
 /**

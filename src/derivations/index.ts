@@ -9,3 +9,4 @@ export * from './maml';
 export * from './symbolic';
 export * from './numeric';
 export * from './references';
+export * from './cost';

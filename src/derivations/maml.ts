@@ -15,6 +15,7 @@ import * as autodiff from './autodiff';
 import * as exact from './exact';
 import { centralGradient, centralJacobian } from './finiteDifferences';
 import { standardInstances, type Instance } from './instances';
+import { cosine, relativeError } from './numeric';
 import { deriveSymbolically } from './symbolic';
 
 /** What the catalogue is checked on: the instances, and k, the number of inner steps. */
@@ -30,22 +31,13 @@ const AUTODIFF = 'tfjs autodiff (float32)';
 const CLOSED = 'float64 closed form';
 const FD = 'float64 central differences';
 
-function relativeNorm(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const diff = Array.from(a, (x, i) => x - b[i]);
-  return (math.norm(diff) as number) / (math.norm(Array.from(b)) as number);
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const x = Array.from(a);
-  const y = Array.from(b);
-  return (math.dot(x, y) as number) / ((math.norm(x) as number) * (math.norm(y) as number));
-}
-
 /**
  * Step 1: the inner loop, θ₀ = θ and θᵢ = θᵢ₋₁ − α∇L⁽⁰⁾(θᵢ₋₁).
  *
  * @example
- * innerLoopStep({ steps: 2, instances: standardInstances() }).verify();
+ * import { innerLoopStep, makeInstance } from 'maml-lab/derivations';
+ * const step = innerLoopStep({ steps: 2, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function innerLoopStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -53,10 +45,12 @@ export function innerLoopStep({ steps, instances }: Required<MamlDerivationOptio
     title: 'The inner loop: θ₀ = θ, then k gradient steps',
     tex: String.raw`\theta_0 = \theta, \qquad \theta_i = \theta_{i-1} - \alpha\,\nabla_{\theta_{i-1}}\mathcal{L}^{(0)}(\theta_{i-1}), \quad i = 1,\dots,k`,
     reason:
-      'θ (no subscript) is the meta-parameter, the thing the outer loop learns. θ₀ is not a fresh random ' +
-      'initialisation: it is the name of the point where the inner loop starts, and the program sets it equal ' +
-      'to θ. Every θᵢ is then a function of θ, computed from the training (support) loss L⁽⁰⁾; the ' +
-      'meta-objective is the test (query) loss L⁽¹⁾ at θₖ.',
+      'θ (no subscript) is the meta-parameter, the thing the outer loop learns. It is initialised at random ' +
+      'once, before meta-training; θ₀ is not drawn again: it is the name of the point where the inner loop ' +
+      'starts, and the program sets it equal to θ at every outer step. Every θᵢ is then a function of θ, ' +
+      'computed from the support loss L⁽⁰⁾ (the thread\'s "train" loss); the meta-objective is the query loss ' +
+      'L⁽¹⁾ ("test") at θₖ. In ∇θᵢ₋₁ L⁽⁰⁾(θᵢ₋₁) the subscript names the argument: it is the gradient of L⁽⁰⁾ ' +
+      'with respect to its argument, evaluated at θᵢ₋₁.',
     verify: () =>
       instances.map((inst) =>
         compareRoutes(
@@ -74,7 +68,9 @@ export function innerLoopStep({ steps, instances }: Required<MamlDerivationOptio
  * Step 2: the chain rule through the unrolled inner loop.
  *
  * @example
- * chainRuleStep({ steps: 2, instances: standardInstances() }).verify();
+ * import { chainRuleStep, makeInstance } from 'maml-lab/derivations';
+ * const step = chainRuleStep({ steps: 2, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -83,7 +79,7 @@ export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptio
     tex: String.raw`\nabla_\theta\,\mathcal{L}^{(1)}(\theta_k) = \nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k)\,\big(\nabla_{\theta_{k-1}}\theta_k\big)\cdots\big(\nabla_{\theta_0}\theta_1\big)\,\big(\nabla_\theta\,\theta_0\big)`,
     reason:
       'L⁽¹⁾ depends on θ only through θ₀ → θ₁ → … → θₖ, so its gradient is the product of the Jacobians ' +
-      'along that chain. Here a gradient is a row vector and ∇_{θᵢ₋₁}θᵢ is the Jacobian whose (j, l) entry is ' +
+      'along that chain. Here a gradient is a row vector and ∇θᵢ₋₁ θᵢ is the Jacobian whose (j, l) entry is ' +
       '∂θᵢʲ/∂θᵢ₋₁ˡ. The check builds every Jacobian by finite differences of one inner step alone (no ' +
       'formula for it), multiplies them, and compares with finite differences of the whole unrolled ' +
       'objective and with autodiff of the program.',
@@ -120,7 +116,9 @@ export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptio
  * Step 3: ∇θθ₀ = I.
  *
  * @example
- * initialJacobianStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { initialJacobianStep, makeInstance } from 'maml-lab/derivations';
+ * const step = initialJacobianStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function initialJacobianStep({ instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -131,8 +129,8 @@ export function initialJacobianStep({ instances }: Required<MamlDerivationOption
       'The first line of the program is the identity map, and the Jacobian of the identity is the identity ' +
       'matrix: component j of θ₀ moves one-for-one with component j of θ and not at all with the others. ' +
       'The factor does not "disappear" because it is dropped; it is multiplied in, and multiplying by I ' +
-      'changes nothing. Were θ₀ a random draw independent of θ, this Jacobian would be 0, the meta-gradient ' +
-      'would vanish, and the outer loop would learn nothing.',
+      'changes nothing. Were θ₀ cut off from θ (a fresh random draw, or stopGradient(θ)), this Jacobian would ' +
+      'be 0, the meta-gradient would vanish, and the outer loop would learn nothing.',
     verify: () =>
       instances.map((inst) =>
         compareRoutes(
@@ -151,7 +149,9 @@ export function initialJacobianStep({ instances }: Required<MamlDerivationOption
  * to show that a wrong formula such as I + αH is caught).
  *
  * @example
- * innerJacobianStep({ steps: 3, instances: standardInstances() }).verify();
+ * import { innerJacobianStep, makeInstance } from 'maml-lab/derivations';
+ * const step = innerJacobianStep({ steps: 3, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function innerJacobianStep(
   { steps, instances }: Required<MamlDerivationOptions>,
@@ -163,9 +163,11 @@ export function innerJacobianStep(
     tex: '\\nabla_{\\theta_{i-1}}\\theta_i = \\underbrace{\\nabla_{\\theta_{i-1}}\\theta_{i-1}}_{=\\,I} - \\alpha\\,\\nabla_{\\theta_{i-1}}\\big(\\nabla_{\\theta_{i-1}}\\mathcal{L}^{(0)}(\\theta_{i-1})\\big) = I - \\alpha H_{i-1}, \\qquad H_{i-1} = \\nabla^2\\mathcal{L}^{(0)}(\\theta_{i-1})',
     reason:
       'Differentiate the update line term by term. The first term is a vector differentiated with respect to ' +
-      'itself: ∂θᵢ₋₁ʲ/∂θᵢ₋₁ˡ is 1 when j = l and 0 otherwise, the matrix form of dx/dx = 1. The second term ' +
-      'is the derivative of a gradient, the Hessian of the training loss at θᵢ₋₁ (symmetric). One such ' +
-      'factor appears per inner step, each at its own θᵢ₋₁: a Hessian taken only at θ is right for k = 1 alone.',
+      'itself: ∂θᵢ₋₁ʲ/∂θᵢ₋₁ˡ is 1 when j = l and 0 otherwise, the matrix form of dx/dx = 1. It is a matrix, ' +
+      'not a vector of ones: a vector of ones is only its diagonal, and I must be a matrix for αHᵢ₋₁ to be ' +
+      'subtracted from it. The second term is the derivative of a gradient, the Hessian of the support loss ' +
+      'at θᵢ₋₁ (symmetric). One such factor appears per inner step, each at its own θᵢ₋₁: a Hessian taken ' +
+      'only at θ is right for k = 1, and for larger k only when the Hessian is constant (linear regression).',
     verify: () =>
       instances.flatMap((inst) => {
         const path = exact.innerTrajectory(inst, steps);
@@ -196,7 +198,9 @@ export function innerJacobianStep(
  * Step 5: the product formula equals autodiff through the unrolled loop.
  *
  * @example
- * productStep({ steps: 2, instances: standardInstances() }).verify();
+ * import { productStep, makeInstance } from 'maml-lab/derivations';
+ * const step = productStep({ steps: 2, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function productStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -246,8 +250,8 @@ function symbolicMetaGradient(inst: Instance, steps: number): number[] {
     loss: '(w*x + b - y)^2',
     params: ['w', 'b'],
     inputs: ['x', 'y'],
-    train: rows(inst.support),
-    test: rows(inst.query),
+    support: rows(inst.support),
+    query: rows(inst.query),
     alpha: inst.alpha,
     steps,
     at: { w: inst.theta[0], b: inst.theta[1] },
@@ -259,7 +263,9 @@ function symbolicMetaGradient(inst: Instance, steps: number): number[] {
  * Step 6: FOMAML replaces every factor by I.
  *
  * @example
- * firstOrderStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { firstOrderStep, makeInstance } from 'maml-lab/derivations';
+ * const step = firstOrderStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function firstOrderStep({ steps, instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -268,14 +274,14 @@ export function firstOrderStep({ steps, instances }: Required<MamlDerivationOpti
     tex: String.raw`g_{\mathrm{FO}} = \nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k), \qquad g - g_{\mathrm{FO}} = \Big(\prod_{i=1}^{k}(I - \alpha H_{i-1}) - I\Big)\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k) = -\alpha\sum_{i=1}^{k} H_{i-1}\,\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k) + O(\alpha^2)`,
     reason:
       'First-order MAML treats each inner gradient as a constant, so every factor I − αHᵢ₋₁ becomes I and ' +
-      'the meta-gradient is just the query gradient at the adapted parameters. What it drops is of order α‖H‖: ' +
-      'small when the step is small or the loss is nearly flat in curvature. The note beside each check says ' +
-      'how large the dropped part is on that instance.',
+      'the meta-gradient is just the query gradient g_FO at the adapted parameters. What it drops, ' +
+      'g − g_FO, is −αΣᵢ Hᵢ₋₁ g_FO + O(α²): one term per inner step, so it grows with k, and it is small only when α‖H‖ is ' +
+      'small over all k steps. The note beside each check says how large the dropped part is on that instance.',
     verify: () =>
       instances.map((inst) => {
         const fo = exact.firstOrderMetaGradient(inst, steps);
         const full = exact.metaGradientByProduct(inst, steps);
-        const note = `dropped part ‖g − g_FO‖/‖g‖ = ${relativeNorm(fo, full).toExponential(2)}, cos(g, g_FO) = ${cosine(full, fo).toFixed(4)}`;
+        const note = `dropped part ‖g − g_FO‖/‖g‖ = ${relativeError(fo, full).toExponential(2)}, cos(g, g_FO) = ${cosine(full, fo).toFixed(4)}`;
         return compareRoutes(
           'query gradient at θₖ vs autodiff with stop-gradient on the inner gradients',
           inst.name,
@@ -292,7 +298,9 @@ export function firstOrderStep({ steps, instances }: Required<MamlDerivationOpti
  * Step 7: the one-step special case g = g₁ − αH₀g₁.
  *
  * @example
- * oneStepStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { oneStepStep, makeInstance } from 'maml-lab/derivations';
+ * const step = oneStepStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function oneStepStep({ instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -322,7 +330,9 @@ export function oneStepStep({ instances }: Required<MamlDerivationOptions>): Ste
  * Step 8: Hessian-vector products are gradients of gradients.
  *
  * @example
- * gradientOfGradientStep({ steps: 1, instances: standardInstances() }).verify();
+ * import { gradientOfGradientStep, makeInstance } from 'maml-lab/derivations';
+ * const step = gradientOfGradientStep({ steps: 1, instances: [makeInstance({ kind: 'linear', seed: 0 })] });
+ * step.verify().every((c) => c.pass); // true
  */
 export function gradientOfGradientStep({ instances }: Required<MamlDerivationOptions>): Step {
   return {
@@ -332,8 +342,9 @@ export function gradientOfGradientStep({ instances }: Required<MamlDerivationOpt
     reason:
       '∇L · v is a scalar function of θ; its gradient is the Hessian times v. Autodiff gets it by ' +
       'differentiating the code that computed the first gradient: a second reverse pass over the first. ' +
-      'That is what exact MAML does at every inner step, and why it costs about twice the memory and time of ' +
-      'the first-order version: the first backward pass must be kept to be differentiated.',
+      'That is what exact MAML does at every inner step, and what makes it dearer than the first-order ' +
+      'version: the first backward pass must be kept in memory to be differentiated. Notebook 03 measures ' +
+      'the time and memory this costs against k.',
     verify: () =>
       instances.flatMap((inst) => {
         const n = inst.theta.length;
@@ -357,7 +368,9 @@ export function gradientOfGradientStep({ instances }: Required<MamlDerivationOpt
  * regression, a tanh MLP and a ReLU MLP, two seeds each).
  *
  * @example
- * const { pass } = verifyDerivation(mamlDerivation({ steps: 3 }));
+ * import { makeInstance, mamlDerivation, verifyDerivation } from 'maml-lab/derivations';
+ * const { pass } = verifyDerivation(mamlDerivation({ steps: 2, instances: [makeInstance({ kind: 'tanh', seed: 0 })] }));
+ * pass; // true
  */
 export function mamlDerivation(options: MamlDerivationOptions): Derivation {
   requireInteger('steps', options.steps, 1);

@@ -6,16 +6,16 @@ import { centralGradient } from './finiteDifferences';
 
 /**
  * A meta-learning problem given as a formula: the per-row loss `loss` in the parameters and inputs, the
- * inner (train) and outer (test) data as rows, α, k, and the point θ = `at`. A data set's loss is the mean
- * of the expression over its rows; θ₀ = `at`; k inner steps run on `train`; the meta-objective is the
- * `test` loss at θₖ.
+ * support rows (the inner loop's data; the thread's L⁽⁰⁾, "train") and query rows (the meta-objective's;
+ * L⁽¹⁾, "test"), α, k, and the point θ = `at`. A data set's loss is the mean of the expression over its
+ * rows; θ₀ = `at`; k inner steps run on `support`; the meta-objective is the `query` loss at θₖ.
  */
 export interface DeriveSpec {
   loss: string;
   params: string[];
   inputs: string[];
-  train: Record<string, number>[];
-  test: Record<string, number>[];
+  support: Record<string, number>[];
+  query: Record<string, number>[];
   alpha: number;
   steps: number;
   at: Record<string, number>;
@@ -53,7 +53,7 @@ const TEX_NODE_LIMIT = 600;
  * @example
  * import { parseDeriveSpec } from 'maml-lab/derivations';
  * const spec = parseDeriveSpec({ loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
- *   train: [{ x: 1, y: 2 }], test: [{ x: 0, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0, b: 0 } });
+ *   support: [{ x: 1, y: 2 }], query: [{ x: 0, y: 1 }], alpha: 0.1, steps: 1, at: { a: 0, b: 0 } });
  * spec.params; // ["a", "b"]
  * let message = '';
  * try { parseDeriveSpec({ ...spec, at: { a: 0 } }); } catch (e) { message = (e as Error).message; }
@@ -77,7 +77,10 @@ export function parseDeriveSpec(raw: unknown): DeriveSpec {
   if (clash) throw new RangeError(`"${clash}" is listed both in params and in inputs`);
   requirePositive('alpha', spec.alpha);
   requireInteger('steps', spec.steps, 1);
-  const rows = (field: 'train' | 'test'): Record<string, number>[] => {
+  for (const [old, now] of [['train', 'support'], ['test', 'query']]) {
+    if (old in spec && spec[now] === undefined) throw new TypeError(`${old} is now called ${now}: rename the field (support rows adapt, query rows score)`);
+  }
+  const rows = (field: 'support' | 'query'): Record<string, number>[] => {
     const list = spec[field];
     if (!Array.isArray(list) || list.length === 0) throw new TypeError(`${field} must be a non-empty array of rows like {"x": 1, "y": 2}`);
     list.forEach((row, i) => {
@@ -86,15 +89,15 @@ export function parseDeriveSpec(raw: unknown): DeriveSpec {
     });
     return list as Record<string, number>[];
   };
-  const train = rows('train');
-  const test = rows('test');
+  const support = rows('support');
+  const query = rows('query');
   if (typeof spec.at !== 'object' || spec.at === null) throw new TypeError('at must be an object giving a value to every parameter');
   const at = spec.at as Record<string, unknown>;
   for (const p of params) {
     if (!(p in at)) throw new RangeError(`at is missing parameter "${p}"`);
     requireFiniteNumber(`at.${p}`, at[p]);
   }
-  return { loss: spec.loss, params, inputs, train, test, alpha: spec.alpha, steps: spec.steps, at: at as Record<string, number> };
+  return { loss: spec.loss, params, inputs, support, query, alpha: spec.alpha, steps: spec.steps, at: at as Record<string, number> };
 }
 
 /**
@@ -173,7 +176,7 @@ function differentiate(node: math.MathNode, variable: string, simplify = true): 
  * @example
  * import { deriveSymbolically } from 'maml-lab/derivations';
  * const r = deriveSymbolically({ loss: '(a*x + b - y)^2', params: ['a', 'b'], inputs: ['x', 'y'],
- *   train: [{ x: 1, y: 2 }, { x: -1, y: 0 }], test: [{ x: 0.5, y: 1 }], alpha: 0.1, steps: 2,
+ *   support: [{ x: 1, y: 2 }, { x: -1, y: 0 }], query: [{ x: 0.5, y: 1 }], alpha: 0.1, steps: 2,
  *   at: { a: 0.3, b: -0.2 } });
  * r.pass; // true
  * [r.metaGradient.a, r.metaGradient.b]; // ≈ [-0.31488, -0.62976]
@@ -208,13 +211,13 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
   const gradient = (rows: Record<string, number>[], theta: number[]) =>
     compiled.gradient.map((g, j) => meanOver(rows, (s) => g.evaluate(s), `∂loss/∂${params[j]}`, theta));
   const hessian = (theta: number[]): Matrix =>
-    compiled.hessian.map((row, j) => row.map((h, l) => meanOver(spec.train, (s) => h.evaluate(s), `∂²loss/∂${params[j]}∂${params[l]}`, theta)));
-  const innerStep = (theta: number[]) => gradient(spec.train, theta).map((g, j) => theta[j] - alpha * g);
+    compiled.hessian.map((row, j) => row.map((h, l) => meanOver(spec.support, (s) => h.evaluate(s), `∂²loss/∂${params[j]}∂${params[l]}`, theta)));
+  const innerUpdate = (theta: number[]) => gradient(spec.support, theta).map((g, j) => theta[j] - alpha * g);
 
   const theta0 = params.map((p) => spec.at[p]);
   const path = [theta0];
-  for (let i = 0; i < steps; i++) path.push(innerStep(path[i]));
-  const query = gradient(spec.test, path[steps]);
+  for (let i = 0; i < steps; i++) path.push(innerUpdate(path[i]));
+  const query = gradient(spec.query, path[steps]);
 
   // Route: the chain-rule product, with H from the symbolic second derivatives.
   let product = query;
@@ -225,7 +228,7 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
 
   // Route: symbolic Jacobians of the update line itself (the identity term included), accumulated forwards.
   const thetaSymbols = Object.fromEntries(params.map((p) => [p, new math.SymbolNode(p)]));
-  const trainLoss = datasetLoss(perRow, spec.train, inputs);
+  const trainLoss = datasetLoss(perRow, spec.support, inputs);
   const trainGradient = params.map((p) => differentiate(trainLoss, p, false));
   const update = params.map((p, j) =>
     new math.OperatorNode('-', 'subtract', [thetaSymbols[p], new math.OperatorNode('*', 'multiply', [constant(alpha), new math.ParenthesisNode(trainGradient[j])])]),
@@ -245,7 +248,7 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
     const scope = Object.fromEntries(params.map((p, j) => [p, new math.ParenthesisNode(theta[j])]));
     theta = update.map((u) => substitute(u, scope));
   }
-  const metaObjective = substitute(datasetLoss(perRow, spec.test, inputs), Object.fromEntries(params.map((p, j) => [p, new math.ParenthesisNode(theta[j])])));
+  const metaObjective = substitute(datasetLoss(perRow, spec.query, inputs), Object.fromEntries(params.map((p, j) => [p, new math.ParenthesisNode(theta[j])])));
   const unrolledSize = treeSize(metaObjective);
   const atScope = spec.at;
   let unrolled: { gradient: number[]; tex: Record<string, string> } | undefined;
@@ -261,8 +264,8 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
 
   const fd = centralGradient((t) => {
     let th = Array.from(t);
-    for (let i = 0; i < steps; i++) th = innerStep(th);
-    return loss(spec.test, th);
+    for (let i = 0; i < steps; i++) th = innerUpdate(th);
+    return loss(spec.query, th);
   }, Float64Array.from(theta0));
 
   const productRoute = route('chain-rule product ∏(I − αHᵢ₋₁)∇L⁽¹⁾(θₖ), H symbolic', product);
@@ -287,11 +290,11 @@ export function deriveSymbolically(rawSpec: unknown): DeriveResult {
 
   const symbolTex = (node: math.MathNode) => node.toTex({ parenthesis: 'auto' });
   const stepsOut: SymbolicStep[] = [
-    { id: 'loss', title: 'Per-row loss ℓ (a data set’s loss is its mean over rows)', tex: `\\ell = ${symbolTex(perRow)}`, values: { train: loss(spec.train, theta0), test: loss(spec.test, theta0) } },
-    ...params.map((p, j) => ({ id: `gradient-${p}`, title: `∂ℓ/∂${p}`, tex: `\\frac{\\partial \\ell}{\\partial ${p}} = ${symbolTex(rowGradient[j])}`, values: { [`mean over train at θ₀`]: gradient(spec.train, theta0)[j] } })),
+    { id: 'loss', title: 'Per-row loss ℓ (a data set’s loss is its mean over rows)', tex: `\\ell = ${symbolTex(perRow)}`, values: { support: loss(spec.support, theta0), query: loss(spec.query, theta0) } },
+    ...params.map((p, j) => ({ id: `gradient-${p}`, title: `∂ℓ/∂${p}`, tex: `\\frac{\\partial \\ell}{\\partial ${p}} = ${symbolTex(rowGradient[j])}`, values: { [`mean over support at θ₀`]: gradient(spec.support, theta0)[j] } })),
     { id: 'hessian', title: 'Hessian of the training loss at θ₀ (symbolic second derivatives, mean over rows)', tex: String.raw`H_0 = \nabla^2 \mathcal{L}^{(0)}(\theta_0)`, values: hessian(theta0) },
     ...path.slice(1).map((t, i) => ({ id: `theta-${i + 1}`, title: `θ${i + 1} after inner step ${i + 1}`, tex: String.raw`\theta_{${i + 1}} = \theta_{${i}} - \alpha\,\nabla\mathcal{L}^{(0)}(\theta_{${i}})`, values: named(t) })),
-    { id: 'meta-objective', title: `Meta-objective L⁽¹⁾(θ${steps})`, tex: String.raw`\mathcal{L}^{(1)}(\theta_{${steps}}) = \text{mean over test rows of } \ell(\theta_{${steps}})`, values: { value: loss(spec.test, path[steps]), unrolledExpressionNodes: unrolledSize } },
+    { id: 'meta-objective', title: `Meta-objective L⁽¹⁾(θ${steps})`, tex: String.raw`\mathcal{L}^{(1)}(\theta_{${steps}}) = \text{mean over query rows of } \ell(\theta_{${steps}})`, values: { value: loss(spec.query, path[steps]), unrolledExpressionNodes: unrolledSize } },
     { id: 'meta-gradient', title: 'Meta-gradient', tex: String.raw`\nabla_\theta \mathcal{L}^{(1)}(\theta_{${steps}})`, values: metaGradient },
     { id: 'first-order', title: 'FOMAML: the query gradient at θₖ', tex: String.raw`g_{\mathrm{FO}} = \nabla_{\theta_{${steps}}}\mathcal{L}^{(1)}(\theta_{${steps}})`, values: named(query) },
   ];

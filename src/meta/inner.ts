@@ -29,8 +29,18 @@ export function taskLoss(model: Model, params: readonly tf.Tensor[], points: Reg
   return tf.tidy(() => mse(model.apply(params, points.x), points.y));
 }
 
-/** Identity in the forward pass, zero gradient backwards: what "drop the second-order terms" means in code. */
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+/**
+ * Identity in the forward pass, zero gradient backwards: the value goes through, the derivative does not.
+ * What "drop the second-order terms" means in code (FOMAML applies it to every inner gradient), and what
+ * cutting the tape at θ₀ = stopGradient(θ) means.
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * import { stopGradient } from 'maml-lab/meta';
+ * // x·x with the second factor held constant: the derivative is x = 3, not 2x = 6
+ * tf.grad((x: tf.Tensor) => tf.sum(tf.mul(x, stopGradient(x))))(tf.tensor1d([3])); // [3]
+ */
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;

@@ -21,68 +21,102 @@ export interface TaskBatch<B = RegressionBatch> {
   count: number;
 }
 
-/** A sinusoid meta-batch, with each task's amplitude and phase (for plotting the true curves). */
+/** A sinusoid meta-batch, with each task's amplitude, phase and frequency (for plotting the true curves). */
 export interface SinusoidBatch extends TaskBatch<RegressionBatch> {
   amplitude: Float32Array;
   phase: Float32Array;
+  /** ω of each task; all 1 unless `frequency` was given. */
+  frequency: Float32Array;
 }
 
-/** How many tasks, how many support (and as many query) points per task, and the seed. */
+/** How many tasks, how many support points (and query points, as many unless `queryShots`) per task, and the seed. */
 export interface SamplerOptions {
   tasks: number;
   shots: number;
   seed: number;
+  /** Query points per task; default `shots`. Li et al. (2017) train on K support and 10 query points. */
+  queryShots?: number;
 }
 
-function checkSampler({ tasks, shots, seed }: SamplerOptions): void {
+/** Sinusoid sampling: the common options, and a frequency range (default none: ω = 1, Finn et al.'s family). */
+export interface SinusoidSamplerOptions extends SamplerOptions {
+  /** ω ~ U[low, high] per task, as in Li et al. (2017): [0.8, 1.2]. */
+  frequency?: readonly [number, number];
+}
+
+function checkSampler({ tasks, shots, seed, queryShots }: SamplerOptions): number {
   requireInteger('tasks', tasks, 1);
   requireInteger('shots', shots, 1);
   requireInteger('seed', seed, 0);
+  if (queryShots !== undefined) requireInteger('queryShots', queryShots, 1);
+  return queryShots ?? shots;
 }
 
-function split(x: tf.Tensor3D, y: tf.Tensor3D, shots: number, tasks: number): TaskBatch {
-  const [xs, xq] = tf.split(x, [shots, shots], 1) as tf.Tensor3D[];
-  const [ys, yq] = tf.split(y, [shots, shots], 1) as tf.Tensor3D[];
+function checkFrequency(range: unknown): void {
+  const [low, high] = Array.isArray(range) && range.length === 2 ? range : [NaN, NaN];
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low > 0 && low <= high)) {
+    throw new RangeError(`frequency must be a range [low, high] with 0 < low ≤ high, got ${JSON.stringify(range)}`);
+  }
+}
+
+function split(x: tf.Tensor3D, y: tf.Tensor3D, shots: number, queryShots: number, tasks: number): TaskBatch {
+  const [xs, xq] = tf.split(x, [shots, queryShots], 1) as tf.Tensor3D[];
+  const [ys, yq] = tf.split(y, [shots, queryShots], 1) as tf.Tensor3D[];
   return { support: { x: xs, y: ys }, query: { x: xq, y: yq }, count: tasks };
 }
 
 /**
- * The sinusoid family of Finn et al. (2017): y = A·sin(x − φ) with A ~ U[0.1, 5], φ ~ U[0, π],
- * x ~ U[−5, 5]; `shots` support and `shots` query points per task. The same seed gives the same batch.
+ * The sinusoid family of Finn et al. (2017): y = A·sin(ω·x − φ) with A ~ U[0.1, 5], φ ~ U[0, π],
+ * x ~ U[−5, 5] and ω = 1, or ω ~ U[low, high] with `frequency` (Li et al. 2017 use [0.8, 1.2]); `shots`
+ * support and `queryShots` (default `shots`) query points per task. The same options give the same batch,
+ * and adding `frequency` or `queryShots` leaves the amplitudes and phases drawn for a seed unchanged.
  * The caller owns the tensors (dispose them with `disposeTasks`).
  *
+ * Li et al. write y = A·sin(ωx + b), b ~ U[0, π]; we keep the phase as −φ. The two families are mirror
+ * images under (x, y) → (−x, −y), which maps U[−5, 5] to itself and the network's initial distribution to
+ * itself, so errors measured on either are comparable.
+ *
  * @example
- * const batch = sinusoidTasks({ tasks: 25, shots: 10, seed: 0 }); // x, y: [25, 10, 1]
+ * import { sinusoidTasks, disposeTasks } from 'maml-lab/meta';
+ * const batch = sinusoidTasks({ tasks: 4, shots: 5, queryShots: 10, seed: 0, frequency: [0.8, 1.2] });
+ * batch.support.x.shape; // [4, 5, 1]; batch.query.x.shape is [4, 10, 1]
+ * disposeTasks(batch);
  */
-export function sinusoidTasks(options: SamplerOptions): SinusoidBatch {
-  checkSampler(options);
-  const { tasks, shots, seed } = options;
+export function sinusoidTasks(options: SinusoidSamplerOptions): SinusoidBatch {
+  const queryShots = checkSampler(options);
+  if (options.frequency !== undefined) checkFrequency(options.frequency);
+  const { tasks, shots, seed, frequency: range } = options;
   const amplitude = tf.randomUniform([tasks, 1, 1], 0.1, 5, 'float32', seed * 3 + 1) as tf.Tensor3D;
   const phase = tf.randomUniform([tasks, 1, 1], 0, Math.PI, 'float32', seed * 3 + 2) as tf.Tensor3D;
+  // A named stream: every integer seed already belongs to some batch's amplitude, phase or x.
+  const frequency = (range ? tf.randomUniform([tasks, 1, 1], range[0], range[1], 'float32', `${seed}-frequency`) : tf.ones([tasks, 1, 1])) as tf.Tensor3D;
   const batch = tidyTensors(() => {
-    const x = tf.randomUniform([tasks, 2 * shots, 1], -5, 5, 'float32', seed * 3 + 3) as tf.Tensor3D;
-    const y = tf.mul(amplitude, tf.sin(tf.sub(x, phase))) as tf.Tensor3D;
-    return split(x, y, shots, tasks);
+    const x = tf.randomUniform([tasks, shots + queryShots, 1], -5, 5, 'float32', seed * 3 + 3) as tf.Tensor3D;
+    const angle = range ? tf.mul(frequency, x) : x;
+    const y = tf.mul(amplitude, tf.sin(tf.sub(angle, phase))) as tf.Tensor3D;
+    return split(x, y, shots, queryShots, tasks);
   });
-  const result = { ...batch, amplitude: amplitude.dataSync() as Float32Array, phase: phase.dataSync() as Float32Array };
-  tf.dispose([amplitude, phase]);
-  return result;
+  const drawn = { amplitude: amplitude.dataSync() as Float32Array, phase: phase.dataSync() as Float32Array, frequency: frequency.dataSync() as Float32Array };
+  tf.dispose([amplitude, phase, frequency]);
+  return { ...batch, ...drawn };
 }
 
 /**
  * Linear regression tasks: y = a·x + b with a ~ U[−2, 2], b ~ U[−1, 1], x ~ U[−2, 2].
  *
  * @example
- * const batch = linearTasks({ tasks: 8, shots: 5, seed: 1 });
+ * import { linearTasks, disposeTasks } from 'maml-lab/meta';
+ * const batch = linearTasks({ tasks: 8, shots: 5, seed: 1 }); // x, y: [8, 5, 1]
+ * disposeTasks(batch);
  */
 export function linearTasks(options: SamplerOptions): TaskBatch {
-  checkSampler(options);
+  const queryShots = checkSampler(options);
   const { tasks, shots, seed } = options;
   return tidyTensors(() => {
     const slope = tf.randomUniform([tasks, 1, 1], -2, 2, 'float32', seed * 3 + 1);
     const intercept = tf.randomUniform([tasks, 1, 1], -1, 1, 'float32', seed * 3 + 2);
-    const x = tf.randomUniform([tasks, 2 * shots, 1], -2, 2, 'float32', seed * 3 + 3) as tf.Tensor3D;
-    return split(x, tf.add(tf.mul(slope, x), intercept) as tf.Tensor3D, shots, tasks);
+    const x = tf.randomUniform([tasks, shots + queryShots, 1], -2, 2, 'float32', seed * 3 + 3) as tf.Tensor3D;
+    return split(x, tf.add(tf.mul(slope, x), intercept) as tf.Tensor3D, shots, queryShots, tasks);
   });
 }
 
@@ -91,7 +125,9 @@ export function linearTasks(options: SamplerOptions): TaskBatch {
  * value and naming the first problem.
  *
  * @example
- * regressionTasks({ support: { x: [[[0], [1]]], y: [[[0], [1]]] }, query: { x: [[[2]]], y: [[[2]]] } });
+ * import { regressionTasks, disposeTasks } from 'maml-lab/meta';
+ * const batch = regressionTasks({ support: { x: [[[0], [1]]], y: [[[0], [1]]] }, query: { x: [[[2]]], y: [[[2]]] } });
+ * disposeTasks(batch);
  */
 export function regressionTasks(raw: { support: { x: unknown; y: unknown }; query: { x: unknown; y: unknown } }): TaskBatch {
   const read = (name: string, value: unknown) => {
@@ -134,7 +170,8 @@ export function regressionTasks(raw: { support: { x: unknown; y: unknown }; quer
  * Disposes every tensor of a meta-batch.
  *
  * @example
- * disposeTasks(batch);
+ * import { sinusoidTasks, disposeTasks } from 'maml-lab/meta';
+ * disposeTasks(sinusoidTasks({ tasks: 2, shots: 5, seed: 0 }));
  */
 export function disposeTasks<B>(batch: TaskBatch<B>): void {
   tf.dispose([batch.support as unknown as tf.TensorContainer, batch.query as unknown as tf.TensorContainer]);

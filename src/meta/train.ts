@@ -12,27 +12,13 @@ import { requireFiniteLoss, requireInteger, requirePositive } from './validate';
 /** What `train` optimises: a meta-gradient method, or `pretrain` (plain regression on all tasks' points). */
 export type Objective = Method | 'pretrain';
 
-/** A snapshot of training, for live displays. */
+/** A snapshot of training, for live displays (the notebook layer's `progressLine` formats it). */
 export interface Progress {
   iteration: number;
   iterations: number;
   metaLoss: number;
   iterationsPerSecond: number;
   etaSeconds: number;
-}
-
-/**
- * One line of text for a progress report: a bar, iteration, meta-loss, iterations/s and ETA.
- *
- * @example
- * progressLine('MAML', { iteration: 50, iterations: 100, metaLoss: 1.2, iterationsPerSecond: 25, etaSeconds: 2 });
- * // "MAML ████████████░░░░░░░░░░░░ 50/100 · meta-loss 1.2000 · 25 it/s · ETA 2 s"
- */
-export function progressLine(label: string, p: Progress): string {
-  const width = 24;
-  const done = Math.round((width * p.iteration) / p.iterations);
-  const eta = Number.isFinite(p.etaSeconds) ? `${Math.round(p.etaSeconds)} s` : '…';
-  return `${label} ${'█'.repeat(done)}${'░'.repeat(width - done)} ${p.iteration}/${p.iterations} · meta-loss ${p.metaLoss.toFixed(4)} · ${p.iterationsPerSecond.toFixed(0)} it/s · ETA ${eta}`;
 }
 
 /** Settings of `train`; `sample(i)` must return a fresh meta-batch for iteration i (train disposes it). */
@@ -50,6 +36,8 @@ export interface TrainOptions {
   /** Called every `progressEvery` iterations (default 50) and at the end; omit for quiet scripts. */
   onProgress?: (progress: Progress) => void;
   progressEvery?: number;
+  /** Aborting it ends training after the current iteration, like `run.stop()` (see `interruptSignal` for Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** What training produced so far: the caller owns `params`. */
@@ -62,7 +50,7 @@ export interface TrainResult {
   seconds: number;
 }
 
-/** A training run: await it for the result; `stop()` ends it after the current iteration (so does Ctrl-C). */
+/** A training run: await it for the result; `stop()` ends it after the current iteration (so does aborting `signal`). */
 export interface TrainingRun extends PromiseLike<TrainResult> {
   stop(): void;
 }
@@ -70,15 +58,23 @@ export interface TrainingRun extends PromiseLike<TrainResult> {
 /**
  * Meta-trains `params` (which it does not dispose) with Adam on the chosen objective; returns a run that
  * resolves to the trained parameters and the loss curve. It yields to the event loop every iteration, so
- * `run.stop()` or Ctrl-C (SIGINT) stops it cleanly with what it has. In a notebook, tslab fails the
- * interrupted cell at once, so keep the run in a variable (`const run = train(…)`, then `await run`): after
- * an interrupt, `await run` in the next cell gives the parameters trained so far. A non-finite meta-loss stops it with
- * an error that names the iteration and suggests a smaller α.
+ * `run.stop()` or aborting `signal` ends it cleanly after the current iteration, with `interrupted: true`
+ * and what it has. In a notebook, tslab fails the interrupted cell at once, so pass
+ * `signal: interruptSignal()` and keep the run in a variable declared in an earlier cell (`let run;` there,
+ * `run = train(…)` and `await run` in the next): tslab drops the variables of a cell that fails, which is
+ * what an interrupt does, and after it `await run` in the next cell gives the parameters trained so far.
+ * A non-finite
+ * meta-loss stops it with an error that names the iteration and suggests a smaller α.
  *
  * @example
- * const run = train({ model, params, objective: 'maml', iterations: 1000, alpha: 0.01, steps: 1,
+ * import { mlp, sinusoidTasks, train } from 'maml-lab/meta';
+ * import * as tf from '@tensorflow/tfjs';
+ * const model = mlp([1, 40, 40, 1]);
+ * const params = model.init(0);
+ * const run = train({ model, params, objective: 'maml', iterations: 20, alpha: 0.01, steps: 1,
  *   sample: (i) => sinusoidTasks({ tasks: 25, shots: 10, seed: i }) });
  * const { params: trained, losses } = await run;
+ * tf.dispose([...params, ...trained]);
  */
 export function train(options: TrainOptions): TrainingRun {
   const { model, objective, iterations, alpha, steps } = options;
@@ -90,10 +86,15 @@ export function train(options: TrainOptions): TrainingRun {
   if (!objectives.includes(objective)) throw new RangeError(`objective must be one of ${objectives.join(', ')}, got ${JSON.stringify(objective)}`);
   const every = options.progressEvery ?? 50;
   requireInteger('progressEvery', every, 1);
+  const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${typeof signal}`);
   let stopRequested = false;
   const stop = () => {
     stopRequested = true;
   };
+  // Polled between iterations rather than listened to: nothing to remove afterwards, and an abort that
+  // arrives mid-iteration still lets that iteration finish.
+  const stopping = () => stopRequested || signal?.aborted === true;
 
   const done = (async (): Promise<TrainResult> => {
     const optimizer = adam({ learningRate: options.metaLearningRate ?? 1e-3 });
@@ -101,14 +102,13 @@ export function train(options: TrainOptions): TrainingRun {
     let state = optimizer.init(params);
     const losses: number[] = [];
     const started = performance.now();
-    process.on('SIGINT', stop);
     const report = (i: number) => {
       const seconds = (performance.now() - started) / 1000;
       const rate = i / Math.max(seconds, 1e-9);
       options.onProgress?.({ iteration: i, iterations, metaLoss: losses[losses.length - 1] ?? NaN, iterationsPerSecond: rate, etaSeconds: (iterations - i) / rate });
     };
     try {
-      for (let i = 0; i < iterations && !stopRequested; i++) {
+      for (let i = 0; i < iterations && !stopping(); i++) {
         const batch = options.sample(i);
         let step;
         try {
@@ -128,13 +128,12 @@ export function train(options: TrainOptions): TrainingRun {
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (losses.length % every !== 0) report(losses.length);
-      return { params, losses, iterations: losses.length, interrupted: stopRequested, seconds: (performance.now() - started) / 1000 };
+      return { params, losses, iterations: losses.length, interrupted: losses.length < iterations, seconds: (performance.now() - started) / 1000 };
     } catch (error) {
       tf.dispose(params);
       throw error;
     } finally {
       tf.dispose([...state.m, ...state.v]);
-      process.off('SIGINT', stop);
     }
   })();
   return { then: done.then.bind(done), stop };

@@ -100,21 +100,20 @@ export function evaluateClaim(statement: string, measured: number, expectation: 
 
 /**
  * States a claim a notebook makes in prose, measured in the cell: shows "✓ statement: measured …, claimed
- * …" and returns the result, or shows ✗ and **throws** a `ClaimError`, so the notebook run fails when the
- * library breaks the sentence.
+ * …", or shows ✗ and **throws** a `ClaimError`, so the notebook run fails when the library breaks the
+ * sentence. It returns nothing, so that a claim ending a cell adds no second output (tslab shows the value
+ * of a cell's last expression); `evaluateClaim` gives the result as a value.
  *
  * @example
  * import { claim } from 'maml-lab/notebook';
  * // shows "✓ the two routes agree to 1e-6: measured 3.200e-9, claimed ≤ 1.0e-6"
- * const result = claim('the two routes agree to 1e-6', 3.2e-9, { atMost: 1e-6 });
- * result.expected; // "≤ 1.0e-6"
+ * claim('the two routes agree to 1e-6', 3.2e-9, { atMost: 1e-6 });
  */
-export function claim(statement: string, measured: number, expectation: Expectation): ClaimResult {
+export function claim(statement: string, measured: number, expectation: Expectation): void {
   const result = evaluateClaim(statement, measured, expectation);
   const line = `${result.pass ? '✓' : '✗'} ${statement}: measured ${figure(measured)}, claimed ${result.expected}`;
   publish({ 'text/markdown': `${result.pass ? '✓' : '✗'} ${statement}: measured **${figure(measured)}**, claimed ${result.expected}`, 'text/plain': line });
   if (!result.pass) throw new ClaimError(result);
-  return result;
 }
 
 function isDerivation(x: Derivation | Step): x is Derivation {

@@ -2,3 +2,5 @@ export * from './render';
 export * from './show';
 export * from './progress';
 export * from './claim';
+export * from './interrupt';
+export { saveFigure } from './saveFigure';

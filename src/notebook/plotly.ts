@@ -2,6 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Figure } from '../plots/figure';
 
 let libraryInlined = false;
+
+/**
+ * plotly.js as installed with the package (plotly.js-dist-min), read from disk: every page maml-lab
+ * writes carries its own copy, so that figures draw with no network.
+ */
+export function plotlyLibrarySource(): string {
+  return readFileSync(require.resolve('plotly.js-dist-min'), 'utf8');
+}
 let counter = 0;
 
 /**
@@ -23,7 +31,7 @@ export function figureHtml(figure: Figure): string {
   const id = `maml-lab-plot-${process.pid}-${++counter}`;
   let library = '';
   if (!libraryInlined) {
-    library = `<script>${readFileSync(require.resolve('plotly.js-dist-min'), 'utf8')}</script>`;
+    library = `<script>${plotlyLibrarySource()}</script>`;
     libraryInlined = true;
   }
   const spec = JSON.stringify(figure).replace(/</g, '\\u003c');

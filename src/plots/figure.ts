@@ -1,4 +1,4 @@
-import { DATA_COLOURS, DATA_STYLE, DIVERGING_SCALE, HEIGHTS, LINEAR_TICKS, REFERENCE_STYLE, logAxisTicks } from './look';
+import { DATA_COLOURS, DATA_STYLE, HEIGHTS, LINEAR_TICKS, REFERENCE_STYLE, logAxisTicks } from './look';
 
 /** A Plotly figure spec, as `Plotly.newPlot` and the `application/vnd.plotly.v1+json` MIME type take it. */
 export interface Figure {
@@ -116,23 +116,5 @@ export function lineChart(spec: { title: string; x: Axis; y: Axis; series: Serie
       margin: { t: 50, r: 20 },
       height: HEIGHTS.lineChart,
     },
-  };
-}
-
-/**
- * A matrix as a heatmap with a diverging colour scale centred on zero (a Hessian, a Jacobian).
- *
- * @example
- * import { heatmap } from 'maml-lab/plots';
- * const figure = heatmap({ title: 'H₀', z: [[2, -1], [-1, 2]] });
- * [figure.data[0].zmin, figure.data[0].zmax]; // [-2, 2]
- */
-export function heatmap(spec: { title: string; z: number[][]; labels?: string[] }): Figure {
-  const extent = Math.max(1e-12, ...spec.z.flat().map(Math.abs));
-  return {
-    data: [
-      { type: 'heatmap', z: spec.z, x: spec.labels, y: spec.labels, ...DIVERGING_SCALE, zmin: -extent, zmax: extent, colorbar: { ...LINEAR_TICKS } },
-    ],
-    layout: { title: { text: spec.title }, yaxis: { autorange: 'reversed', scaleanchor: 'x' }, height: HEIGHTS.heatmap, margin: { t: 50 } },
   };
 }

@@ -20,13 +20,43 @@ export const DATA_STYLE = { dash: 'solid', markerSize: 8 } as const;
 export const REFERENCE_STYLE = { colour: '#8c8c8c', width: 1, dash: 'dash', markerSize: 6, legendRank: 2000 } as const;
 
 /** Figure heights in px. */
-export const HEIGHTS = { lineChart: 380, heatmap: 420 } as const;
+export const HEIGHTS = { lineChart: 380, heatmap: 420, panels: 400, spectrum: 380 } as const;
 
 /**
- * The diverging scale for signed matrices, centred on zero by the plot (zmin = −zmax). Plotly's RdBu runs
- * blue → grey → red, so reversed it draws negative entries red and positive ones blue.
+ * The diverging colour scale for signed matrices: ColorBrewer's RdBu with its pale middle made white, so
+ * that an entry of exactly zero is white and the eye reads colour as "not zero". Negative entries are
+ * red, positive ones blue. The stops are symmetric about 0.5; a plot using it sets its range to
+ * [−m, m] (zmin = −zmax), which puts zero, and only zero, on white. Plotly's own 'RdBu' is grey in the
+ * middle with asymmetric stops (0.35 / 0.6), so a zero entry would not be white there.
  */
-export const DIVERGING_SCALE = { colorscale: 'RdBu', reversescale: true } as const;
+export const DIVERGING_COLOURS: readonly (readonly [number, string])[] = [
+  [0, '#67001f'],
+  [0.1, '#b2182b'],
+  [0.2, '#d6604d'],
+  [0.3, '#f4a582'],
+  [0.4, '#fddbc7'],
+  [0.5, '#ffffff'],
+  [0.6, '#d1e5f0'],
+  [0.7, '#92c5de'],
+  [0.8, '#4393c3'],
+  [0.9, '#2166ac'],
+  [1, '#053061'],
+];
+
+/** The diverging scale as Plotly trace (or coloraxis) fields. */
+export const DIVERGING_SCALE = { colorscale: DIVERGING_COLOURS.map(([at, colour]) => [at, colour]) } as const;
+
+/**
+ * Lines at layer-block boundaries of a parameter matrix (W₁ | b₁ | W₂ …): thin, dark and dashed, drawn
+ * above the cells so that they stay visible over dark ones.
+ */
+export const BLOCK_LINE = { color: '#333333', width: 1, dash: 'dash' } as const;
+
+/** Marked points that stand out from the rest (the outliers of a spectrum). */
+export const OUTLIER_STYLE = { colour: '#d62728', symbol: 'diamond', size: 10 } as const;
+
+/** Bars of a histogram: the first data colour, with thin white gaps between bars. */
+export const BAR_STYLE = { colour: DATA_COLOURS[0], lineColour: '#ffffff', lineWidth: 0.5 } as const;
 
 /**
  * Tick labels on linear axes: plain numbers with thousands separators ("20,000", "0.00002"). Plotly's
@@ -62,4 +92,28 @@ export function logAxisTicks(values: readonly number[]): Record<string, unknown>
   if (decades < 1) return format;
   if (decades < 2) return { ...format, dtick: 'D2' };
   return { ...format, dtick: Math.max(1, Math.ceil(decades / MAX_DECADE_LABELS)) };
+}
+
+const SUPERSCRIPT_DIGITS: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+/**
+ * The label of 10ᵏ on an axis or colour bar: plain from 0.01 to 100, a power of ten beyond ("10⁻⁴", "10³"),
+ * as log axes label their decades.
+ */
+export function decadeLabel(k: number): string {
+  if (k >= -2 && k <= 2) return String(10 ** k);
+  return `10${[...String(k)].map((c) => SUPERSCRIPT_DIGITS[c]).join('')}`;
+}
+
+/**
+ * A number in 3 significant digits for a label or hover text: plain from 0.001 to 10⁴, else with a power
+ * of ten ("2.5×10⁻⁴", "10⁵" for a mantissa of 1); no SI prefixes, minus sign as "−".
+ */
+export function labelNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4)) return String(Number(x.toPrecision(3))).replace('-', '−');
+  const [mantissa, exponent] = x.toExponential(2).split('e');
+  const m = String(Number(mantissa)).replace('-', '−');
+  const power = `10${[...String(Number(exponent))].map((c) => SUPERSCRIPT_DIGITS[c]).join('')}`;
+  return m === '1' ? power : m === '−1' ? `−${power}` : `${m}×${power}`;
 }

@@ -1,0 +1,77 @@
+/**
+ * The overview `maml-lab --help` prints, and with every usage error.
+ *
+ * @example
+ * import { USAGE } from './help';
+ * console.log(USAGE);
+ */
+export const USAGE = `Usage:
+  maml-lab --version                         package, tfjs and backend in use
+  maml-lab verify [--steps K] [--json] [--verbose]
+                                             check every line of the k-step MAML derivation
+  maml-lab derive --spec FILE [--json]       symbolic derivation of your own loss (see README)
+  maml-lab metagrad --spec FILE [--json] [--repeat N]
+                                             a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
+  maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
+                                             the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
+
+  maml-lab COMMAND --help                    what each flag of COMMAND does
+
+Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
+
+/**
+ * What `maml-lab COMMAND --help` prints: every flag of the command, explained, and its exit codes.
+ *
+ * @example
+ * import { COMMAND_HELP } from './help';
+ * console.log(COMMAND_HELP.verify);
+ */
+export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'reproduce', string>> = {
+  verify: `Usage: maml-lab verify [--steps K] [--json] [--verbose]
+
+Checks every line of the k-step MAML derivation on small instances (linear regression and tiny MLPs), each
+line by two or more independent routes (closed form, autodiff, finite differences, symbolic), and prints
+one row per step: the routes, the worst relative error and the tolerance.
+
+  --steps K    the number of inner steps k (default 2)
+  --json       every check as JSON, with the values each route computed, instead of the tables
+  --verbose    after the summary, a row for every check (its instance, absolute and relative error,
+               tolerance); without it, only the failing checks get a row
+
+Exit code: 0 when every check passes, 1 when one fails, 2 for a usage mistake.`,
+  derive: `Usage: maml-lab derive --spec FILE [--json]
+
+Derives the meta-gradient of your own loss symbolically and checks it against autodiff and finite
+differences. FILE is JSON: {loss, params, inputs, train, test, alpha, steps, at} (see the README).
+
+  --spec FILE  the loss and data to derive
+  --json       the result as JSON: {metaGradient, fomaml, gradientTex, steps, checks, pass}
+
+Exit code: 0 when all routes agree, 1 when they do not or the spec is wrong, 2 for a usage mistake.`,
+  metagrad: `Usage: maml-lab metagrad --spec FILE [--json] [--repeat N]
+
+Computes one meta-gradient (maml, fomaml, reptile or imaml) of a batch of tasks. FILE is JSON:
+{model, params, tasks, alpha, steps, method, lambda?, reptileRate?} (see the README).
+
+  --spec FILE  the model, parameters, tasks and method
+  --json       {loss, grads: [{shape, values}], backend, timing: {medianMs, n}}
+  --repeat N   time N more runs after one warm-up (default 0: no timing)
+
+Exit code: 0 on success, 1 when the spec is wrong, 2 for a usage mistake.`,
+  reproduce: `Usage: maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
+
+Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression, then reports the
+query MSE ± 95% CI on held-out tasks after 1 and 10 steps, with the reference figures beside it.
+
+  --protocol   finn2017 (default): Finn et al. 2017: y = A sin(x − φ), meta-batch 25, K support and K
+               query points, 600 held-out tasks.
+               li2017: Li et al. 2017 (Meta-SGD): ω ~ U[0.8, 1.2] as well, meta-batch 4, K support and
+               10 query points, 100 held-out tasks with 100 query points, scored at K = 5, 10 and 20.
+  --iterations N  training iterations per method (default: the paper's, 70,000 or 60,000)
+  --seed S     seed of the initial parameters, the training tasks and the held-out tasks (default 0)
+  --shots K    support points per task in training (default 10 for finn2017, 5 for li2017)
+  --json       the results as JSON, with the settings used, and no progress display
+
+Ctrl-C stops the method in training, scores what it has and skips the rest; a second Ctrl-C quits.
+Exit code: 0 on success, 1 when a method diverged, 2 for a usage mistake.`,
+};

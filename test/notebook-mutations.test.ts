@@ -1,0 +1,128 @@
+/*
+ * The notebooks' claims are checks that fail when the library breaks them. Each case below plants one
+ * deliberate bug in a copy of the built package (dist/), runs the notebook that should catch it through the
+ * real tslab kernel against that copy, and expects the run to fail on a claim. The unbroken notebooks run
+ * clean at the end of `npm test`, which is the control.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+const venvPython = path.join(root, '.venv', 'bin', 'python');
+
+/** One deliberate bug: where it goes in dist/, the exact text it replaces, and the notebook that must catch it. */
+interface Mutation {
+  name: string;
+  file: string;
+  find: string;
+  replace: string;
+  notebook: string;
+  /** What the failing run must say: a failed claim, unless the break makes the library refuse first. */
+  caughtBy: RegExp;
+}
+
+const MUTATIONS: Mutation[] = [
+  {
+    name: 'fomaml returns 1.01× its value',
+    file: 'meta/methods/fomaml.js',
+    find: 'grads: grads.map((g) => tf.sum(g, 0))',
+    replace: 'grads: grads.map((g) => tf.mul(1.01, tf.sum(g, 0)))',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed/,
+  },
+  {
+    name: 'the exact method drops one Hessian factor (the first inner gradient is a constant)',
+    file: 'meta/inner.js',
+    find: '{ firstOrder: loop.firstOrder, pull }',
+    replace: '{ firstOrder: loop.firstOrder || i === 0, pull }',
+    notebook: '02-chain-rule.ipynb',
+    caughtBy: /claim failed/,
+  },
+  {
+    name: 'Reptile sums over tasks instead of averaging',
+    file: 'meta/methods/reptile.js',
+    find: 'tf.sub(p, tf.mean(phi[i], 0))',
+    replace: 'tf.sum(tf.sub(p, phi[i]), 0)',
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed/,
+  },
+  {
+    name: 'iMAML uses I + λH instead of I + H/λ',
+    file: 'meta/implicitSolve.js',
+    find: 'tf.div(hv[i], lambda)',
+    replace: 'tf.mul(hv[i], lambda)',
+    notebook: '07-imaml.ipynb',
+    // I + λH is indefinite where I + H/λ is not: CG refuses it with an error before any comparison is made.
+    caughtBy: /claim failed|not positive definite/,
+  },
+];
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A throw-away package root: package.json, a copy of dist/ with the mutation applied, node_modules whose
+ * entries link to the project's (maml-lab itself links back to this root, as `file:.` does in the project),
+ * results/ linked, and a copy of the notebook in notebooks/, so `import … from 'maml-lab'` in the notebook
+ * loads the mutant.
+ */
+function mutantRoot(m: Mutation | { notebook: string }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-mutant-'));
+  made.push(dir);
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+  fs.cpSync(dist, path.join(dir, 'dist'), { recursive: true });
+  if ('find' in m) {
+    const target = path.join(dir, 'dist', m.file);
+    const text = fs.readFileSync(target, 'utf8');
+    const count = text.split(m.find).length - 1;
+    assert.equal(count, 1, `the mutation "${m.name}" must find its text exactly once in dist/${m.file}, found ${count} (did the code change? update the mutation)`);
+    fs.writeFileSync(target, text.replace(m.find, m.replace));
+  }
+  const modules = path.join(dir, 'node_modules');
+  fs.mkdirSync(modules);
+  for (const entry of fs.readdirSync(path.join(root, 'node_modules'))) {
+    if (entry === 'maml-lab') continue;
+    fs.symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
+  }
+  fs.symlinkSync('..', path.join(modules, 'maml-lab'));
+  // notebooks read the committed full runs as ../results
+  fs.symlinkSync(path.join(root, 'results'), path.join(dir, 'results'));
+  fs.mkdirSync(path.join(dir, 'notebooks'));
+  fs.copyFileSync(path.join(root, 'notebooks', m.notebook), path.join(dir, 'notebooks', m.notebook));
+  return dir;
+}
+
+/** Runs one notebook of a throw-away root through the project's runner; its exit status and output. */
+function runNotebook(dir: string, notebook: string): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'run-notebooks.ts'), path.join(dir, 'notebooks', notebook)], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 590_000,
+  });
+  return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
+}
+
+describe('deliberate breaks of the library are caught by the notebooks’ claims', () => {
+  const ready = fs.existsSync(path.join(dist, 'index.js')) && fs.existsSync(venvPython);
+  const skip = ready ? false : 'needs `npm run build` and `npm run setup` (npm test does both)';
+
+  test('control: the same copied layout with the library unbroken passes, so a failure below is the break', { skip, timeout: 600_000 }, () => {
+    const { status, output } = runNotebook(mutantRoot({ notebook: '06-reptile.ipynb' }), '06-reptile.ipynb');
+    assert.equal(status, 0, `the unbroken copy failed:\n${output.slice(-3000)}`);
+  });
+
+  for (const m of MUTATIONS) {
+    test(`${m.name} → ${m.notebook} fails`, { skip, timeout: 600_000 }, () => {
+      const { status, output } = runNotebook(mutantRoot(m), m.notebook);
+      assert.notEqual(status, 0, `the notebook passed with the library broken (${m.name}):\n${output.slice(-3000)}`);
+      assert.match(output, m.caughtBy, `the notebook failed, but not as expected (${m.caughtBy}):\n${output.slice(-3000)}`);
+    });
+  }
+});
