@@ -62,8 +62,7 @@ export type FailureKind =
   | 'compiler'
   | 'headers'
   | 'build'
-  | 'load'
-  | 'check';
+  | 'load';
 
 /** A failure the user can act on: the message says what went wrong and what to do. */
 export class SetupError extends Error {
