@@ -1,20 +1,24 @@
 /**
  * `npm run bench`: times the sinusoid meta-gradient (25 tasks, K = 10, MLP 1-40-40-1, 1761 parameters) on
- * the default tfjs backend: exact 1-step, first-order 1-step and exact 5-step MAML; and, in the same run,
- * interleaved round by round (never concurrently), the PyTorch and JAX peers of bench/peers.py on the very
- * same parameters and tasks. Prints medians, ratios and the targets of the meta-learning issue.
+ * each tfjs backend side by side (wasm, and tfjs-node's `tensorflow` where it loads): exact 1-step,
+ * first-order 1-step and exact 5-step MAML; and, in the same run, interleaved round by round (never
+ * concurrently), the PyTorch and JAX peers of bench/peers.py on the very same parameters and tasks.
+ * Prints medians, ratios and the targets of the meta-learning issue.
  *
- *   npx tsx bench/run.ts [--rounds R] [--repeat N] [--no-peers] [--json]
+ *   npx tsx bench/run.ts [--rounds R] [--repeat N] [--backends wasm,tensorflow,cpu] [--no-peers] [--json]
  *
- * The peers are installed into .venv on first use (bench/setup_peers.ts); nothing else needs them.
+ * Each tfjs backend runs in a worker process of its own (a process's backend is chosen once, by
+ * `ready()`), started with MAML_LAB_BACKEND set; the workers time on request, one at a time. Without
+ * --backends every backend that starts is timed except cpu (it is 10-50× slower). The peers are
+ * installed into .venv on first use (bench/setup_peers.ts); nothing else needs them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { disposeTasks, engineInfo, metaGradient, mlp, ready, sinusoidTasks, type Method } from '../src/meta';
+import { disposeTasks, metaGradient, mlp, ready, sinusoidTasks, type BackendName, type Method, type TaskBatch } from '../src/meta';
 import { median, quantile } from '../src/derivations';
 import { ensurePeers } from './setup_peers';
 
@@ -24,24 +28,179 @@ const CASES: Record<string, { method: Method; steps: number }> = {
   'exact-5': { method: 'maml', steps: 5 },
 };
 const PEERS = ['torch-loop', 'torch-func', 'jax'] as const;
+const DEFAULT_BACKENDS: readonly BackendName[] = ['wasm', 'tensorflow'];
+const ALL_BACKENDS: readonly BackendName[] = ['wasm', 'tensorflow', 'cpu'];
 const root = path.resolve(__dirname, '..');
+const MODEL = mlp([1, 40, 40, 1], { activation: 'relu' });
+
+/** The shared inputs, as the peers read them too: parameters [{shape, values}], tasks {support, query}. */
+interface Inputs {
+  paramsFile: string;
+  tasksFile: string;
+}
+
+type Summary = { medianMs: number; p10Ms: number; p90Ms: number };
+type ToWorker = { type: 'grad' } | { type: 'round'; repeat: number } | { type: 'exit' };
+type FromWorker =
+  | { type: 'ready'; reason: string }
+  | { type: 'unavailable'; reason: string }
+  | { type: 'grad'; values: number[] }
+  | { type: 'round'; cases: Record<string, Summary> };
+
+// ------------------------------------------------------------------------------------------------------
+// Worker: one tfjs backend.
+// ------------------------------------------------------------------------------------------------------
+
+function loadInputs(inputs: Inputs): { params: tf.Tensor[]; tasks: TaskBatch } {
+  const params = (JSON.parse(readFileSync(inputs.paramsFile, 'utf8')) as { shape: number[]; values: number[] }[]).map((p) => tf.tensor(p.values, p.shape));
+  const t = JSON.parse(readFileSync(inputs.tasksFile, 'utf8')) as Record<'support' | 'query', { x: number[][][]; y: number[][][] }>;
+  const set = (s: { x: number[][][]; y: number[][][] }) => ({ x: tf.tensor3d(s.x), y: tf.tensor3d(s.y) });
+  return { params, tasks: { support: set(t.support), query: set(t.query), count: t.support.x.length } };
+}
+
+async function worker(backend: BackendName, inputs: Inputs): Promise<void> {
+  const send = (message: FromWorker) => process.send!(message);
+  process.env.MAML_LAB_BACKEND = backend;
+  try {
+    const info = await ready();
+    send({ type: 'ready', reason: info.reason });
+  } catch (error) {
+    send({ type: 'unavailable', reason: (error as Error).message });
+    process.disconnect();
+    return;
+  }
+  const { params, tasks } = loadInputs(inputs);
+  const once = (c: { method: Method; steps: number }) => metaGradient(MODEL, params, tasks, { alpha: 0.01, steps: c.steps, method: c.method });
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'exit') {
+      tf.dispose(params);
+      disposeTasks(tasks);
+      process.disconnect();
+    } else if (message.type === 'grad') {
+      const r = once(CASES['exact-1']);
+      send({ type: 'grad', values: r.grads.flatMap((g) => Array.from(g.dataSync())) });
+      tf.dispose(r.grads);
+    } else {
+      const cases: Record<string, Summary> = {};
+      for (const [name, c] of Object.entries(CASES)) {
+        const time = () => {
+          const start = performance.now();
+          const r = once(c);
+          r.grads[r.grads.length - 1].dataSync();
+          const ms = performance.now() - start;
+          tf.dispose(r.grads);
+          return ms;
+        };
+        for (let i = 0; i < 3; i++) time();
+        const ms = Array.from({ length: message.repeat }, time);
+        cases[name] = { medianMs: median(ms), p10Ms: quantile(ms, 0.1), p90Ms: quantile(ms, 0.9) };
+      }
+      send({ type: 'round', cases });
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Parent: inputs, workers, peers, report.
+// ------------------------------------------------------------------------------------------------------
+
+/** A worker process and a way to ask it one thing at a time. */
+interface Worker {
+  backend: BackendName;
+  reason: string;
+  ask: (message: ToWorker) => Promise<FromWorker>;
+  child: ChildProcess;
+}
+
+async function startWorker(backend: BackendName, inputs: Inputs): Promise<Worker | { backend: BackendName; unavailable: string }> {
+  const child = fork(__filename, ['--worker', backend, '--params', inputs.paramsFile, '--tasks', inputs.tasksFile], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = () =>
+    new Promise<FromWorker>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the ${backend} worker exited (code ${code}) before answering`));
+      child.once('exit', onExit);
+      child.once('message', (m: FromWorker) => {
+        child.off('exit', onExit);
+        resolve(m);
+      });
+    });
+  const first = await next();
+  if (first.type === 'unavailable') return { backend, unavailable: first.reason };
+  if (first.type !== 'ready') throw new Error(`the ${backend} worker sent ${first.type} first`);
+  return {
+    backend,
+    reason: first.reason,
+    child,
+    ask: (message) => {
+      const answer = next();
+      child.send(message);
+      return answer;
+    },
+  };
+}
+
+/** Parameters and tasks written once, on the cpu backend (plain JavaScript arithmetic), for everyone to read. */
+async function writeInputs(): Promise<Inputs> {
+  await tf.setBackend('cpu');
+  tf.env().set('PROD', true); // no tfjs-node advert from the cpu backend
+  const params = MODEL.init(0);
+  const tasks = sinusoidTasks({ tasks: 25, shots: 10, seed: 0 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'maml-lab-bench-'));
+  const inputs = { paramsFile: path.join(dir, 'params.json'), tasksFile: path.join(dir, 'tasks.json') };
+  writeFileSync(inputs.paramsFile, JSON.stringify(params.map((p) => ({ shape: p.shape, values: Array.from(p.dataSync()) }))));
+  writeFileSync(inputs.tasksFile, JSON.stringify({ support: { x: tasks.support.x.arraySync(), y: tasks.support.y.arraySync() }, query: { x: tasks.query.x.arraySync(), y: tasks.query.y.arraySync() } }));
+  tf.dispose(params);
+  disposeTasks(tasks);
+  return inputs;
+}
+
+/** Max |a − b| over max |b|: the bench's measure of two meta-gradients' agreement. */
+function relativeError(a: number[], b: number[]): number {
+  const scale = Math.max(...b.map(Math.abs));
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale;
+}
+
+function parseBackends(raw: string | undefined): { backends: readonly BackendName[]; explicit: boolean } {
+  if (raw === undefined) return { backends: DEFAULT_BACKENDS, explicit: false };
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(ALL_BACKENDS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) throw new Error(`--backends takes a comma-separated list of ${ALL_BACKENDS.join(', ')}; got ${JSON.stringify(raw)}`);
+  return { backends: names as BackendName[], explicit: true };
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, repeat: { type: 'string', default: '30' }, 'no-peers': { type: 'boolean' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      repeat: { type: 'string', default: '30' },
+      backends: { type: 'string' },
+      'no-peers': { type: 'boolean' },
+      json: { type: 'boolean' },
+      worker: { type: 'string' },
+      params: { type: 'string' },
+      tasks: { type: 'string' },
+    },
+  });
+  if (values.worker !== undefined) return worker(values.worker as BackendName, { paramsFile: values.params!, tasksFile: values.tasks! });
   const rounds = Number(values.rounds);
   const repeat = Number(values.repeat);
+  const { backends, explicit } = parseBackends(values.backends);
   const log = values.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
-  const info = await ready();
 
-  const model = mlp([1, 40, 40, 1], { activation: 'relu' });
-  const params = model.init(0);
-  const tasks = sinusoidTasks({ tasks: 25, shots: 10, seed: 0 });
-  // The peers read the same numbers, so every implementation computes the same meta-gradient.
-  const dir = mkdtempSync(path.join(tmpdir(), 'maml-lab-bench-'));
-  const paramsFile = path.join(dir, 'params.json');
-  const tasksFile = path.join(dir, 'tasks.json');
-  writeFileSync(paramsFile, JSON.stringify(params.map((p) => ({ shape: p.shape, values: Array.from(p.dataSync()) }))));
-  writeFileSync(tasksFile, JSON.stringify({ support: { x: tasks.support.x.arraySync(), y: tasks.support.y.arraySync() }, query: { x: tasks.query.x.arraySync(), y: tasks.query.y.arraySync() } }));
+  const inputs = await writeInputs();
+  const workers: Worker[] = [];
+  const unavailable: Record<string, string> = {};
+  for (const backend of backends) {
+    const w = await startWorker(backend, inputs);
+    if ('unavailable' in w) {
+      unavailable[backend] = w.unavailable;
+      log(`bench: tfjs-${backend} unavailable: ${w.unavailable}`);
+    } else {
+      workers.push(w);
+      log(`bench: tfjs-${backend}: ${w.reason}`);
+    }
+  }
+  if (workers.length === 0) throw new Error('no tfjs backend could start');
+  if (explicit && Object.keys(unavailable).length > 0) throw new Error(`--backends asked for ${Object.keys(unavailable).join(', ')}, which could not start`);
 
   let peersReady = !values['no-peers'];
   if (peersReady) {
@@ -54,68 +213,75 @@ async function main(): Promise<void> {
   }
   const python = path.join(root, '.venv', 'bin', 'python');
 
-  // Numerical cross-check: tfjs exact-1 against torch on the same inputs.
-  let agreement: number | undefined;
+  // Numerical cross-checks on the same inputs: every backend's exact-1 meta-gradient against the first
+  // backend's, and against torch. Timing different computations would be meaningless: disagreement ends the bench.
+  const agreement: Record<string, number> = {};
+  const grads: Record<string, number[]> = {};
+  for (const w of workers) grads[w.backend] = ((await w.ask({ type: 'grad' })) as { values: number[] }).values;
+  for (const w of workers.slice(1)) agreement[`tfjs-${w.backend} vs tfjs-${workers[0].backend}`] = relativeError(grads[w.backend], grads[workers[0].backend]);
   if (peersReady) {
-    const dump = spawnSync(python, [path.join(root, 'bench', 'peers.py'), '--params', paramsFile, '--tasks', tasksFile, '--dump-grad'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const dump = spawnSync(python, [path.join(root, 'bench', 'peers.py'), '--params', inputs.paramsFile, '--tasks', inputs.tasksFile, '--dump-grad'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (dump.status === 0) {
       const theirs = (JSON.parse(dump.stdout).grad as { values: number[] }[]).flatMap((g) => g.values);
-      const r = metaGradient(model, params, tasks, { alpha: 0.01, steps: 1, method: 'maml' });
-      const ours = r.grads.flatMap((g) => Array.from(g.dataSync()));
-      tf.dispose(r.grads);
-      const scale = Math.max(...theirs.map(Math.abs));
-      agreement = Math.max(...ours.map((v, i) => Math.abs(v - theirs[i]))) / scale;
-      log(`tfjs vs torch, exact-1 meta-gradient on the same inputs: max relative error ${agreement.toExponential(2)}`);
-      // Timing two different computations would be meaningless: disagreement ends the bench.
-      if (!(agreement < 1e-4)) throw new Error(`tfjs and torch disagree on the exact-1 meta-gradient (max relative error ${agreement}); not timing them`);
+      for (const w of workers) agreement[`tfjs-${w.backend} vs torch`] = relativeError(grads[w.backend], theirs);
     } else {
       log(`bench: peers.py --dump-grad failed: ${dump.stderr.trim().split('\n').pop()}`);
     }
   }
+  for (const [pair, error] of Object.entries(agreement)) {
+    log(`${pair}, exact-1 meta-gradient on the same inputs: max relative error ${error.toExponential(2)}`);
+    if (!(error < 1e-4)) throw new Error(`${pair} disagree on the exact-1 meta-gradient (max relative error ${error}); not timing them`);
+  }
 
-  const samples: Record<string, Record<string, number[]>> = { [`tfjs-${info.backend}`]: {} };
-  const tfjsName = `tfjs-${info.backend}`;
+  const samples: Record<string, Record<string, number[]>> = {};
+  const record = (impl: string, name: string, s: Summary, round: number) => {
+    ((samples[impl] ??= {})[name] ??= []).push(s.medianMs);
+    log(`round ${round} ${impl} ${name}: median ${s.medianMs.toFixed(2)} ms [p10 ${s.p10Ms.toFixed(2)}, p90 ${s.p90Ms.toFixed(2)}]`);
+  };
   for (let round = 1; round <= rounds; round++) {
-    for (const [name, c] of Object.entries(CASES)) {
-      const time = () => {
-        const start = performance.now();
-        const r = metaGradient(model, params, tasks, { alpha: 0.01, steps: c.steps, method: c.method });
-        r.grads[r.grads.length - 1].dataSync();
-        const ms = performance.now() - start;
-        tf.dispose(r.grads);
-        return ms;
-      };
-      for (let i = 0; i < 3; i++) time();
-      const ms = Array.from({ length: repeat }, time);
-      (samples[tfjsName][name] ??= []).push(median(ms));
-      log(`round ${round} ${tfjsName} ${name}: median ${median(ms).toFixed(2)} ms [p10 ${quantile(ms, 0.1).toFixed(2)}, p90 ${quantile(ms, 0.9).toFixed(2)}]`);
+    for (const w of workers) {
+      const answer = (await w.ask({ type: 'round', repeat })) as { cases: Record<string, Summary> };
+      for (const [name, s] of Object.entries(answer.cases)) record(`tfjs-${w.backend}`, name, s, round);
     }
     if (peersReady) {
-      const run = spawnSync(python, [path.join(root, 'bench', 'peers.py'), '--repeat', String(repeat), '--params', paramsFile, '--tasks', tasksFile, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const run = spawnSync(python, [path.join(root, 'bench', 'peers.py'), '--repeat', String(repeat), '--params', inputs.paramsFile, '--tasks', inputs.tasksFile, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
       if (run.status !== 0) throw new Error(`peers.py failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-      const out = JSON.parse(run.stdout) as { peers: Record<string, Record<string, { medianMs: number; p10Ms: number; p90Ms: number }> | { error: string }> };
+      const out = JSON.parse(run.stdout) as { peers: Record<string, Record<string, Summary> | { error: string }> };
       for (const peer of PEERS) {
         const result = out.peers[peer];
         if (!result || 'error' in result) continue;
-        for (const name of Object.keys(CASES)) {
-          const s = (result as Record<string, { medianMs: number; p10Ms: number; p90Ms: number }>)[name];
-          (((samples[peer] ??= {})[name]) ??= []).push(s.medianMs);
-          log(`round ${round} ${peer} ${name}: median ${s.medianMs.toFixed(2)} ms [p10 ${s.p10Ms.toFixed(2)}, p90 ${s.p90Ms.toFixed(2)}]`);
-        }
+        for (const name of Object.keys(CASES)) record(peer, name, (result as Record<string, Summary>)[name], round);
       }
     }
   }
+  for (const w of workers) w.child.send({ type: 'exit' } satisfies ToWorker);
 
   // Median over rounds of each round's median.
   const medians = Object.fromEntries(Object.entries(samples).map(([impl, byCase]) => [impl, Object.fromEntries(Object.entries(byCase).map(([c, xs]) => [c, median(xs)]))]));
-  const ours = medians[tfjsName];
-  const ratio = (peer: string, c: string) => (medians[peer]?.[c] ? ours[c] / medians[peer][c] : undefined);
-  const targets = {
-    'exact-1 at least 1.5× faster than torch-loop': medians['torch-loop'] ? medians['torch-loop']['exact-1'] / ours['exact-1'] >= 1.5 : undefined,
-    'first-order-1 at most half of exact-1': ours['first-order-1'] <= ours['exact-1'] / 2,
-    'exact-5 at most 5× exact-1': ours['exact-5'] <= 5 * ours['exact-1'],
+  const tfjsImpls = workers.map((w) => `tfjs-${w.backend}`);
+  const peersRun = PEERS.filter((p) => medians[p]);
+  const ratio = (impl: string, peer: string, c: string) => (medians[peer]?.[c] ? medians[impl][c] / medians[peer][c] : undefined);
+  const targets = Object.fromEntries(
+    tfjsImpls.map((impl) => {
+      const ours = medians[impl];
+      return [impl, {
+        'exact-1 at least 1.5× faster than torch-loop': medians['torch-loop'] ? medians['torch-loop']['exact-1'] / ours['exact-1'] >= 1.5 : undefined,
+        'first-order-1 at most half of exact-1': ours['first-order-1'] <= ours['exact-1'] / 2,
+        'exact-5 at most 5× exact-1': ours['exact-5'] <= 5 * ours['exact-1'],
+      }];
+    }),
+  );
+  const report = {
+    backends: Object.fromEntries(workers.map((w) => [w.backend, w.reason])),
+    unavailable,
+    tfjs: tf.version.tfjs,
+    rounds,
+    repeat,
+    medians,
+    ratios: Object.fromEntries(tfjsImpls.map((impl) => [impl, Object.fromEntries(Object.keys(CASES).map((c) => [c, Object.fromEntries(PEERS.map((p) => [p, ratio(impl, p, c)]))]))])),
+    targets,
+    agreement,
   };
-  const report = { backend: info.backend, tfjs: engineInfo().tfjsVersion, rounds, repeat, medians, ratios: Object.fromEntries(Object.keys(CASES).map((c) => [c, Object.fromEntries(PEERS.map((p) => [p, ratio(p, c)]))])), targets, agreement };
   mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(path.join(root, 'bench', 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
@@ -123,17 +289,28 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
   } else {
     const impls = Object.keys(medians);
+    const width = Math.max(12, ...impls.map((i) => i.length + 2));
     console.log(`\nmedian ms (median over ${rounds} rounds of ${repeat} timed calls), sinusoid: 25 tasks, K = 10, 1761 parameters`);
-    console.log(['case'.padEnd(15), ...impls.map((i) => i.padStart(12)), ...PEERS.filter((p) => medians[p]).map((p) => `÷${p}`.padStart(13))].join(''));
-    for (const c of Object.keys(CASES)) {
-      console.log([c.padEnd(15), ...impls.map((i) => (medians[i][c]?.toFixed(2) ?? '–').padStart(12)), ...PEERS.filter((p) => medians[p]).map((p) => `${ratio(p, c)!.toFixed(2)}×`.padStart(13))].join(''));
+    console.log(['case'.padEnd(15), ...impls.map((i) => i.padStart(width))].join(''));
+    for (const c of Object.keys(CASES)) console.log([c.padEnd(15), ...impls.map((i) => (medians[i][c]?.toFixed(2) ?? '–').padStart(width))].join(''));
+    if (peersRun.length > 0) {
+      console.log(`\ntfjs time ÷ the peer's (below 1 means tfjs is faster)`);
+      console.log(['case'.padEnd(15), 'backend'.padEnd(width), ...peersRun.map((p) => `÷${p}`.padStart(13))].join(''));
+      for (const c of Object.keys(CASES)) {
+        for (const impl of tfjsImpls) console.log([c.padEnd(15), impl.padEnd(width), ...peersRun.map((p) => `${ratio(impl, p, c)!.toFixed(2)}×`.padStart(13))].join(''));
+      }
     }
-    console.log('(÷peer: tfjs time divided by the peer\'s; below 1 means tfjs is faster)\n');
-    for (const [t, ok] of Object.entries(targets)) console.log(`${ok === undefined ? '–' : ok ? '✓' : '✗'} ${t}`);
+    if (tfjsImpls.length > 1) {
+      const [a, b] = tfjsImpls;
+      console.log(`\n${b} ÷ ${a}: ${Object.keys(CASES).map((c) => `${c} ${(medians[b][c] / medians[a][c]).toFixed(2)}×`).join(', ')}`);
+    }
+    console.log('');
+    for (const impl of tfjsImpls) {
+      for (const [t, ok] of Object.entries(targets[impl])) console.log(`${ok === undefined ? '–' : ok ? '✓' : '✗'} ${impl}: ${t}`);
+    }
+    for (const [backend, reason] of Object.entries(unavailable)) console.log(`\ntfjs-${backend} was not timed: ${reason}`);
     console.log(`\nwritten to bench/results/latest.json`);
   }
-  tf.dispose(params);
-  disposeTasks(tasks);
 }
 
 main().catch((error) => {

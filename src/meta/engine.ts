@@ -26,14 +26,46 @@ export interface EngineInfo {
 let chosen: Promise<EngineInfo> | undefined;
 let current: EngineInfo | undefined;
 
+/**
+ * What tfjs-node's TensorFlow is told before it loads, unless the variable is already set: log only
+ * errors (its C++ logging goes straight to the process's stderr, past any JavaScript capture), and leave
+ * oneDNN's custom operations off. With them on, TensorFlow announces them on stderr whatever the log
+ * level, and warns that they reorder floating-point sums; off, it prints nothing at start-up, and
+ * maml-lab's many small ops run faster (bench/README.md). Set either variable yourself (before
+ * `ready()`) to choose otherwise: TF_CPP_MIN_LOG_LEVEL=0 shows everything.
+ */
+export const TENSORFLOW_ENV_DEFAULTS: Readonly<Record<string, string>> = { TF_CPP_MIN_LOG_LEVEL: '2', TF_ENABLE_ONEDNN_OPTS: '0' };
+
+/** Why each backend that was tried could not register (its load error), for the messages below. */
+const loadErrors: Partial<Record<BackendName, string>> = {};
+
 function tryRegister(name: BackendName): boolean {
   try {
-    if (name === 'tensorflow') require('@tensorflow/tfjs-node');
+    if (name === 'tensorflow') {
+      for (const [key, value] of Object.entries(TENSORFLOW_ENV_DEFAULTS)) process.env[key] ??= value;
+      require('@tensorflow/tfjs-node');
+    }
     if (name === 'wasm') require('@tensorflow/tfjs-backend-wasm');
     return tf.findBackendFactory(name) !== null;
-  } catch {
+  } catch (error) {
+    loadErrors[name] = String((error as Error).message ?? error).split('\n')[0];
     return false;
   }
+}
+
+/** The TensorFlow C library under tfjs-node, e.g. "; libtensorflow 2.21.0" (empty if it does not say). */
+function libtensorflowVersion(): string {
+  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: unknown } }).binding;
+  return typeof binding?.TF_Version === 'string' ? `; libtensorflow ${binding.TF_Version}` : '';
+}
+
+/** Why tfjs-node is not the backend: absent (npm drops it offline) or present but failing to load. */
+function tensorflowAbsence(): string {
+  const error = loadErrors.tensorflow;
+  if (error === undefined || /Cannot find module '@tensorflow\/tfjs-node'/.test(error)) {
+    return '@tensorflow/tfjs-node is not installed (`npm run setup:tfjs-node` adds it)';
+  }
+  return `@tensorflow/tfjs-node did not load (${error}); \`npm run setup:tfjs-node\` repairs it`;
 }
 
 function requestedBackend(): BackendName | undefined {
@@ -57,18 +89,19 @@ async function choose(): Promise<EngineInfo> {
   const forced = requestedBackend();
   if (forced !== undefined) {
     if (!tryRegister(forced) || !(await tf.setBackend(forced))) {
-      const hint = forced === 'tensorflow' ? ' (@tensorflow/tfjs-node is optional and did not install here)' : '';
+      const hint = forced === 'tensorflow' ? `: ${tensorflowAbsence()}` : loadErrors[forced] ? ` (${loadErrors[forced]})` : '';
       throw new Error(`MAML_LAB_BACKEND=${forced}, but that backend could not start${hint}.`);
     }
     quietCpuNotice(forced);
-    return { backend: forced, tfjsVersion: tf.version.tfjs, reason: 'forced by MAML_LAB_BACKEND' };
+    const library = forced === 'tensorflow' ? libtensorflowVersion() : '';
+    return { backend: forced, tfjsVersion: tf.version.tfjs, reason: `forced by MAML_LAB_BACKEND${library}` };
   }
   for (const name of BACKENDS) {
     if (tryRegister(name) && (await tf.setBackend(name))) {
       quietCpuNotice(name);
       const reason =
-        name === 'tensorflow' ? '@tensorflow/tfjs-node is installed'
-        : name === 'wasm' ? 'the default; @tensorflow/tfjs-node is not installed'
+        name === 'tensorflow' ? `@tensorflow/tfjs-node is installed${libtensorflowVersion()}`
+        : name === 'wasm' ? `the default; ${tensorflowAbsence()}`
         : 'the fallback; neither tfjs-node nor wasm could start';
       return { backend: name, tfjsVersion: tf.version.tfjs, reason };
     }
@@ -77,13 +110,15 @@ async function choose(): Promise<EngineInfo> {
 }
 
 /**
- * Chooses and initialises the tfjs backend once: `@tensorflow/tfjs-node` when it installed, else wasm,
- * else cpu; `MAML_LAB_BACKEND=wasm|cpu|tensorflow` forces one. Await it before any tensor work.
+ * Chooses and initialises the tfjs backend once: `@tensorflow/tfjs-node` when it loads, else wasm,
+ * else cpu; `MAML_LAB_BACKEND=wasm|cpu|tensorflow` forces one. Await it before any tensor work. Before
+ * loading tfjs-node it sets TENSORFLOW_ENV_DEFAULTS for the variables that are unset, so TensorFlow
+ * prints nothing at start-up.
  *
  * @example
  * import { ready } from 'maml-lab/meta';
  * const info = await ready();
- * console.log(`${info.backend}: ${info.reason}`); // e.g. wasm: the default; @tensorflow/tfjs-node is not installed
+ * console.log(`${info.backend}: ${info.reason}`); // e.g. tensorflow: @tensorflow/tfjs-node is installed; libtensorflow 2.21.0
  */
 export function ready(): Promise<EngineInfo> {
   chosen ??= choose().then((info) => (current = info));
