@@ -171,3 +171,22 @@ export function movingAverage(xs: ArrayLike<number>, window: number): number[] {
   }
   return out;
 }
+
+/** A mean with the half-width of its 95% confidence interval, as `evaluate` and the reproductions report it. */
+export interface ScoreWithInterval {
+  mse: number;
+  ci95: number;
+}
+
+/**
+ * The gap between two 95% confidence intervals: the bottom of `higher`'s minus the top of `lower`'s. Positive
+ * means the intervals are apart with `higher` above; zero or negative means they overlap.
+ *
+ * @example
+ * import { intervalGap } from 'maml-lab/derivations';
+ * intervalGap({ mse: 0.44, ci95: 0.04 }, { mse: 0.35, ci95: 0.03 }); // ≈ 0.02
+ * intervalGap({ mse: 1.13, ci95: 0.18 }, { mse: 0.965, ci95: 0.229 }) < 0; // true
+ */
+export function intervalGap(higher: ScoreWithInterval, lower: ScoreWithInterval): number {
+  return higher.mse - higher.ci95 - (lower.mse + lower.ci95);
+}
