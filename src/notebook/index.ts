@@ -4,3 +4,4 @@ export * from './progress';
 export * from './claim';
 export * from './interrupt';
 export { saveFigure } from './saveFigure';
+export { check, grade } from './homework';
