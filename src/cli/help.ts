@@ -18,6 +18,7 @@ export const USAGE = `Usage:
                                              the Hessian of a task's MSE, its Gauss–Newton and residual parts, eigenvalues
   maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
                                              the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
+  maml-lab assign SRC.ipynb OUTDIR [--force] the student version of an assignment: solutions stubbed, hidden tests removed
 
   maml-lab COMMAND --help                    what each flag of COMMAND does
 
@@ -30,7 +31,7 @@ Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
  * import { COMMAND_HELP } from './help';
  * console.log(COMMAND_HELP.verify);
  */
-export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce', string>> = {
+export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'assign', string>> = {
   verify: `Usage: maml-lab verify [--steps K] [--json] [--verbose]
 
 Checks every line of the k-step MAML derivation on small instances (linear regression and tiny MLPs), each
@@ -100,4 +101,16 @@ query MSE ± 95% CI on held-out tasks after 1 and 10 steps, with the reference f
 
 Ctrl-C stops the method in training, scores what it has and skips the rest; a second Ctrl-C quits.
 Exit code: 0 on success, 1 when a method diverged, 2 for a usage mistake.`,
+  assign: `Usage: maml-lab assign SRC.ipynb OUTDIR [--force]
+
+Writes the student version of an assignment (a tslab notebook with nbgrader cell metadata, see
+notebooks/homework/README.md) to OUTDIR/SRC's file name: every // BEGIN SOLUTION … // END SOLUTION
+region replaced by a line that throws "not implemented yet", every // BEGIN HIDDEN TESTS … // END HIDDEN
+TESTS region removed with its markers, all outputs and execution counts cleared, metadata kept. SRC is
+checked first (markers balanced and in the right cells, unique grade_ids, points on every grade cell, the
+tslab kernel); every problem is reported with its cell number and grade_id. SRC is never modified.
+
+  --force      overwrite OUTDIR's file if it exists (without it, assign refuses and names the file)
+
+Exit code: 0 on success, 1 when SRC is not a valid assignment or the file exists, 2 for a usage mistake.`,
 };

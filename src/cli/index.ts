@@ -4,6 +4,7 @@ import { packageVersion, ready } from '../meta/engine';
 import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
+import { writeStudentVersion } from './assign';
 import { checkTable, reproduceTable, stepTable, textTable } from './format';
 import { COMMAND_HELP, USAGE } from './help';
 import { hessianJson, hessianText, runHessian } from './hessian';
@@ -193,6 +194,17 @@ function derive(args: string[]): number {
   return result.pass ? 0 : 1;
 }
 
+function assign(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' } } });
+  if (positionals.length !== 2) throw new UsageError('assign needs SRC.ipynb and OUTDIR: `maml-lab assign SRC.ipynb OUTDIR [--force]`');
+  const [source, outDir] = positionals;
+  if (!source.endsWith('.ipynb')) throw new UsageError(`SRC must be a .ipynb notebook, got ${JSON.stringify(source)}`);
+  const out = writeStudentVersion(source, outDir, { force: values.force });
+  const questions = out.questions.map((q) => `${q.gradeId} (${q.points})`).join(', ');
+  console.log(`wrote ${out.file}: ${out.questions.length} graded question${out.questions.length === 1 ? '' : 's'}, ${out.totalPoints} points${questions ? ` [${questions}]` : ''}; ${out.stubs} solution region${out.stubs === 1 ? '' : 's'} replaced by stubs, ${out.hiddenRegions} hidden-test region${out.hiddenRegions === 1 ? '' : 's'} removed, outputs cleared`);
+  return 0;
+}
+
 /**
  * The `maml-lab` command line; returns the exit code. Errors print as one readable line, never a stack
  * (set MAML_LAB_DEBUG=1 to see it).
@@ -225,6 +237,8 @@ export async function main(argv: string[]): Promise<number> {
         return await hessian(rest);
       case 'reproduce':
         return await reproduce(rest);
+      case 'assign':
+        return assign(rest);
       case undefined:
       case '--help':
       case '-h':
