@@ -4,7 +4,7 @@
  *
  *   tsx scripts/book.ts [--out DIR] [--timeout SECONDS] [--check] [NOTEBOOK.ipynb ...]
  *
- * - Execution is the notebook runner's (runNotebooks → run_notebooks.py --save-executed): the same
+ * - Execution is the notebook runner's (runNotebooks → python/run_notebooks.py --save-executed): the same
  *   kernel, the same failure rules (`error` and `abort` replies, error outputs, timeouts, committed
  *   outputs), the same report. Any failure and no book is written.
  * - Export is nbconvert's HTML with the template in scripts/book-template/maml-lab-book: the lab look,

@@ -3,23 +3,15 @@
  * use is exactly the one `npm start` serves.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 
+import { jupyterDataDir, packageRoot, venvDir, venvPython } from '../src/notebook/venv';
+
+// The venv's paths and environment belong to the package (the notebook executor needs them at run time).
+export { assertSetupDone, jupyterDataDir, jupyterEnv, kernelSpecFile, venvDir, venvPython } from '../src/notebook/venv';
+
 /** The package root (the folder holding package.json). */
-export const projectRoot: string = path.resolve(__dirname, '..');
-
-/** The project's private Python environment, created by `npm run setup`. */
-export const venvDir: string = path.join(projectRoot, '.venv');
-
-/** The venv's Python interpreter. */
-export const venvPython: string = path.join(venvDir, 'bin', 'python');
-
-/** The Jupyter data dir inside the venv; it holds our tslab kernelspec. */
-export const jupyterDataDir: string = path.join(venvDir, 'share', 'jupyter');
-
-/** Where setup.ts writes the tslab kernelspec. */
-export const kernelSpecFile: string = path.join(jupyterDataDir, 'kernels', 'tslab', 'kernel.json');
+export const projectRoot: string = packageRoot;
 
 /**
  * JupyterLab settings defaults that setup writes. overrides.d/ holds one file per package (ours is
@@ -36,37 +28,6 @@ export const notebooksDir: string = path.join(projectRoot, 'notebooks');
 /** Path of an executable inside the venv (`jupyter`, `pip`, ...). */
 export function venvBin(name: string): string {
   return path.join(venvDir, 'bin', name);
-}
-
-/**
- * The environment for every Jupyter process we start. JUPYTER_PATH goes first in Jupyter's search order,
- * so our kernelspec wins over a `tslab` kernelspec a user installed in ~/.local/share/jupyter. From a venv
- * jupyter_core already prefers the venv, but not when the user sets JUPYTER_PREFER_ENV_PATH=0 (checked).
- */
-export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const jupyterPath = [jupyterDataDir, base.JUPYTER_PATH].filter((p) => p !== undefined && p !== '');
-  const binPath = [path.join(venvDir, 'bin'), base.PATH].filter((p) => p !== undefined && p !== '');
-  return {
-    ...base,
-    JUPYTER_PATH: jupyterPath.join(path.delimiter),
-    PATH: binPath.join(path.delimiter),
-    VIRTUAL_ENV: venvDir,
-    PYTHONUNBUFFERED: '1',
-  };
-}
-
-/**
- * Throws a message that says what to run when `npm run setup` has not been done (or was undone), rather
- * than letting a spawn fail with a bare ENOENT.
- */
-export function assertSetupDone(): void {
-  const missing = [venvPython, kernelSpecFile].filter((file) => !fs.existsSync(file));
-  if (missing.length > 0) {
-    throw new Error(
-      `Jupyter is not set up (missing ${missing.map((f) => path.relative(projectRoot, f)).join(', ')}); ` +
-        'run `npm run setup` first.',
-    );
-  }
 }
 
 /**

@@ -3,26 +3,22 @@
  *
  *   tsx scripts/run-notebooks.ts [--timeout SECONDS] [NOTEBOOK.ipynb ...]
  *
- * Without paths it runs every notebooks/*.ipynb in name order. The work is done by run_notebooks.py in
- * the venv (nbclient is Python); this wrapper picks the notebooks, checks setup and passes the
- * environment that makes Jupyter find our kernelspec.
+ * Without paths it runs every notebooks/*.ipynb in name order. The work is done by the package's notebook
+ * executor (python/run_notebooks.py, the report front-end of the executor the grader uses too); this
+ * wrapper picks the notebooks, checks setup, adds the development checks of scripts/notebook_outputs.py
+ * (committed outputs) and forwards Ctrl-C.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assertSetupDone, jupyterEnv, notebooksDir, projectRoot, venvPython } from './jupyter';
+import { notebookRunnerCommand, type RunnerOptions } from '../src/notebook/runner';
+import { assertSetupDone, notebooksDir, projectRoot } from './jupyter';
+
+export type { RunnerOptions } from '../src/notebook/runner';
 
 /** Per-cell timeout when none is given: generous, since a cell may train a small network. */
 export const DEFAULT_CELL_TIMEOUT_S = 600;
-
-/** Parsed command line of run-notebooks.ts. */
-export interface RunnerOptions {
-  notebooks: string[];
-  timeoutSeconds: number;
-  /** Also write each executed notebook, with its outputs, into this folder (what `npm run book` exports). */
-  saveExecutedTo?: string;
-}
 
 const USAGE = 'usage: tsx scripts/run-notebooks.ts [--timeout SECONDS] [NOTEBOOK.ipynb ...]';
 
@@ -69,22 +65,22 @@ export function parseArgs(argv: readonly string[]): RunnerOptions {
   return { notebooks, timeoutSeconds };
 }
 
-/** Runs run_notebooks.py on the notebooks and resolves with its exit code. */
+/** Runs the notebook runner on the notebooks and resolves with its exit code. */
 export async function runNotebooks(options: RunnerOptions): Promise<number> {
   assertSetupDone();
-  const script = path.join(projectRoot, 'scripts', 'run_notebooks.py');
-  const args = [script, '--timeout', String(options.timeoutSeconds), ...(options.saveExecutedTo === undefined ? [] : ['--save-executed', options.saveExecutedTo]), ...options.notebooks];
+  const notebookOutputsModule = path.join(projectRoot, 'scripts', 'notebook_outputs.py');
+  const { command, args, env } = notebookRunnerCommand({ notebookOutputsModule, ...options });
   // A process group of its own, so a signal reaches the runner exactly once (forwarded below): a second
   // Ctrl-C from the terminal landing in the middle of its kernel shutdown could leave a tslab process
   // behind, and tslab kernels do not exit when their parent dies.
-  const child = spawn(venvPython, args, { stdio: 'inherit', env: jupyterEnv(), detached: true });
+  const child = spawn(command, args, { stdio: 'inherit', env, detached: true });
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, forward);
   return await new Promise((resolve, reject) => {
-    child.on('error', (error) => reject(new Error(`could not start ${venvPython}: ${error.message}`)));
+    child.on('error', (error) => reject(new Error(`could not start ${command}: ${error.message}`)));
     child.on('exit', (code, signal) => {
       for (const s of signals) process.off(s, forward);
       resolve(code ?? 128 + (signal !== null ? os.constants.signals[signal] : 0));

@@ -21,8 +21,8 @@ import {
 /** The Python packages the venv must provide, as imported and as installed. */
 // plotly brings JupyterLab's renderer for application/vnd.plotly.v1+json, the MIME type maml-lab's figures use.
 const PY_MODULES = ['jupyterlab', 'nbclient', 'nbconvert', 'plotly'] as const;
-// Ranges, not pins: the mirror serves what it has; run_notebooks.py relies on nbclient's
-// on_cell_executed hook (0.6+) and was verified with nbclient 0.11.
+// Ranges, not pins: the mirror serves what it has; the notebook executor (python/) relies on nbclient's
+// async_setup_kernel and process_message (0.6+) and was verified with nbclient 0.11.
 const PY_REQUIREMENTS = ['jupyterlab>=4,<5', 'nbclient>=0.10,<0.12', 'nbconvert>=7,<8', 'plotly>=6,<8'] as const;
 
 /** The kernelspec setup writes; tslab's own installer imports IPython, which we do not want to need. */

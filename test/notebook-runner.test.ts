@@ -1,5 +1,5 @@
 /**
- * The notebook runner (scripts/run-notebooks.ts + run_notebooks.py) against fixture notebooks, through
+ * The notebook runner (scripts/run-notebooks.ts + python/run_notebooks.py) against fixture notebooks, through
  * the real tslab kernel. Needs `npm run build` (fixtures import maml-lab) and `npm run setup`; git for
  * the check of committed outputs.
  */

@@ -5,3 +5,6 @@ export * from './claim';
 export * from './interrupt';
 export { saveFigure } from './saveFigure';
 export { check, grade } from './homework';
+export * from './execute';
+export * from './runner';
+export { assertSetupDone, jupyterEnv } from './venv';
