@@ -19,6 +19,9 @@ export const USAGE = `Usage:
   maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
                                              the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
   maml-lab assign SRC.ipynb OUTDIR [--force] the student version of an assignment: solutions stubbed, hidden tests removed
+  maml-lab grade SRC.ipynb SUBMISSION... --out DIR [--jobs N] [--shard I/N] [--cell-timeout S] [--limit S]
+                                             grade submissions: gradebook.csv and a JSON report per student
+  maml-lab grade --merge DIR... --out DIR    combine the gradebooks of shards graded apart
 
   maml-lab COMMAND --help                    what each flag of COMMAND does
 
@@ -31,7 +34,7 @@ Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
  * import { COMMAND_HELP } from './help';
  * console.log(COMMAND_HELP.verify);
  */
-export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'assign', string>> = {
+export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'assign' | 'grade', string>> = {
   verify: `Usage: maml-lab verify [--steps K] [--json] [--verbose]
 
 Checks every line of the k-step MAML derivation on small instances (linear regression and tiny MLPs), each
@@ -113,4 +116,29 @@ tslab kernel); every problem is reported with its cell number and grade_id. SRC 
   --force      overwrite OUTDIR's file if it exists (without it, assign refuses and names the file)
 
 Exit code: 0 on success, 1 when SRC is not a valid assignment or the file exists, 2 for a usage mistake.`,
+  grade: `Usage: maml-lab grade SRC.ipynb SUBMISSION... --out DIR [options]
+       maml-lab grade --merge DIR... --out DIR [--force]
+
+Grades students' notebooks against the assignment SRC.ipynb (the instructor's copy, with solutions and
+hidden tests). First the source's own solution is graded (the reference run): it must score full marks, and
+it tells the grader which tests each grade cell runs. Then each submission runs in a fresh tslab kernel in
+an empty temporary folder (under bubblewrap where it is installed: read-only filesystem, no network, SRC,
+the submissions and DIR hidden). Locked and test cells come from SRC, never from the submission; a
+submission is only read.
+
+Writes DIR/gradebook.csv (one row per student: a column per question, total), DIR/reports/STUDENT.json
+(per test: passed, message, seconds; notes on the student's failing cells) and DIR/grading.json. A student
+is named by the submission's file name, or by its folder when the file names are all the same.
+
+  --out DIR            where the gradebook and the reports go (refused if it holds other files)
+  --jobs N             kernels at a time (default 2)
+  --cell-timeout S     seconds per cell; a cell past it is stopped and its tests score 0 (default 60)
+  --limit S            seconds per submission; cells not reached score 0 (default 600)
+  --shard I/N          grade only shard I of N (I from 0; a student's shard is a hash of the name)
+  --merge              combine the DIRs of all N shards into --out; equal to grading all at once
+  --isolation MODE     auto (bubblewrap when it works, default), bubblewrap (required), none
+  --force              replace an earlier gradebook in DIR
+
+Exit code: 0 when every submission was graded (whatever the scores), 1 when SRC cannot be graded (its own
+solution fails, or it is not an assignment) or DIR cannot be written, 2 for a usage mistake.`,
 };

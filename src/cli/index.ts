@@ -9,6 +9,7 @@ import { checkTable, reproduceTable, stepTable, textTable } from './format';
 import { COMMAND_HELP, USAGE } from './help';
 import { hessianJson, hessianText, runHessian } from './hessian';
 import { runMetagrad } from './metagrad';
+import { gradeCommand, GradeUsageError } from './grade';
 import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, type SinusoidProtocol, type SinusoidTest } from '../meta/sinusoidBenchmark';
 import { progressLine } from '../notebook/progress';
 
@@ -239,6 +240,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reproduce(rest);
       case 'assign':
         return assign(rest);
+      case 'grade':
+        return await interruptible((signal) => gradeCommand(rest, signal));
       case undefined:
       case '--help':
       case '-h':
@@ -250,7 +253,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     const e = error as Error & { code?: string };
-    if (error instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof GradeUsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`maml-lab: ${e.message}\n\n${USAGE}`);
       return 2;
     }

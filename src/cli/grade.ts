@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gradeClass, mergeGradings, readGrading, writeGrading, type ClassGrading } from '../homework/gradeClass';
+import { parseShard } from '../homework/shard';
+import { executeNotebook } from '../notebook/execute';
+
+/** A usage mistake in `grade`; the CLI prints it with the usage (exit 2). */
+export class GradeUsageError extends Error {}
+
+function positiveNumber(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!(n > 0) || !Number.isFinite(n)) throw new GradeUsageError(`--${flag} must be a positive number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function summary(grading: ClassGrading, seconds: number, out: string): string {
+  const n = grading.reports.length;
+  const possible = grading.columns.questions.reduce((s, q) => s + q.points, 0);
+  const perSubmission = n > 0 ? `, ${(seconds / n).toFixed(1)} s per submission` : '';
+  return `graded ${n} submission${n === 1 ? '' : 's'} of ${grading.assignment} (${possible} points) in ${seconds.toFixed(1)} s${perSubmission}\n` +
+    `gradebook: ${path.join(out, 'gradebook.csv')}; reports: ${path.join(out, 'reports')}/`;
+}
+
+/**
+ * `maml-lab grade SRC.ipynb SUBMISSION... --out DIR` and `maml-lab grade --merge DIR... --out DIR`.
+ * Progress goes to stderr, one line per submission; the gradebook and the reports go to --out.
+ * Returns the exit code: 0 when every submission was graded (whatever the scores), 1 when the source
+ * cannot be graded or --out cannot be written.
+ */
+export async function gradeCommand(args: string[], signal?: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      jobs: { type: 'string' },
+      shard: { type: 'string' },
+      merge: { type: 'boolean' },
+      'cell-timeout': { type: 'string' },
+      limit: { type: 'string' },
+      isolation: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+  });
+  if (values.out === undefined) throw new GradeUsageError('grade needs --out DIR (where gradebook.csv and the reports go)');
+  const out = values.out;
+  const started = performance.now();
+  if (values.merge) {
+    if (positionals.length === 0) throw new GradeUsageError('grade --merge needs the output folders of the shards');
+    const merged = mergeGradings(positionals.map(readGrading));
+    writeGrading(out, merged, { force: values.force });
+    console.log(`merged ${positionals.length} shard${positionals.length === 1 ? '' : 's'}: ${merged.reports.length} students\ngradebook: ${path.join(out, 'gradebook.csv')}`);
+    return 0;
+  }
+  const [source, ...submissions] = positionals;
+  if (source === undefined || !source.endsWith('.ipynb')) throw new GradeUsageError('grade needs the assignment SRC.ipynb first, then the submissions');
+  if (submissions.length === 0) throw new GradeUsageError('grade needs at least one submission after SRC.ipynb');
+  const isolation = values.isolation ?? 'auto';
+  if (isolation !== 'auto' && isolation !== 'bubblewrap' && isolation !== 'none') throw new GradeUsageError(`--isolation must be auto, bubblewrap or none, got ${JSON.stringify(isolation)}`);
+  const jobs = positiveNumber('jobs', values.jobs, 2);
+  if (!Number.isInteger(jobs)) throw new GradeUsageError(`--jobs must be a whole number, got ${values.jobs}`);
+  process.stderr.write(`grading ${submissions.length} submission${submissions.length === 1 ? '' : 's'}${values.shard ? ` (shard ${values.shard})` : ''}; first the source's own solution (reference run)\n`);
+  const grading = await gradeClass(source, submissions, {
+    execute: executeNotebook,
+    jobs,
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
+    cellTimeoutSeconds: positiveNumber('cell-timeout', values['cell-timeout'], 60),
+    limitSeconds: positiveNumber('limit', values.limit, 600),
+    isolation,
+    // The kernel must not find the source or any submission where it looks (under bubblewrap: at all).
+    hide: [source, ...submissions, out].map((p) => path.resolve(p)),
+    signal,
+    onProgress: ({ done, total, report }) => {
+      const width = String(total).length;
+      process.stderr.write(`[${String(done).padStart(width)}/${total}] ${report.student}: ${report.earned}/${report.possible} (${report.seconds.toFixed(1)} s${report.isolation === 'none' ? ', not isolated' : ''})\n`);
+    },
+  });
+  writeGrading(out, grading, { force: values.force });
+  console.log(summary(grading, (performance.now() - started) / 1000, out));
+  return 0;
+}
