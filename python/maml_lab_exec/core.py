@@ -182,7 +182,8 @@ class NoReply(Exception):
 class Attempt:
     status: str  # ok | error | abort | timeout | dead
     seconds: float
-    answered: bool = True  # False: the kernel did not answer an interrupt (it must be restarted)
+    # After a timeout's interrupt: 'answered', 'silent' (no reply within the grace) or 'died'.
+    interrupt: str = "answered"
 
 
 class Executor:
@@ -256,9 +257,11 @@ class Executor:
                 await self.km.interrupt_kernel()
                 try:
                     await self.wait_reply(msg_id, time.monotonic() + INTERRUPT_GRACE_S)
-                    answered = True
-                except (NoReply, KernelDied):
-                    answered = False
+                    interrupt = "answered"
+                except NoReply:
+                    interrupt = "silent"
+                except KernelDied:
+                    interrupt = "died"
                 status = "timeout"
             try:
                 await asyncio.wait_for(asyncio.shield(outputs), IOPUB_GRACE_S)
@@ -266,7 +269,7 @@ class Executor:
                 pass  # the idle status was lost (a flooded iopub drops messages): what came is what counts
             if status in ("error", "timeout"):
                 self.last_failure = time.monotonic()
-            return Attempt(status, time.monotonic() - started, answered if status == "timeout" else True)
+            return Attempt(status, time.monotonic() - started, interrupt if status == "timeout" else "answered")
         finally:
             outputs.cancel()
 
@@ -395,8 +398,9 @@ class Executor:
             if o.stop_after_timeout:
                 rest(index, "not run: an earlier cell timed out")
                 return False
-            if not attempt.answered:
-                run["reason"] += f"; the kernel did not answer the interrupt within {INTERRUPT_GRACE_S:g} s, so "
+            if attempt.interrupt != "answered":
+                run["reason"] += (f"; the kernel did not answer the interrupt within {INTERRUPT_GRACE_S:g} s, so "
+                                  if attempt.interrupt == "silent" else "; the interrupt killed the kernel, so ")
                 await self.restart()
                 run["reason"] += await self.replay(ok_before)
         elif attempt.status == "dead":
