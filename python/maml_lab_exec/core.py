@@ -71,6 +71,9 @@ class Options:
     isolation: str = "none"
     hide: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    # False: the kernel gets only KERNEL_ENV_KEEP of this process's environment (plus env), so a grader's
+    # secrets (tokens, keys in the environment) never reach a student's code.
+    inherit_env: bool = True
     # The notebook runner's rule: after a timeout the rest of the notebook is not run (no restart).
     stop_after_timeout: bool = False
 
@@ -87,7 +90,18 @@ class Options:
             isolation=o.get("isolation", "auto"),
             hide=list(o.get("hide", [])),
             env=dict(o.get("env", {})),
+            inherit_env=bool(o.get("inheritEnv", True)),
         )
+
+
+# What a kernel needs of the environment to start node and find its tools, and the project's own switches.
+KERNEL_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "MAML_LAB_BACKEND", "MAML_LAB_ENGINE",
+                   "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")
+
+
+def kernel_env(o: Options) -> dict[str, str]:
+    base = dict(os.environ) if o.inherit_env else {k: os.environ[k] for k in KERNEL_ENV_KEEP if k in os.environ}
+    return {**base, **o.env}
 
 
 def clean_error_text(text: str) -> str:
@@ -334,7 +348,7 @@ class Executor:
             try:
                 # cleanup_kc: shut the kernel down on the way out although the manager was passed in.
                 await kernel.enter_async_context(
-                    self.client.async_setup_kernel(cwd=o.cwd, env={**os.environ, **o.env}, cleanup_kc=True))
+                    self.client.async_setup_kernel(cwd=o.cwd, env=kernel_env(o), cleanup_kc=True))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -26,6 +26,7 @@ export interface GradingExecuteOptions {
   maxOutputBytes?: number;
   isolation?: 'auto' | 'bubblewrap' | 'none';
   hide?: string[];
+  inheritEnv?: boolean;
 }
 
 /** Runs a notebook in a fresh kernel: `executeNotebook` from `maml-lab/notebook`. */
@@ -75,6 +76,8 @@ async function runGrading(assignment: Assignment, submission: Notebook, options:
         maxOutputBytes: options.maxOutputBytes ?? 1_000_000,
         isolation: options.isolation ?? 'auto',
         hide: options.hide ?? [],
+        // The grader's environment (tokens, keys) is not the students' business.
+        inheritEnv: false,
       },
       options.signal,
     );

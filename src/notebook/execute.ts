@@ -29,6 +29,12 @@ export interface ExecuteOptions {
   hide?: string[];
   /** Added to the kernel's environment. */
   env?: Record<string, string>;
+  /**
+   * False: the kernel gets only PATH, HOME, LANG, LC_ALL, TZ, TMPDIR and the project's own switches
+   * (MAML_LAB_*, TF_*) of this process's environment, plus `env`; a grader's secrets stay out of
+   * students' reach. Default true.
+   */
+  inheritEnv?: boolean;
   /** The Python interpreter to run the executor with; default: the package's .venv (`npm run setup`). */
   python?: string;
 }
