@@ -144,4 +144,17 @@ describe('maml-lab assign', () => {
     assert.match(assign([join(dir, 'missing.ipynb'), join(dir, 'out')]).stderr, /cannot read .*missing\.ipynb/);
     assert.equal(assign([join(dir, 'only-one.ipynb')]).code, 2);
   });
+
+  test('the three assignments: sources valid, student versions free of solutions and hidden tests', () => {
+    const sources = existsSync(homeworkDir) ? readdirSync(homeworkDir).filter((f) => f.endsWith('.ipynb')) : [];
+    assert.ok(sources.length >= 3, `expected three assignments in notebooks/homework, found ${sources.length}`);
+    const out = mkdtempSync(join(tmpdir(), 'assign-'));
+    for (const name of sources) {
+      const source = JSON.parse(readFileSync(join(homeworkDir, name), 'utf8')) as Notebook;
+      const r = assign([join(homeworkDir, name), out]);
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.ok(readAssignment(source).questions.length >= 2, `${name} has at least two graded questions`);
+      assertStudentVersionOf(source, JSON.parse(readFileSync(join(out, name), 'utf8')));
+    }
+  });
 });

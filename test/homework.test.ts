@@ -177,6 +177,16 @@ describe('grade records', () => {
     assert.throws(() => gradeRecord('q1', forged), /only outcomes returned by runTests/);
   });
 
+  it('a student\'s function cannot sign a record from inside a test', async () => {
+    const forging = question<() => void>('q9', [test('calls the answer', 1, (f) => f())]);
+    const fake = question<number>('q1', [test('is finite', 1, () => undefined)]);
+    const [outcome] = await runTests(forging, () => () => { gradeRecord('q1', [] as never); }, []);
+    assert.match(outcome.message, /only outcomes returned by runTests/);
+    const fakeOutcomes = await runTests(fake, () => 1, []);
+    const [inside] = await runTests(forging, () => () => { gradeRecord('q1', fakeOutcomes); }, []);
+    assert.equal(inside.message, 'your function threw: gradeRecord: a record cannot be signed from inside an answer or a test');
+  });
+
   it('a monkey-patched JSON.stringify or Hmac.digest after load changes no record', async () => {
     const outcomes = await runTests(q, () => 1, []);
     const stringify = JSON.stringify;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isTestOutcomes, type TestOutcome } from './runTests';
+import { isTestOutcomes, runningTests, type TestOutcome } from './runTests';
 
 /*
  * Signed grade records: how a grade cell's results leave the kernel. The grader puts a fresh key and nonce
@@ -97,7 +97,8 @@ export function grading(): boolean {
 
 /**
  * The outcomes of one question signed with the session's key, or undefined when grading has not started
- * (a student's own kernel). Only lists `runTests` returned are signed; anything else throws.
+ * (a student's own kernel). Only lists `runTests` returned are signed, and never from inside an answer or
+ * a test while one runs; anything else throws.
  *
  * @example
  * import { gradeRecord, question, runTests, test } from 'maml-lab/homework';
@@ -108,6 +109,7 @@ export function grading(): boolean {
 export function gradeRecord(questionId: string, outcomes: TestOutcome[]): GradeRecord | undefined {
   if (!isTestOutcomes(outcomes)) throw new TypeError('gradeRecord: only outcomes returned by runTests can be signed');
   if (typeof questionId !== 'string' || questionId === '') throw new TypeError('gradeRecord: the question id must be a non-empty string');
+  if (runningTests()) throw new Error('gradeRecord: a record cannot be signed from inside an answer or a test');
   if (!session) return undefined;
   const results = canonicalResults(outcomes);
   return freeze({ nonce: session.nonce, question: questionId, results, mac: macOf(session.key, session.nonce, questionId, results) });

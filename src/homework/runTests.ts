@@ -20,6 +20,31 @@ const weakAdd = WeakSet.prototype.add;
 const weakHas = WeakSet.prototype.has;
 const stringOf = String;
 const outcomeLists = new WeakSet<object>();
+/** True while an answer or a test runs synchronously: no record may be signed from inside one. */
+let runningTestCode = false;
+
+/** Runs `fn` with `runningTestCode` set; returns what it returns (a promise's settling is not covered). */
+function asTestCode<R>(fn: () => R): R {
+  const previous = runningTestCode;
+  runningTestCode = true;
+  try {
+    return fn();
+  } finally {
+    runningTestCode = previous;
+  }
+}
+
+/**
+ * Whether an answer or a test is running right now (synchronously), as when a student's function calls
+ * `gradeRecord` from inside a test; `gradeRecord` refuses to sign then.
+ *
+ * @example
+ * import { runningTests } from 'maml-lab/homework';
+ * runningTests(); // false
+ */
+export function runningTests(): boolean {
+  return runningTestCode;
+}
 
 /** Longest message kept: feedback is a sentence, not a dump. */
 const MESSAGE_LIMIT = 500;
@@ -106,7 +131,7 @@ export async function runTests<T>(q: Question<T>, answer: () => T | Promise<T>, 
   let answerError: string | undefined;
   const start = now();
   try {
-    value = await answer();
+    value = await asTestCode(answer);
     if (typeof value === 'function') value = guarded(value as (...args: unknown[]) => unknown) as T;
   } catch (error) {
     answerError = `your answer threw: ${messageOf(error)}`;
@@ -122,7 +147,7 @@ export async function runTests<T>(q: Question<T>, answer: () => T | Promise<T>, 
     const begin = now();
     let message = '';
     try {
-      await t.run(value as T);
+      await asTestCode(() => t.run(value as T));
     } catch (error) {
       message = failureMessage(error) || 'failed';
     }

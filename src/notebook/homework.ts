@@ -10,6 +10,9 @@ import { publish } from './show';
  * ✓/✗ line per test and never throw for a wrong answer; only a call that is itself wrong throws.
  */
 
+// Captured at load (before any student code runs in a graded notebook), like everything records rely on.
+const stringify = JSON.stringify;
+
 /** Markdown's special characters escaped, so a test name or message shows as written (a `$` is not math). */
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]<>()#+!|~$]/g, '\\$&');
@@ -98,7 +101,7 @@ export async function grade<T>(q: Question<T>, answer: () => T | Promise<T>, hid
   showOutcomes(q, 'graded', outcomes, summary);
   const record = gradeRecord(q.id, outcomes);
   if (record) {
-    const bundle = { [GRADE_MIME]: JSON.stringify(record), 'text/plain': `signed grade record for ${q.id}` };
+    const bundle = { [GRADE_MIME]: stringify(record), 'text/plain': `signed grade record for ${q.id}` };
     publish(bundle);
   }
 }
