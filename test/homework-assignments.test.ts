@@ -1,0 +1,44 @@
+/**
+ * The three assignments in notebooks/homework, through the grader: each source (solutions in place) must
+ * score full marks, and its student version (what `maml-lab assign` hands out) must score zero.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { gradeClass, readAssignment, studentVersion } from '../src/homework';
+import { executeNotebook } from '../src/notebook/execute';
+
+const HOMEWORK = path.join(__dirname, '..', 'notebooks', 'homework');
+const assignments = fs.readdirSync(HOMEWORK).filter((f) => f.endsWith('.ipynb')).sort();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assignments-'));
+
+describe('the homework assignments, graded', { timeout: 900_000 }, () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('there are three', () => assert.equal(assignments.length, 3, assignments.join(', ')));
+
+  for (const name of assignments) {
+    it(`${name}: the source scores full marks, the student version zero`, async () => {
+      const source = path.join(HOMEWORK, name);
+      const notebook = JSON.parse(fs.readFileSync(source, 'utf8')) as unknown;
+      const total = readAssignment(notebook).totalPoints;
+      const folder = fs.mkdtempSync(path.join(dir, 'class-'));
+      const solution = path.join(folder, 'solution.ipynb');
+      const handout = path.join(folder, 'handout.ipynb');
+      fs.copyFileSync(source, solution);
+      fs.writeFileSync(handout, JSON.stringify(studentVersion(notebook), null, 1));
+      const started = performance.now();
+      const grading = await gradeClass(source, [solution, handout], { execute: executeNotebook, jobs: 2, cellTimeoutSeconds: 120, hide: [source] });
+      console.log(`${name}: graded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const score = (student: string) => grading.reports.find((r) => r.student === student);
+      assert.equal(score('solution')?.earned, total, JSON.stringify(score('solution')?.questions.filter((q) => q.earned < q.points)));
+      assert.equal(score('solution')?.possible, total);
+      assert.equal(score('handout')?.earned, 0);
+      // The handout fails because nothing is implemented, and says so, not because a cell broke.
+      const messages = score('handout')?.questions.flatMap((q) => q.tests.map((t) => t.message)) ?? [];
+      assert.ok(messages.every((m) => /not implemented yet/.test(m)), messages.join('\n'));
+    });
+  }
+});
