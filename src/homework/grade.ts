@@ -7,7 +7,8 @@ import { gradingNotebook } from './gradingNotebook';
 import { notebookOrProblem, type Notebook } from './nbformat';
 import type { GradingSession } from './record';
 import type { SubmissionReport } from './report';
-import { gradeRecordsIn, scoreQuestions, studentCellNotes, type ExecutedCell, type ExpectedTest, type ExpectedTests } from './score';
+import type { NotebookExecutor } from './executor';
+import { gradeRecordsIn, scoreQuestions, studentCellNotes, type ExpectedTest, type ExpectedTests } from './score';
 
 /*
  * Grading one submission: read it, merge it with the source, run it in a fresh kernel in a fresh folder,
@@ -15,26 +16,6 @@ import { gradeRecordsIn, scoreQuestions, studentCellNotes, type ExecutedCell, ty
  * layer's executeNotebook): homework sits below the layer that knows tslab, so it is handed the runner
  * rather than importing it.
  */
-
-/** Options the grader passes to the executor; the shape of src/notebook/execute.ts's ExecuteOptions. */
-export interface GradingExecuteOptions {
-  cwd: string;
-  cellTimeoutSeconds: number;
-  limitSeconds?: number;
-  retryAborted?: boolean;
-  restartDeadKernel?: boolean;
-  maxOutputBytes?: number;
-  isolation?: 'auto' | 'bubblewrap' | 'none';
-  hide?: string[];
-  inheritEnv?: boolean;
-}
-
-/** Runs a notebook in a fresh kernel: `executeNotebook` from `maml-lab/notebook`. */
-export type NotebookExecutor = (
-  notebook: Notebook,
-  options: GradingExecuteOptions,
-  signal?: AbortSignal,
-) => Promise<{ cells: readonly ExecutedCell[]; isolation: 'bubblewrap' | 'none'; startupError?: string }>;
 
 /** How to grade. */
 export interface GradeOptions {

@@ -101,7 +101,7 @@ function reportFileNames(students: readonly string[]): string[] {
  * import { writeGrading } from 'maml-lab/homework';
  * const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gradebook-')), 'out');
  * writeGrading(out, { assignment: 'hw1', sourceSha256: '0', columns: { questions: [{ id: 'q1', points: 1 }] }, reports: [] });
- * fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8'); // "student,q1,total\n"
+ * fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim(); // "student,q1,total"
  */
 export function writeGrading(outDir: string, grading: ClassGrading, options: { force?: boolean } = {}): void {
   if (fs.existsSync(outDir)) {

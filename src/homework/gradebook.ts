@@ -24,7 +24,7 @@ function formatPoints(x: number): string {
  * import { gradebookCsv } from 'maml-lab/homework';
  * const columns = { questions: [{ id: 'q1', points: 2 }, { id: 'q2', points: 3 }] };
  * const report = { student: 'ada', questions: [{ id: 'q1', points: 2, earned: 2, tests: [] }, { id: 'q2', points: 3, earned: 1.5, tests: [] }], earned: 3.5 };
- * gradebookCsv(columns, [report]); // 'student,q1,q2,total\nada,2,1.5,3.5\n'
+ * gradebookCsv(columns, [report]).split('\n'); // ["student,q1,q2,total", "ada,2,1.5,3.5", ""]
  */
 export function gradebookCsv(columns: GradebookColumns, reports: ReadonlyArray<Pick<SubmissionReport, 'student' | 'questions' | 'earned'>>): string {
   const ids = columns.questions.map((q) => q.id);

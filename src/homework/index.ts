@@ -14,3 +14,4 @@ export * from './gradingNotebook';
 export * from './score';
 export * from './grade';
 export * from './gradeClass';
+export * from './executor';

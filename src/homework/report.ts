@@ -2,23 +2,15 @@
  * What grading one submission produced: the scores per question and test, and the notes a student may
  * read. It is the one record the gradebook, the per-student JSON report and `grade --merge` are built from.
  */
-
-/** One test's result, as a student may see it: its name and message, never its source. */
-export interface TestResult {
-  name: string;
-  points: number;
-  passed: boolean;
-  message: string;
-  seconds: number;
-  hidden: boolean;
-}
+import type { TestOutcome } from './runTests';
 
 /** One question's score: the sum of the points of its passed tests. */
 export interface QuestionResult {
   id: string;
   points: number;
   earned: number;
-  tests: TestResult[];
+  /** Each test's outcome, as the kernel signed it (name and message, never its source). */
+  tests: TestOutcome[];
   /** Why some tests did not run (a timeout, a test cell that could not compile, a dead kernel). */
   note?: string;
 }

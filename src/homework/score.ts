@@ -1,24 +1,13 @@
+import type { CellRun } from './executor';
 import type { GradingCell } from './gradingNotebook';
 import { GRADE_MIME, verifyGradeRecord, type GradingSession } from './record';
-import type { QuestionResult, TestResult } from './report';
+import type { QuestionResult } from './report';
+import type { TestOutcome } from './runTests';
 
 /*
  * From what the kernel did to scores. Only what the grader can verify counts: a test passes when a record
  * signed with this submission's key, found in the output of the grade cell that runs it, says so.
  */
-
-/**
- * What the homework layer needs to know of an executed cell: the shape of the notebook executor's
- * CellRun (src/notebook/execute.ts), declared here because homework sits below the notebook layer.
- */
-export interface ExecutedCell {
-  status: 'ok' | 'error' | 'abort' | 'timeout' | 'dead' | 'not-run';
-  seconds: number;
-  errorText?: string;
-  outputs: unknown[];
-  truncated: boolean;
-  reason?: string;
-}
 
 /** One test the source's reference run showed a grade cell runs: what a submission is scored against. */
 export interface ExpectedTest {
@@ -31,8 +20,16 @@ export interface ExpectedTest {
 /** Per grade cell (by grade_id), the tests it runs and its points. */
 export type ExpectedTests = ReadonlyMap<string, { points: number; tests: readonly ExpectedTest[] }>;
 
-/** The verified grade records in a cell's outputs (display_data of GRADE_MIME). */
-export function gradeRecordsIn(cell: ExecutedCell, session: GradingSession): ReturnType<typeof verifyGradeRecord>[] {
+/**
+ * The verified grade records in a cell's outputs (display_data of GRADE_MIME); records that are forged,
+ * altered or from another submission's session are left out.
+ *
+ * @example
+ * import { GRADE_MIME, gradeRecordsIn } from 'maml-lab/homework';
+ * const forged = { output_type: 'display_data', data: { [GRADE_MIME]: { nonce: 'n', question: 'q1', results: [], mac: '0'.repeat(64) } } };
+ * gradeRecordsIn({ index: 0, status: 'ok', seconds: 0, attempts: 1, outputs: [forged], truncated: false }, { key: '0123456789abcdef0123', nonce: 'n' }).length; // 0
+ */
+export function gradeRecordsIn(cell: CellRun, session: GradingSession): ReturnType<typeof verifyGradeRecord>[] {
   const found: ReturnType<typeof verifyGradeRecord>[] = [];
   for (const output of cell.outputs) {
     const o = output as { output_type?: string; data?: Record<string, unknown> };
@@ -50,7 +47,7 @@ function testCellError(text: string | undefined): string {
 }
 
 /** Why the tests of a grade cell produced no verified result, as a sentence for the student. */
-function whyNotRun(cell: ExecutedCell | undefined, gradeId: string): string {
+function whyNotRun(cell: CellRun | undefined, gradeId: string): string {
   if (cell === undefined) return `the tests for ${gradeId} did not run`;
   switch (cell.status) {
     case 'error':
@@ -78,11 +75,11 @@ function whyNotRun(cell: ExecutedCell | undefined, gradeId: string): string {
  * import { scoreQuestions } from 'maml-lab/homework';
  * const expected = new Map([['q1', { points: 1, tests: [{ question: 'q1', name: 'shape', points: 1, hidden: false }] }]]);
  * const cells = [{ role: 'harness' as const }, { role: 'grade' as const, gradeId: 'q1' }];
- * const run = { cells: [{ status: 'ok' as const, seconds: 0.1, outputs: [], truncated: false }, { status: 'timeout' as const, seconds: 60, outputs: [], truncated: false }] };
+ * const run = { cells: [{ index: 0, status: 'ok' as const, seconds: 0.1, attempts: 1, outputs: [], truncated: false }, { index: 1, status: 'timeout' as const, seconds: 60, attempts: 1, outputs: [], truncated: false }] };
  * const [q1] = scoreQuestions(cells, run, expected, { key: '0123456789abcdef0123', nonce: 'n' });
  * q1.earned; // 0
  */
-export function scoreQuestions(cells: readonly GradingCell[], run: { cells: readonly ExecutedCell[] }, expected: ExpectedTests, session: GradingSession): QuestionResult[] {
+export function scoreQuestions(cells: readonly GradingCell[], run: { cells: readonly CellRun[] }, expected: ExpectedTests, session: GradingSession): QuestionResult[] {
   const results: QuestionResult[] = [];
   for (const [gradeId, { points, tests }] of expected) {
     const at = cells.findIndex((c) => c.role === 'grade' && c.gradeId === gradeId);
@@ -90,7 +87,7 @@ export function scoreQuestions(cells: readonly GradingCell[], run: { cells: read
     const records = cell !== undefined && cell.status === 'ok' ? gradeRecordsIn(cell, session) : [];
     const reason = whyNotRun(cell, gradeId);
     let missing = 0;
-    const testResults: TestResult[] = tests.map((t) => {
+    const testResults: TestOutcome[] = tests.map((t) => {
       const seen = records.flatMap((r) => (r !== undefined && r.question === t.question ? r.results.filter((o) => o.name === t.name) : []));
       if (seen.length === 0) {
         missing += 1;
@@ -107,7 +104,7 @@ export function scoreQuestions(cells: readonly GradingCell[], run: { cells: read
 }
 
 /** What a student should know about their own cells: which failed, timed out, killed the kernel. */
-export function studentCellNotes(cells: readonly GradingCell[], run: { cells: readonly ExecutedCell[] }): string[] {
+export function studentCellNotes(cells: readonly GradingCell[], run: { cells: readonly CellRun[] }): string[] {
   const notes: string[] = [];
   cells.forEach((c, i) => {
     const cell = run.cells[i];

@@ -1,0 +1,66 @@
+/*
+ * What the grader needs of a notebook executor. The executor itself (`executeNotebook`, src/notebook/
+ * execute.ts) lives in the layer that knows tslab, above this one; the grader is handed it, and these
+ * types are the contract between the two, declared here so that neither imports upward.
+ */
+
+/** How to run a notebook; see `executeNotebook` in `maml-lab/notebook`. */
+export interface ExecuteOptions {
+  /** The kernel's working directory (a fresh temporary folder for a submission). */
+  cwd: string;
+  /** Per cell; on timeout the kernel is interrupted, the cell marked 'timeout', and the run goes on. */
+  cellTimeoutSeconds: number;
+  /** The whole run; cells not reached are 'not-run' with the reason. */
+  limitSeconds?: number;
+  /** A cell answered 'abort' (tslab's 200 ms window after a failure) is re-sent after the window. */
+  retryAborted?: boolean;
+  /** The kernel died (process.exit, crash): mark 'dead', restart, replay the earlier 'ok' cells, go on. */
+  restartDeadKernel?: boolean;
+  /** Per cell; beyond it outputs are dropped and the cell marked truncated. */
+  maxOutputBytes?: number;
+  /** 'auto': bubblewrap when `bwrap` works here, else none (NotebookRun.isolation says which). */
+  isolation?: 'auto' | 'bubblewrap' | 'none';
+  /** Paths the kernel must not see under bubblewrap (the source, submissions, out dir); unused without it. */
+  hide?: string[];
+  /** Added to the kernel's environment. */
+  env?: Record<string, string>;
+  /**
+   * False: the kernel gets only PATH, HOME, LANG, LC_ALL, TZ, TMPDIR and the project's own switches
+   * (MAML_LAB_*, TF_*) of this process's environment, plus `env`; a grader's secrets stay out of
+   * students' reach. Default true.
+   */
+  inheritEnv?: boolean;
+  /** The Python interpreter to run the executor with; default: the package's .venv (`npm run setup`). */
+  python?: string;
+}
+
+/** What became of one code cell. */
+export interface CellRun {
+  /** Index in the executed notebook's cells (markdown cells included; only code cells have a CellRun). */
+  index: number;
+  status: 'ok' | 'error' | 'abort' | 'timeout' | 'dead' | 'not-run';
+  /** From the first send to the last reply, retries included. */
+  seconds: number;
+  /** Sends: 1, more when aborted sends were retried, 0 for an empty or not-run cell. */
+  attempts: number;
+  /** tslab's stderr for a failed or timed-out cell, ANSI and kernel frames removed. */
+  errorText?: string;
+  /** nbformat outputs (stream, display_data), capped by maxOutputBytes. */
+  outputs: unknown[];
+  truncated: boolean;
+  reason?: string;
+}
+
+/** What became of a notebook. */
+export interface NotebookRun {
+  /** One per code cell, in notebook order. */
+  cells: CellRun[];
+  seconds: number;
+  kernelRestarts: number;
+  isolation: 'bubblewrap' | 'none';
+  /** Set when the kernel never started (every cell is then 'not-run'). */
+  startupError?: string;
+}
+
+/** Runs a notebook in a fresh kernel: `executeNotebook` from `maml-lab/notebook`. */
+export type NotebookExecutor = (notebook: object, options: ExecuteOptions, signal?: AbortSignal) => Promise<NotebookRun>;
