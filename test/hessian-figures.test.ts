@@ -256,6 +256,12 @@ describe('the spectrum', () => {
     assert.match((figure.layout.title as { text: string }).text, /202 eigenvalues, 2 outliers/);
   });
 
+  test('a low-rank spectrum: round-off around the zero bulk is not an outlier, the non-zero eigenvalues are', () => {
+    // A rank-2 Hessian of a linear model in 12 dimensions, eigenvalues as float32 leaves them.
+    const eigenvalues = [-3e-7, -1e-7, 0, 0, 0, 0, 0, 0, 1e-7, 2e-7, 0.8, 2.5];
+    assert.deepEqual(spectrumHistogram(eigenvalues).outliers, [0.8, 2.5]);
+  });
+
   test('a spectrum of equal eigenvalues is one bar of density one; bad eigenvalues are refused', () => {
     assert.deepEqual(spectrumHistogram([2, 2, 2], { bins: 1 }), { edges: [1.5, 2.5], density: [1], outliers: [] });
     assert.throws(() => spectrumFigure({ eigenvalues: [] }), /eigenvalues needs at least 1 value, got 0/);

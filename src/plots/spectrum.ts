@@ -19,11 +19,15 @@ function quantileOfSorted(sorted: readonly number[], q: number): number {
   return sorted[below] + (sorted[Math.min(below + 1, sorted.length - 1)] - sorted[below]) * (at - below);
 }
 
+/** The smallest spread the outlier fences use, relative to the largest |eigenvalue|. */
+const NEGLIGIBLE_SPREAD = 1e-4;
+
 /**
  * Bins eigenvalues into equal-width bins over their range and picks the outliers: values beyond Tukey's
  * fences Q₁ − f·IQR and Q₃ + f·IQR (f = 3, "far out", by default). A Hessian's spectrum is a bulk near
  * zero plus a few large outliers (Sagun et al. 2017, Papyan 2019); the fences find them without being told
- * how many there are.
+ * how many there are. When the bulk is exactly zero (a low-rank Hessian, IQR = 0), the spread is taken as
+ * 1e-4·max|λ|, so round-off around zero is not marked while every eigenvalue off the bulk still is.
  *
  * @example
  * import { spectrumHistogram } from 'maml-lab/plots';
@@ -45,7 +49,10 @@ export function spectrumHistogram(eigenvalues: readonly number[], options: { bin
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.floor((v - low) / width))]++;
   const [q1, q3] = [quantileOfSorted(values, 0.25), quantileOfSorted(values, 0.75)];
-  const [lowFence, highFence] = [q1 - fence * (q3 - q1), q3 + fence * (q3 - q1)];
+  // A low-rank Hessian's bulk is exactly zero, so its IQR is 0 and float32 round-off (±1e-7 around zero)
+  // would be "outliers" too: the spread is floored at a relative level no float32 computation resolves.
+  const spread = Math.max(q3 - q1, NEGLIGIBLE_SPREAD * Math.max(Math.abs(low), Math.abs(high)));
+  const [lowFence, highFence] = [q1 - fence * spread, q3 + fence * spread];
   return {
     edges,
     density: counts.map((c) => c / (values.length * width)),
