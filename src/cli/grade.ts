@@ -14,6 +14,15 @@ function positiveNumber(flag: string, raw: string | undefined, fallback: number)
   return n;
 }
 
+/** A flag's parse error is a usage mistake (exit 2), not a failure of grading. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new GradeUsageError((error as Error).message);
+  }
+}
+
 function summary(grading: ClassGrading, seconds: number, out: string): string {
   const n = grading.reports.length;
   const possible = grading.columns.questions.reduce((s, q) => s + q.points, 0);
@@ -64,7 +73,7 @@ export async function gradeCommand(args: string[], signal?: AbortSignal): Promis
   const grading = await gradeClass(source, submissions, {
     execute: executeNotebook,
     jobs,
-    shard: values.shard === undefined ? undefined : parseShard(values.shard),
+    shard: values.shard === undefined ? undefined : usage(() => parseShard(values.shard as string)),
     cellTimeoutSeconds: positiveNumber('cell-timeout', values['cell-timeout'], 60),
     limitSeconds: positiveNumber('limit', values.limit, 600),
     isolation,
