@@ -5,3 +5,4 @@ export * from './float64Math';
 export * from './heapPlan';
 export * from './metaGradients';
 export * from './hessians';
+export * from './adaptation';

@@ -20,6 +20,7 @@ const Wasm = (globalThis as unknown as {
 interface MlpExports {
   memory: WasmMemory;
   setup(sizes: number, count: number, activation: number, maxPoints: number, work: number): number;
+  clearWorkspace(): void;
   paddedCount(): number;
   forward(theta: number, x: number, points: number): void;
   lossAfterForward(y: number, points: number): number;
@@ -113,6 +114,8 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
         new Int32Array(memory.buffer, indexAt, N).set(layout.flatIndex);
         const work = Math.ceil(fixedEnd / 16) * 16;
         workEnd = exports.setup(base, sizes.length, ACTIVATION_CODE[activation], maxPoints, work);
+        ensure(workEnd);
+        exports.clearWorkspace();
         if (exports.paddedCount() !== layout.padded) throw new Error('maml-lab: the wasm kernel and its wrapper disagree on the layout');
         preparedPoints = maxPoints;
       }

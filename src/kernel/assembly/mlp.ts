@@ -49,7 +49,7 @@ let zeros: usize = 0; // maxWidth zeros
 
 /**
  * Lays out the network and the workspace for up to `maxPoints` points from `work` on; returns the end of
- * the workspace (the wrapper grows memory to it). `sizes` points at `count` i32 layer sizes.
+ * the workspace (the wrapper grows memory to it, then calls `clearWorkspace`). Writes nothing there. `sizes` points at `count` i32 layer sizes.
  */
 export function setup(sizes: usize, count: i32, act: i32, maxPoints: i32, work: usize): usize {
   layers = count - 1;
@@ -95,8 +95,12 @@ export function setup(sizes: usize, count: i32, act: i32, maxPoints: i32, work: 
   back = at + 4 * bytes;
   rback = at + 5 * bytes;
   zeros = at + 6 * bytes;
-  memory.fill(zeros, 0, (maxWidth << 2) as usize);
   return zeros + ((maxWidth << 2) as usize);
+}
+
+/** Zeroes what must start as zeros, once the wrapper has grown memory to the end `setup` returned. */
+export function clearWorkspace(): void {
+  memory.fill(zeros, 0, (maxWidth << 2) as usize);
 }
 
 /** The number of parameters in the padded layout (a multiple of 4). */
