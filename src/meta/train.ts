@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam } from './adam';
+import type { EngineName } from './engine';
 import { perTask, regressionLoss } from './batchedLoss';
 import { metaGradient } from './metaGradient';
 import { METHODS, type Method } from './methods';
@@ -36,6 +37,8 @@ export interface TrainOptions {
   /** Called every `progressEvery` iterations (default 50) and at the end; omit for quiet scripts. */
   onProgress?: (progress: Progress) => void;
   progressEvery?: number;
+  /** Force the kernel or tfjs for the meta-gradients (see `chooseEngine`). */
+  engine?: EngineName;
   /** Aborting it ends training after the current iteration, like `run.stop()` (see `interruptSignal` for Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -112,7 +115,7 @@ export function train(options: TrainOptions): TrainingRun {
         const batch = options.sample(i);
         let step;
         try {
-          step = objective === 'pretrain' ? pretrainGradient(model, params, batch) : metaGradient(model, params, batch, { alpha, steps, method: objective, lambda: options.lambda, reptileRate: options.reptileRate });
+          step = objective === 'pretrain' ? pretrainGradient(model, params, batch) : metaGradient(model, params, batch, { alpha, steps, method: objective, lambda: options.lambda, reptileRate: options.reptileRate, engine: options.engine });
         } catch (error) {
           const message = (error as Error).message;
           // Iterations are counted from 1, as the progress display counts them.
