@@ -6,3 +6,4 @@ export * from './heapPlan';
 export * from './metaGradients';
 export * from './hessians';
 export * from './adaptation';
+export * from './pretraining';

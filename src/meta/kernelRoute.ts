@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { kernelHessian, kernelHessianProducts, kernelLossCurve, kernelMetaGradient, wasmMath, type HessianPart, type KernelMath, type KernelPoints, type KernelTasks } from '../kernel';
+import { kernelHessian, kernelHessianProducts, kernelLossCurve, kernelMetaGradient, kernelPretrainGradient, wasmMath, type HessianPart, type KernelMath, type KernelPoints, type KernelTasks } from '../kernel';
+import { adamArrays, type AdamOptions } from './adam';
 import { indefiniteSystem } from './implicitSolve';
 import { finiteMetaLoss, type MetaGradientOptions, type MetaGradientResult } from './methods/types';
 import type { Method } from './methods';
 import type { Model } from './model';
 import type { RegressionBatch, TaskBatch } from './tasks';
+import { requireFiniteLoss } from './validate';
 
 /*
  * The kernel route: tfjs tensors in, the wasm kernel (maml-lab/kernel) in between, tfjs tensors out.
@@ -156,4 +158,57 @@ export function kernelHessianProductsOf(model: Model, params: readonly tf.Tensor
 export function kernelLossCurveOf(model: Model, params: readonly tf.Tensor[], tasks: TaskBatch, alpha: number, maxSteps: number): Float64Array[] {
   const flat = kernelLossCurve(modelKernel(model), flatParams(params), kernelTasks(tasks), alpha, maxSteps);
   return Array.from({ length: maxSteps + 1 }, (_, s) => flat.subarray(s * tasks.count, (s + 1) * tasks.count));
+}
+
+/** What `kernelTrainer` trains on: a method or the non-meta baseline, with `metaGradient`'s settings. */
+export interface KernelTraining extends Omit<MetaGradientOptions, 'method' | 'engine'> {
+  objective: Method | 'pretrain';
+  adam?: AdamOptions;
+}
+
+/**
+ * Training on the kernel: θ stays a flat float32 vector beside Adam's moments (`adamArrays`), so an
+ * iteration is one kernel meta-gradient and one pass over θ, with no tensor made but the batch's. `step`
+ * takes a batch and returns its (meta-)loss, with the tfjs route's errors for a non-finite one; `params`
+ * gives θ back as tensors.
+ *
+ * @example
+ * import { kernelTrainer, mlp, sinusoidTasks, disposeTasks } from 'maml-lab/meta';
+ * import * as tf from '@tensorflow/tfjs';
+ * const model = mlp([1, 40, 40, 1]);
+ * const init = model.init(0);
+ * const trainer = kernelTrainer(model, init, { objective: 'maml', alpha: 0.01, steps: 1 });
+ * for (let i = 0; i < 3; i++) {
+ *   const batch = sinusoidTasks({ tasks: 25, shots: 10, seed: i });
+ *   trainer.step(batch);
+ *   disposeTasks(batch);
+ * }
+ * const trained = trainer.params();
+ * trained.length; // 6
+ * tf.dispose([...init, ...trained]);
+ */
+export function kernelTrainer(model: Model, params: readonly tf.Tensor[], training: KernelTraining) {
+  const math = modelKernel(model);
+  const theta = flatParams(params);
+  const optimizer = adamArrays(training.adam);
+  const state = optimizer.init(theta.length);
+  const { objective, ...options } = training;
+  return {
+    step(batch: TaskBatch): number {
+      let loss: number;
+      let grad: ArrayLike<number>;
+      if (objective === 'pretrain') {
+        ({ loss, grad } = kernelPretrainGradient(math, theta, kernelTasks(batch)));
+        requireFiniteLoss('the loss', loss, 'try a smaller metaLearningRate');
+      } else {
+        const result = kernelMetaGradient(math, theta, kernelTasks(batch), { ...options, method: objective });
+        if (result.indefinite !== undefined) throw indefiniteSystem(result.indefinite.task, Math.fround(result.indefinite.curvature), result.indefinite.iteration, options.lambda ?? 1);
+        loss = finiteMetaLoss(result.loss, options.alpha);
+        grad = result.grad;
+      }
+      optimizer.step(theta, grad, state);
+      return loss;
+    },
+    params: (): tf.Tensor[] => asParams(model, theta),
+  };
 }
