@@ -87,6 +87,7 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
   // The start of free memory: past the module's static data, 16-byte aligned.
   const base = Math.ceil(memory.buffer.byteLength / 16) * 16;
   let view = new Float32Array(memory.buffer);
+  let wide: Float64Array | undefined; // the float64 vector of `readFlat`, viewed once per memory buffer
   // At `base`, fixed for the instance's life: the layer sizes, the flat-to-padded index and a float64
   // vector for `readFlat`; the workspace and each call's vectors follow.
   const N = layout.parameterCount;
@@ -99,6 +100,7 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
     if (bytes > memory.buffer.byteLength) {
       memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
       view = new Float32Array(memory.buffer);
+      wide = undefined;
     }
   };
   const f = (offset: number) => offset * 4;
@@ -133,7 +135,8 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
     unitProduct: (mode, theta, l, i, k, x, points, out) => exports.unitProduct(mode, f(theta), l, i, k, f(x), points, f(out)),
     readFlat(v, out, offset) {
       exports.gatherWide(f(v), indexAt, N, wideAt);
-      out.set(new Float64Array(memory.buffer, wideAt, N), offset);
+      wide ??= new Float64Array(memory.buffer, wideAt, N);
+      out.set(wide, offset);
     },
     combine: (n, out, a, x, b, y) => exports.combine(n, f(out), a, f(x), b, f(y)),
     combine3: (n, out, a, x, b, y, c, z) => exports.combine3(n, f(out), a, f(x), b, f(y), c, f(z)),

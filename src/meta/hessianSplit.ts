@@ -32,7 +32,8 @@ function onKernel(model: Model, params: readonly tf.Tensor[], points: Regression
   return (part) => {
     const n = model.parameterCount;
     const values = tidyValue(() => kernelHessianOf(model, params, taskPoints(model, points, task), 0, part));
-    const bad = values.findIndex((v) => !Number.isFinite(v));
+    let bad = -1;
+    for (let i = 0; i < values.length && bad < 0; i++) if (!Number.isFinite(values[i])) bad = i;
     // The messages of the tfjs routes: the Gauss–Newton part is non-finite where the output Jacobian is.
     if (bad >= 0 && part === 'gaussNewton') throw new RangeError(`the output Jacobian has a non-finite entry (${values[bad]}): the parameters or x hold non-finite values`);
     if (bad >= 0) throw new RangeError(`the Hessian has a non-finite entry (${values[bad]} at [${Math.floor(bad / n)}, ${bad % n}]): the parameters or the data hold non-finite values, or the loss overflows float32 there`);

@@ -57,7 +57,9 @@ function onKernel<B>(lossOrModel: HessianLoss<B>, params: readonly tf.Tensor[], 
 
 /** Throws unless every entry of a Hessian is finite, naming the first that is not. */
 function requireFiniteHessian(values: Float64Array, n: number): void {
-  const bad = values.findIndex((v) => !Number.isFinite(v));
+  // A plain loop: a callback per entry (findIndex) costs more than the kernel's whole Hessian.
+  let bad = -1;
+  for (let i = 0; i < values.length && bad < 0; i++) if (!Number.isFinite(values[i])) bad = i;
   if (bad >= 0) {
     throw new RangeError(`the Hessian has a non-finite entry (${values[bad]} at [${Math.floor(bad / n)}, ${bad % n}]): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
   }

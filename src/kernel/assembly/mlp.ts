@@ -534,21 +534,26 @@ export function dot(n: i32, x: usize, y: usize): f64 {
 
 /**
  * G[j][·] += s·Σ_r J[r][j]·J[r][·] over `rows` rows of n floats (n a multiple of 4): s·JᵀJ into an n × n
- * block, the Gauss–Newton part from the output Jacobian.
+ * block, the Gauss–Newton part from the output Jacobian. Each row of G is written once, its sum over the
+ * few rows of J kept in registers, since G (n² floats) is far larger than J.
  */
 export function gramAdd(G: usize, J: usize, rows: i32, n: i32, s: f32): void {
   const stride = (n << 2) as usize;
-  for (let r = 0; r < rows; r++) {
-    const row = J + (r as usize) * stride;
-    for (let j = 0; j < n; j++) {
-      const f = s * load<f32>(row + ((j as usize) << 2));
-      if (f == 0) continue;
-      const fv = f32x4.splat(f);
-      const g = G + (j as usize) * stride;
-      for (let k = 0; k < n; k += 4) {
-        const at = (k as usize) << 2;
-        v128.store(g + at, f32x4.add(v128.load(g + at), f32x4.mul(fv, v128.load(row + at))));
+  for (let j = 0; j < n; j++) {
+    const g = G + (j as usize) * stride;
+    const column = J + ((j as usize) << 2);
+    for (let k = 0; k < n; k += 8) {
+      const at = (k as usize) << 2;
+      let a0 = v128.load(g + at);
+      let a1 = k + 4 < n ? v128.load(g + at, 16) : f32x4.splat(0);
+      for (let r = 0; r < rows; r++) {
+        const f = f32x4.splat(s * load<f32>(column + (r as usize) * stride));
+        const row = J + (r as usize) * stride + at;
+        a0 = f32x4.add(a0, f32x4.mul(f, v128.load(row)));
+        if (k + 4 < n) a1 = f32x4.add(a1, f32x4.mul(f, v128.load(row, 16)));
       }
+      v128.store(g + at, a0);
+      if (k + 4 < n) v128.store(g + at, a1, 16);
     }
   }
 }
