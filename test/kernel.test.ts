@@ -6,7 +6,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { float64Math, kernelHessian, kernelHessianProducts, kernelMetaGradient, wasmMath, type KernelTasks } from '../src/kernel';
+import { float64Math, kernelHessian, kernelHessianProducts, kernelMetaGradient, MAX_BANKS, wasmMath, type KernelTasks } from '../src/kernel';
 import {
   disposeTasks, flattenParams, gaussNewtonPart, hessianSplit, hessianVectorProducts, lossHessian, metaGradient, mlp, ready, residualPart,
   sinusoidTasks, type Activation, type Method, type TaskBatch,
@@ -75,6 +75,14 @@ for (const activation of ['relu', 'tanh'] as const) {
     }
   });
 }
+
+test(`exact MAML beyond the kernel's ${MAX_BANKS - 1} kept inner steps (k = 20) runs the passes again and agrees with float64`, () => {
+  const p = problem('tanh');
+  const reference = referenceMetaGradient(p.instances, { method: 'maml', steps: 20 });
+  assert.ok(relativeError(flat(metaGradient(p.model, p.params, p.batch, { alpha: ALPHA, steps: 20, engine: 'kernel' }).grads), reference) < FLOAT32);
+  const wide = kernelMetaGradient(float64Math(p.model.sizes, 'tanh'), p.theta, p.tasks, { method: 'maml', alpha: ALPHA, steps: 20 });
+  assert.ok(relativeError(wide.grad, reference) < FLOAT64);
+});
 
 describe('kernel Hessians: the full matrix, its Gauss–Newton and residual parts, products', () => {
   for (const activation of ['relu', 'tanh'] as const) {

@@ -19,7 +19,7 @@ export interface PointsInHeap {
 }
 
 /**
- * One call's memory: the passes' workspace for the largest point count, then `vectors` parameter vectors
+ * One call's memory: the passes' workspace for the largest point count (in `banks` copies), then `vectors` parameter vectors
  * (padded layout) and the point sets, copied in. Offsets are in floats, each block 16-byte aligned. The
  * heap is reused from call to call (it only grows), so a steady loop allocates nothing.
  *
@@ -30,7 +30,7 @@ export interface PointsInHeap {
  * plan.vectors.length; // 3
  * math.heap()[plan.points[0].y + 1]; // 2
  */
-export function planHeap(math: KernelMath, vectors: number, sets: readonly KernelPoints[]): { vectors: number[]; points: PointsInHeap[] } {
+export function planHeap(math: KernelMath, vectors: number, sets: readonly KernelPoints[], banks = 1): { vectors: number[]; points: PointsInHeap[] } {
   const { layout } = math;
   const inputs = layout.sizes[0];
   const outputs = layout.sizes[layout.sizes.length - 1];
@@ -43,7 +43,7 @@ export function planHeap(math: KernelMath, vectors: number, sets: readonly Kerne
   }
   const sizes = sets.map((s) => [align(s.x.length), align(s.y.length)]);
   const total = vectors * n + sizes.reduce((a, [x, y]) => a + x + y, 0);
-  let at = math.prepare(Math.max(1, ...sets.map((s) => s.points)), total);
+  let at = math.prepare(Math.max(1, ...sets.map((s) => s.points)), total, banks);
   const heap = math.heap();
   const offsets = Array.from({ length: vectors }, (_, i) => at + i * n);
   at += vectors * n;

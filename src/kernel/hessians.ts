@@ -34,6 +34,7 @@ export function kernelHessianProducts(math: KernelMath, theta: ArrayLike<number>
   const heap = math.heap();
   packParameters(layout, theta, heap, at);
   math.forward(at, x, points.points);
+  math.sharedBackward(at, y, points.points);
   const result = new Float64Array(m * N);
   const index = layout.flatIndex;
   for (let r = 0; r < m; r++) {

@@ -1,5 +1,5 @@
 import { packParameters, unpackParameters } from './layout';
-import type { KernelMath } from './math';
+import { MAX_BANKS, type KernelMath } from './math';
 import { planHeap, type KernelPoints } from './heapPlan';
 
 /** The meta-gradient methods the kernel computes (the same four as maml-lab/meta's `METHODS`). */
@@ -60,7 +60,11 @@ export function kernelMetaGradient(math: KernelMath, theta: ArrayLike<number>, t
   const trajectory = method === 'maml' ? steps + 1 : 2;
   const extra = method === 'imaml' ? 4 : 0;
   // θ, the running mean, g, v, Hv, the trajectory, and iMAML's x, r, p, Ap.
-  const plan = planHeap(math, 5 + trajectory + extra, [tasks.support, tasks.query]);
+  // Exact MAML keeps inner step i's passes in bank i (up to MAX_BANKS − 1 steps; later ones run again
+  // for their product), and the query pass in the last bank.
+  const kept = method === 'maml' ? Math.min(steps, MAX_BANKS - 1) : 0;
+  const scratch = kept;
+  const plan = planHeap(math, 5 + trajectory + extra, [tasks.support, tasks.query], kept + 1);
   const [theta0, mean, g, v, hv, ...rest] = plan.vectors;
   const phi = rest.slice(0, trajectory);
   const [cx, cr, cp, cAp] = rest.slice(trajectory);
@@ -87,6 +91,7 @@ export function kernelMetaGradient(math: KernelMath, theta: ArrayLike<number>, t
     for (let i = 1; i <= steps; i++) {
       const prev = last;
       last = method === 'maml' ? phi[i] : phi[i % 2];
+      math.bank(i - 1 < kept ? i - 1 : scratch);
       math.lossGradient(prev, xs, ys, Ps, g);
       // Reptile's θ − φₖ is α·Σᵢ∇L_s(φᵢ₋₁): summed as such (in v), not as a difference of two nearly equal vectors.
       if (method === 'reptile' && i === 1) math.combine(n, v, 1, g, 0, g);
@@ -94,6 +99,7 @@ export function kernelMetaGradient(math: KernelMath, theta: ArrayLike<number>, t
       if (method === 'imaml') math.combine3(n, last, 1 - alpha * lambda, prev, -alpha, g, alpha * lambda, theta0);
       else math.combine(n, last, 1, prev, -alpha, g);
     }
+    math.bank(scratch);
     if (method === 'reptile') {
       math.forward(last, query.taskX(t), Pq);
       loss += math.lossAfterForward(query.taskY(t), Pq);
@@ -103,7 +109,12 @@ export function kernelMetaGradient(math: KernelMath, theta: ArrayLike<number>, t
     loss += math.lossGradient(last, query.taskX(t), query.taskY(t), Pq, v);
     if (method === 'maml') {
       for (let i = steps; i >= 1; i--) {
-        math.forward(phi[i - 1], xs, Ps);
+        if (i - 1 < kept) {
+          math.bank(i - 1);
+        } else {
+          math.forward(phi[i - 1], xs, Ps);
+          math.sharedBackward(phi[i - 1], ys, Ps);
+        }
         math.productAfterForward(1, phi[i - 1], v, xs, ys, Ps, hv);
         math.combine(n, v, 1, v, -alpha, hv);
       }
@@ -138,6 +149,7 @@ function conjugateGradient(
 ): { iterations: number; relativeResidual: number; curvature?: number } {
   const n = math.layout.padded;
   math.forward(s.phi, s.xs, s.points);
+  math.sharedBackward(s.phi, s.ys, s.points);
   math.combine(n, s.x, 0, s.b, 0, s.b);
   math.combine(n, s.r, 1, s.b, 0, s.b);
   math.combine(n, s.p, 1, s.b, 0, s.b);

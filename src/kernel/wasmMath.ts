@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { kernelLayout, type KernelActivation } from './layout';
-import type { KernelMath } from './math';
+import { MAX_BANKS, type KernelMath } from './math';
 
 /*
  * The slice of the WebAssembly JavaScript API used here: the project's lib settings (ES2022, Node's types)
@@ -19,7 +19,8 @@ const Wasm = (globalThis as unknown as {
 /** The exports of mlp.wasm (compiled from ./assembly/mlp.ts); pointers are byte offsets. */
 interface MlpExports {
   memory: WasmMemory;
-  setup(sizes: number, count: number, activation: number, maxPoints: number, work: number): number;
+  setup(sizes: number, count: number, activation: number, maxPoints: number, work: number, banks: number): number;
+  selectBank(b: number): void;
   clearWorkspace(): void;
   paddedCount(): number;
   forward(theta: number, x: number, points: number): void;
@@ -95,6 +96,7 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
   const wideAt = indexAt + 16 * Math.ceil((4 * N) / 16);
   const fixedEnd = wideAt + 8 * N;
   let preparedPoints = -1;
+  let preparedBanks = -1;
   let workEnd = 0;
   const ensure = (bytes: number) => {
     if (bytes > memory.buffer.byteLength) {
@@ -109,23 +111,27 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
     precision: 'float32',
     layout,
     activation,
-    prepare(maxPoints, floats) {
-      if (maxPoints !== preparedPoints) {
+    prepare(maxPoints, floats, banks = 1) {
+      if (!Number.isInteger(banks) || banks < 1 || banks > MAX_BANKS) throw new RangeError(`banks must be an integer in [1, ${MAX_BANKS}], got ${banks}`);
+      if (maxPoints !== preparedPoints || banks !== preparedBanks) {
         ensure(fixedEnd);
         new Int32Array(memory.buffer, base, sizes.length).set(sizes);
         new Int32Array(memory.buffer, indexAt, N).set(layout.flatIndex);
         const work = Math.ceil(fixedEnd / 16) * 16;
-        workEnd = exports.setup(base, sizes.length, ACTIVATION_CODE[activation], maxPoints, work);
+        workEnd = exports.setup(base, sizes.length, ACTIVATION_CODE[activation], maxPoints, work, banks);
         ensure(workEnd);
         exports.clearWorkspace();
         if (exports.paddedCount() !== layout.padded) throw new Error('maml-lab: the wasm kernel and its wrapper disagree on the layout');
         preparedPoints = maxPoints;
+        preparedBanks = banks;
       }
+      exports.selectBank(0);
       const start = Math.ceil(workEnd / 16) * 16;
       ensure(start + 4 * floats);
       return start / 4;
     },
     heap: () => view,
+    bank: (b) => exports.selectBank(b),
     lossGradient: (theta, x, y, points, g) => exports.lossGradient(f(theta), f(x), f(y), points, f(g)),
     forward: (theta, x, points) => exports.forward(f(theta), f(x), points),
     lossAfterForward: (y, points) => exports.lossAfterForward(f(y), points),

@@ -20,10 +20,14 @@
 // Gauss–Newton: a plain backward pass seeded with δ_L = s·Ra_L. Residual: Rδ_L = 0 (errors held fixed).
 
 const MAX_LAYERS: i32 = 32;
+const MAX_BANKS: i32 = 16;
 const FIELDS: i32 = 12;
 // Per layer: 0 in, 1 out, 2 o4, 3 rows, 4 W offset (bytes into θ), 5 b offset, 6 a, 7 h, 8 Ra, 9 Rh,
-// 10 δ, 11 δWᵀ (workspace pointers; the last two kept per layer for the Hessian's unit directions).
-const config: usize = memory.data(MAX_LAYERS * FIELDS * 4, 16);
+// 10 δ, 11 δWᵀ (workspace pointers). Fields 6–11 exist once per bank: a bank holds one point's forward
+// pass and plain backward pass (δ and δWᵀ, which Hessian-vector products at that point reuse), so the
+// exact meta-gradient keeps every inner step's passes instead of running them again.
+const config: usize = memory.data(MAX_BANKS * MAX_LAYERS * FIELDS * 4, 16);
+let bankBase: usize = config;
 
 let layers: i32 = 0;
 let activation: i32 = 0; // 0 identity, 1 relu, 2 tanh
@@ -38,53 +42,64 @@ let rback: usize = 0; // Rδ_l W_lᵀ + δ_l V_lᵀ of every point
 let zeros: usize = 0; // maxWidth zeros
 
 @inline function get(l: i32, k: i32): i32 {
-  return load<i32>(config + (((l * FIELDS + k) as usize) << 2));
+  return load<i32>(bankBase + (((l * FIELDS + k) as usize) << 2));
 }
 @inline function put(l: i32, k: i32, value: i32): void {
-  store<i32>(config + (((l * FIELDS + k) as usize) << 2), value);
+  store<i32>(bankBase + (((l * FIELDS + k) as usize) << 2), value);
+}
+
+/** Makes bank b (below the `banks` given to `setup`) the one every pass reads and writes. */
+export function selectBank(b: i32): void {
+  bankBase = config + ((b * MAX_LAYERS * FIELDS) << 2);
 }
 @inline function round4(n: i32): i32 {
   return (n + 3) & ~3;
 }
 
 /**
- * Lays out the network and the workspace for up to `maxPoints` points from `work` on; returns the end of
- * the workspace (the wrapper grows memory to it, then calls `clearWorkspace`). Writes nothing there. `sizes` points at `count` i32 layer sizes.
+ * Lays out the network and `banks` workspaces for up to `maxPoints` points from `work` on (bank 0
+ * selected); returns the end of the workspace (the wrapper grows memory to it, then calls
+ * `clearWorkspace`). Writes nothing there. `sizes` points at `count` i32 layer sizes.
  */
-export function setup(sizes: usize, count: i32, act: i32, maxPoints: i32, work: usize): usize {
+export function setup(sizes: usize, count: i32, act: i32, maxPoints: i32, work: usize, banks: i32): usize {
   layers = count - 1;
   activation = act;
   let offset = 0;
   let at = work;
   maxWidth = round4(load<i32>(sizes));
-  for (let l = 0; l < layers; l++) {
-    const inWidth = load<i32>(sizes + ((l as usize) << 2));
-    const out = load<i32>(sizes + (((l + 1) as usize) << 2));
-    const o4 = round4(out);
-    const rows = l == 0 ? inWidth : round4(inWidth);
-    put(l, 0, inWidth);
-    put(l, 1, out);
-    put(l, 2, o4);
-    put(l, 3, rows);
-    put(l, 4, offset << 2);
-    put(l, 5, (offset + rows * o4) << 2);
-    offset += rows * o4 + o4;
-    const bytes = (maxPoints * o4) << 2;
-    put(l, 6, at as i32);
-    at += bytes;
-    const linear = l == layers - 1 || act == 0;
-    put(l, 7, linear ? get(l, 6) : (at as i32));
-    if (!linear) at += bytes;
-    put(l, 8, at as i32);
-    at += bytes;
-    put(l, 9, linear ? get(l, 8) : (at as i32));
-    if (!linear) at += bytes;
-    put(l, 10, at as i32);
-    at += bytes;
-    put(l, 11, at as i32);
-    at += (maxPoints * rows) << 2;
-    if (o4 > maxWidth) maxWidth = o4;
+  for (let bank = 0; bank < banks; bank++) {
+    selectBank(bank);
+    offset = 0;
+    for (let l = 0; l < layers; l++) {
+      const inWidth = load<i32>(sizes + ((l as usize) << 2));
+      const out = load<i32>(sizes + (((l + 1) as usize) << 2));
+      const o4 = round4(out);
+      const rows = l == 0 ? inWidth : round4(inWidth);
+      put(l, 0, inWidth);
+      put(l, 1, out);
+      put(l, 2, o4);
+      put(l, 3, rows);
+      put(l, 4, offset << 2);
+      put(l, 5, (offset + rows * o4) << 2);
+      offset += rows * o4 + o4;
+      const bytes = (maxPoints * o4) << 2;
+      put(l, 6, at as i32);
+      at += bytes;
+      const linear = l == layers - 1 || act == 0;
+      put(l, 7, linear ? get(l, 6) : (at as i32));
+      if (!linear) at += bytes;
+      put(l, 8, at as i32);
+      at += bytes;
+      put(l, 9, linear ? get(l, 8) : (at as i32));
+      if (!linear) at += bytes;
+      put(l, 10, at as i32);
+      at += bytes;
+      put(l, 11, at as i32);
+      at += (maxPoints * rows) << 2;
+      if (o4 > maxWidth) maxWidth = o4;
+    }
   }
+  selectBank(0);
   padded = offset;
   const bytes = ((maxPoints * maxWidth) << 2) as usize;
   at = (at + 15) & ~15;
@@ -345,66 +360,78 @@ function timesSlope(d: usize, a: usize, h: usize, total: i32): void {
 }
 
 /**
- * The backward pass from the output seed already in δ (delta0, [points × o4] of the last layer): adds the
- * gradient of Σ δ·M to g. With `v` non-zero it runs the R-operator alongside, from the seed Rδ in rdelta0
- * and the R-forward in the workspace, and adds the R-derivative (the product with v) to g instead.
+ * The plain backward pass from the output seed δ_L in `seed`: adds the gradient of Σ δ·M to g. With
+ * `keep` it writes each layer's δ and δWᵀ into the bank (the seed must then be the bank's δ_L), for the
+ * Hessian-vector products at this point; otherwise it works in scratch buffers.
  */
-function backward(theta: usize, v: usize, x: usize, points: i32, g: usize): void {
-  let d = delta0;
-  let dNext = delta1;
-  let rd = rdelta0;
-  let rdNext = rdelta1;
-  const withR = v != 0;
+function backward(theta: usize, x: usize, points: i32, g: usize, seed: usize, keep: bool): void {
+  let d = seed;
+  let spare = seed == delta0 ? delta1 : delta0;
   for (let l = layers - 1; l >= 0; l--) {
     const inWidth = get(l, 0);
     const o4 = get(l, 2);
     const rows = get(l, 3);
     const W = theta + (get(l, 4) as usize);
-    const gW = g + (get(l, 4) as usize);
-    const gb = g + (get(l, 5) as usize);
     const input = l == 0 ? x : (get(l - 1, 7) as usize);
     const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
-    if (withR) {
-      // (Hv)W = Rhᵀδ + hᵀRδ; Rh_0 = 0.
-      outerSum(gW, input, inStride, rd, l == 0 ? 0 : (get(l - 1, 9) as usize), l == 0 ? 0 : d, inWidth, points, o4);
-      columnSum(gb, rd, points, o4);
-    } else {
-      outerSum(gW, input, inStride, d, 0, 0, inWidth, points, o4);
-      columnSum(gb, d, points, o4);
-    }
+    outerSum(g + (get(l, 4) as usize), input, inStride, d, 0, 0, inWidth, points, o4);
+    columnSum(g + (get(l, 5) as usize), d, points, o4);
+    if (l == 0) break;
+    const B = keep ? (get(l, 11) as usize) : back;
+    for (let p = 0; p < points; p++) timesTransposed(B + ((p * rows) << 2), d + ((p * o4) << 2), W, rows, o4);
+    const total = points * rows;
+    const next = keep ? (get(l - 1, 10) as usize) : spare;
+    memory.copy(next, B, (total << 2) as usize);
+    timesSlope(next, get(l - 1, 6) as usize, get(l - 1, 7) as usize, total);
+    spare = d;
+    d = next;
+  }
+}
+
+/**
+ * The R-backward pass for direction v, from the seed Rδ_L in rdelta0, the R-forward in the workspace and
+ * the bank's δ and δWᵀ (from `lossGradient` or `sharedBackward` at this point): adds H·v (or the residual
+ * part's product, when the seed is zero) to g.
+ */
+function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize): void {
+  let rd = rdelta0;
+  let rdNext = rdelta1;
+  for (let l = layers - 1; l >= 0; l--) {
+    const inWidth = get(l, 0);
+    const o4 = get(l, 2);
+    const rows = get(l, 3);
+    const W = theta + (get(l, 4) as usize);
+    const D = get(l, 10) as usize;
+    const input = l == 0 ? x : (get(l - 1, 7) as usize);
+    const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
+    // (Hv)W = Rhᵀδ + hᵀRδ; Rh_0 = 0.
+    outerSum(g + (get(l, 4) as usize), input, inStride, rd, l == 0 ? 0 : (get(l - 1, 9) as usize), l == 0 ? 0 : D, inWidth, points, o4);
+    columnSum(g + (get(l, 5) as usize), rd, points, o4);
     if (l == 0) break;
     const stride = (o4 << 2) as usize;
     const pStride = (rows << 2) as usize;
-    for (let p = 0; p < points; p++) timesTransposed(back + (p as usize) * pStride, d + (p as usize) * stride, W, rows, o4);
-    const a = get(l - 1, 6) as usize;
-    const h = get(l - 1, 7) as usize;
+    const V = v + (get(l, 4) as usize);
+    for (let p = 0; p < points; p++) timesTransposed2(rback + (p as usize) * pStride, rd + (p as usize) * stride, W, D + (p as usize) * stride, V, rows, o4);
+    // Rδ' = σ'·(RδWᵀ + δVᵀ) + σ''·Ra·(δWᵀ)
     const total = points * rows;
-    if (withR) {
-      const V = v + (get(l, 4) as usize);
-      for (let p = 0; p < points; p++) timesTransposed2(rback + (p as usize) * pStride, rd + (p as usize) * stride, W, d + (p as usize) * stride, V, rows, o4);
-      // Rδ' = σ'·(RδWᵀ + δVᵀ) + σ''·Ra·(δWᵀ)
-      memory.copy(rdNext, rback, (total << 2) as usize);
-      timesSlope(rdNext, a, h, total);
-      if (activation == 2) {
-        const Ra = get(l - 1, 8) as usize;
-        const minusTwo = f32x4.splat(-2);
-        const one = f32x4.splat(1);
-        for (let k = 0; k < total; k += 4) {
-          const at = (k as usize) << 2;
-          const t = v128.load(h + at);
-          const curvature = f32x4.mul(minusTwo, f32x4.mul(t, f32x4.sub(one, f32x4.mul(t, t))));
-          v128.store(rdNext + at, f32x4.add(v128.load(rdNext + at), f32x4.mul(curvature, f32x4.mul(v128.load(Ra + at), v128.load(back + at)))));
-        }
+    const h = get(l - 1, 7) as usize;
+    memory.copy(rdNext, rback, (total << 2) as usize);
+    timesSlope(rdNext, get(l - 1, 6) as usize, h, total);
+    if (activation == 2) {
+      const Ra = get(l - 1, 8) as usize;
+      const B = get(l, 11) as usize;
+      const minusTwo = f32x4.splat(-2);
+      const one = f32x4.splat(1);
+      for (let k = 0; k < total; k += 4) {
+        const at = (k as usize) << 2;
+        const t = v128.load(h + at);
+        const curvature = f32x4.mul(minusTwo, f32x4.mul(t, f32x4.sub(one, f32x4.mul(t, t))));
+        v128.store(rdNext + at, f32x4.add(v128.load(rdNext + at), f32x4.mul(curvature, f32x4.mul(v128.load(Ra + at), v128.load(B + at)))));
       }
-      const swap = rd;
-      rd = rdNext;
-      rdNext = swap;
     }
-    memory.copy(dNext, back, (total << 2) as usize);
-    timesSlope(dNext, a, h, total);
-    const swap = d;
-    d = dNext;
-    dNext = swap;
+    const swap = rd;
+    rd = rdNext;
+    rdNext = swap;
   }
 }
 
@@ -434,34 +461,39 @@ function rForward(theta: usize, v: usize, x: usize, points: i32): void {
   }
 }
 
-/** δ_L = s(M − y) into delta0 after `forward` (zero in the padding), s = 2/(P·O). */
-function seedError(y: usize, points: i32): void {
+/** δ_L = s(M − y) into `target` after `forward` (zero in the padding), s = 2/(P·O). */
+function seedError(y: usize, points: i32, target: usize): void {
   const last = layers - 1;
   const out = get(last, 1);
   const o4 = get(last, 2);
   const M = get(last, 6) as usize;
   const s: f32 = (2.0 / ((points * out) as f64)) as f32;
-  memory.fill(delta0, 0, ((points * o4) << 2) as usize);
+  memory.fill(target, 0, ((points * o4) << 2) as usize);
   for (let p = 0; p < points; p++) {
     for (let o = 0; o < out; o++) {
       const at = ((p * o4 + o) as usize) << 2;
-      store<f32>(delta0 + at, s * (load<f32>(M + at) - load<f32>(y + (((p * out + o) as usize) << 2))));
+      store<f32>(target + at, s * (load<f32>(M + at) - load<f32>(y + (((p * out + o) as usize) << 2))));
     }
   }
 }
 
-/** g ← ∇L(θ) of the MSE on (x, y); returns L. Runs its own forward pass. */
+/**
+ * g ← ∇L(θ) of the MSE on (x, y); returns L. Runs its own forward pass, and leaves it and the backward
+ * pass's δ in the bank for products at this point (`productAfterForward`).
+ */
 export function lossGradient(theta: usize, x: usize, y: usize, points: i32, g: usize): f64 {
   forward(theta, x, points);
   memory.fill(g, 0, (padded << 2) as usize);
-  seedError(y, points);
-  backward(theta, 0, x, points, g);
+  const seed = get(layers - 1, 10) as usize;
+  seedError(y, points, seed);
+  backward(theta, x, points, g, seed, true);
   return lossAfterForward(y, points);
 }
 
 /**
- * out ← A·v after `forward` at θ on (x, y): mode 1 the Hessian H, 2 its Gauss–Newton part, 3 its residual
- * part. The forward pass is not repeated, so many directions share one.
+ * out ← A·v at θ on (x, y): mode 1 the Hessian H, 2 its Gauss–Newton part, 3 its residual part. Needs the
+ * bank to hold this point's forward pass and, for modes 1 and 3, its δ (`lossGradient`, or `forward` and
+ * `sharedBackward`); neither is repeated, so many directions share them.
  */
 export function productAfterForward(mode: i32, theta: usize, v: usize, x: usize, y: usize, points: i32, out: usize): void {
   rForward(theta, v, x, points);
@@ -475,16 +507,15 @@ export function productAfterForward(mode: i32, theta: usize, v: usize, x: usize,
   if (mode == 2) {
     // A plain backward pass of δ = s·Ra: (2/(P·O))·Jᵀ(Jv).
     for (let k = 0; k < total; k += 4) v128.store(delta0 + ((k as usize) << 2), f32x4.mul(scale, v128.load(Ra + ((k as usize) << 2))));
-    backward(theta, 0, x, points, out);
+    backward(theta, x, points, out, delta0, false);
     return;
   }
-  seedError(y, points);
   if (mode == 1) {
     for (let k = 0; k < total; k += 4) v128.store(rdelta0 + ((k as usize) << 2), f32x4.mul(scale, v128.load(Ra + ((k as usize) << 2))));
   } else {
     memory.fill(rdelta0, 0, (total << 2) as usize);
   }
-  backward(theta, v, x, points, out);
+  rBackward(theta, v, x, points, out);
 }
 
 /** The gradient of output `o` of point 0 (a row of the output Jacobian) after `forward` on that one point. */
@@ -493,7 +524,7 @@ export function outputGradientAfterForward(theta: usize, x: usize, o: i32, g: us
   memory.fill(delta0, 0, (o4 << 2) as usize);
   store<f32>(delta0 + ((o as usize) << 2), 1);
   memory.fill(g, 0, (padded << 2) as usize);
-  backward(theta, 0, x, 1, g);
+  backward(theta, x, 1, g, delta0, false);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -564,9 +595,8 @@ export function gramAdd(G: usize, J: usize, rows: i32, n: i32, s: f32): void {
 
 /** After `forward`: δ_l and δ_l W_lᵀ of every layer (they do not depend on the direction), from δ_L = s(M − y). */
 export function sharedBackward(theta: usize, y: usize, points: i32): void {
-  seedError(y, points);
   const last = layers - 1;
-  memory.copy(get(last, 10) as usize, delta0, ((points * get(last, 2)) << 2) as usize);
+  seedError(y, points, get(last, 10) as usize);
   for (let l = last; l >= 1; l--) {
     const o4 = get(l, 2);
     const rows = get(l, 3);
