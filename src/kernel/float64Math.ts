@@ -48,6 +48,24 @@ export function float64Math(sizes: readonly number[], activation: KernelActivati
   const inputOf = (l: number, x: number) => (l === 0 ? x : H[l - 1]);
   const inStrideOf = (l: number) => (l === 0 ? layers[0].in : layers[l - 1].o4);
 
+  /**
+   * Offsets from `at` of two [maxPoints × o4] blocks per layer (a and h, or Ra and Rh), the second the
+   * same as the first where the layer is linear; `end` is where they stop.
+   */
+  function layerPairs(at: number, maxPoints: number): [number[] & { end: number }, number[]] {
+    const first = Object.assign([] as number[], { end: at });
+    const second: number[] = [];
+    layers.forEach((layer, l) => {
+      const size = maxPoints * layer.o4;
+      const linear = l === L - 1 || activation === 'identity';
+      first.push(first.end);
+      first.end += size;
+      second.push(linear ? first[l] : first.end);
+      if (!linear) first.end += size;
+    });
+    return [first, second];
+  }
+
   function prepare(maxPoints: number, floats: number, banks = 1): number {
     if (!Number.isInteger(banks) || banks < 1 || banks > MAX_BANKS) throw new RangeError(`banks must be an integer in [1, ${MAX_BANKS}], got ${banks}`);
     if (maxPoints !== preparedPoints || banks !== preparedBanks) {
@@ -55,29 +73,15 @@ export function float64Math(sizes: readonly number[], activation: KernelActivati
       banksA = [];
       banksH = [];
       for (let bank = 0; bank < banks; bank++) {
-        const a: number[] = [];
-        const h: number[] = [];
-        layers.forEach((layer, l) => {
-          const size = maxPoints * layer.o4;
-          const linear = l === L - 1 || activation === 'identity';
-          a.push(at);
-          at += size;
-          h.push(linear ? a[l] : at);
-          if (!linear) at += size;
-        });
+        const [a, h] = layerPairs(at, maxPoints);
         banksA.push(a);
         banksH.push(h);
+        at = a.end;
       }
-      RA = [];
-      RH = [];
-      layers.forEach((layer, l) => {
-        const size = maxPoints * layer.o4;
-        const linear = l === L - 1 || activation === 'identity';
-        RA.push(at);
-        at += size;
-        RH.push(linear ? RA[l] : at);
-        if (!linear) at += size;
-      });
+      const [ra, rh] = layerPairs(at, maxPoints);
+      RA = ra;
+      RH = rh;
+      at = ra.end;
       const size = maxPoints * maxWidth;
       delta = [at, at + size];
       rdelta = [at + 2 * size, at + 3 * size];
@@ -104,18 +108,21 @@ export function float64Math(sizes: readonly number[], activation: KernelActivati
     H = banksH[b];
   }
 
+  /** out = init + Σ_{i<n} h[i]·W[i] for one point, W rows o4 apart (out may equal init): as in the wasm kernel. */
+  function rowTimes(out: number, init: number, h: number, n: number, W: number, o4: number): void {
+    for (let j = 0; j < o4; j++) {
+      let s = heap[init + j];
+      for (let i = 0; i < n; i++) s += heap[h + i] * heap[W + i * o4 + j];
+      heap[out + j] = s;
+    }
+  }
+
   function forward(theta: number, x: number, points: number): void {
     layers.forEach((layer, l) => {
       const input = inputOf(l, x);
       const inStride = inStrideOf(l);
       const { o4 } = layer;
-      for (let p = 0; p < points; p++) {
-        for (let j = 0; j < o4; j++) {
-          let s = heap[theta + layer.b + j];
-          for (let i = 0; i < layer.in; i++) s += heap[input + p * inStride + i] * heap[theta + layer.w + i * o4 + j];
-          heap[A[l] + p * o4 + j] = s;
-        }
-      }
+      for (let p = 0; p < points; p++) rowTimes(A[l] + p * o4, theta + layer.b, input + p * inStride, layer.in, theta + layer.w, o4);
       if (H[l] !== A[l]) for (let k = 0; k < points * o4; k++) heap[H[l] + k] = sigma(heap[A[l] + k]);
     });
   }
@@ -197,18 +204,14 @@ export function float64Math(sizes: readonly number[], activation: KernelActivati
       const inStride = inStrideOf(l);
       const { o4 } = layer;
       for (let p = 0; p < points; p++) {
-        for (let j = 0; j < o4; j++) {
-          let s = heap[v + layer.b + j];
-          for (let i = 0; i < layer.in; i++) {
-            s += heap[input + p * inStride + i] * heap[v + layer.w + i * o4 + j];
-            if (l > 0) s += heap[RH[l - 1] + p * inStride + i] * heap[theta + layer.w + i * o4 + j];
-          }
-          heap[RA[l] + p * o4 + j] = s;
-        }
+        const out = RA[l] + p * o4;
+        rowTimes(out, v + layer.b, input + p * inStride, layer.in, v + layer.w, o4);
+        if (l > 0) rowTimes(out, out, RH[l - 1] + p * inStride, layer.in, theta + layer.w, o4);
       }
       if (RH[l] !== RA[l]) for (let k = 0; k < points * o4; k++) heap[RH[l] + k] = slope(heap[A[l] + k], heap[H[l] + k]) * heap[RA[l] + k];
     });
   }
+
 
   function productAfterForward(mode: 1 | 2 | 3, theta: number, v: number, x: number, y: number, points: number, out: number): void {
     rForward(theta, v, x, points);

@@ -132,54 +132,48 @@ export function layerOffset(l: i32, k: i32): i32 {
 // Building blocks: out[0..o4) = init + Σᵢ h[i]·W[i][·], and its transpose, in 16-float and 4-float blocks.
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * The one product every pass is made of, on `width` floats (16, 8 or 4) from `V`:
+ * out = init + Σ_{t<count} s[t]·V[t], the scalars s[t] sStride bytes apart and the rows V[t] vStride
+ * bytes apart, summed in registers. out may equal init.
+ */
+@inline function splatSum(width: i32, out: usize, init: usize, s: usize, sStride: usize, V: usize, vStride: usize, count: i32): void {
+  let a0 = v128.load(init);
+  let a1 = width > 4 ? v128.load(init, 16) : a0;
+  let a2 = width > 8 ? v128.load(init, 32) : a0;
+  let a3 = width > 8 ? v128.load(init, 48) : a0;
+  let sp = s;
+  let vp = V;
+  for (let t = 0; t < count; t++) {
+    const x = f32x4.splat(load<f32>(sp));
+    a0 = f32x4.add(a0, f32x4.mul(x, v128.load(vp)));
+    if (width > 4) a1 = f32x4.add(a1, f32x4.mul(x, v128.load(vp, 16)));
+    if (width > 8) {
+      a2 = f32x4.add(a2, f32x4.mul(x, v128.load(vp, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(x, v128.load(vp, 48)));
+    }
+    sp += sStride;
+    vp += vStride;
+  }
+  v128.store(out, a0);
+  if (width > 4) v128.store(out, a1, 16);
+  if (width > 8) {
+    v128.store(out, a2, 32);
+    v128.store(out, a3, 48);
+  }
+}
+
+/** out[0..o4) = init + Σ_{t<count} s[t]·V[t][0..o4), in blocks of 16, 8 and 4 floats. */
+function rowSum(out: usize, init: usize, s: usize, sStride: usize, V: usize, vStride: usize, count: i32, o4: i32): void {
+  let c = 0;
+  for (; c + 16 <= o4; c += 16) splatSum(16, out + ((c << 2) as usize), init + ((c << 2) as usize), s, sStride, V + ((c << 2) as usize), vStride, count);
+  for (; c + 8 <= o4; c += 8) splatSum(8, out + ((c << 2) as usize), init + ((c << 2) as usize), s, sStride, V + ((c << 2) as usize), vStride, count);
+  for (; c < o4; c += 4) splatSum(4, out + ((c << 2) as usize), init + ((c << 2) as usize), s, sStride, V + ((c << 2) as usize), vStride, count);
+}
+
 /** out = init + Σ_{i<n} h[i]·W[i] for one point; W rows are o4 floats apart. out may equal init. */
 function rowTimes(out: usize, init: usize, h: usize, n: i32, W: usize, o4: i32): void {
-  const stride = (o4 << 2) as usize;
-  let c = 0;
-  for (; c + 16 <= o4; c += 16) {
-    const at = (c << 2) as usize;
-    let a0 = v128.load(init + at);
-    let a1 = v128.load(init + at, 16);
-    let a2 = v128.load(init + at, 32);
-    let a3 = v128.load(init + at, 48);
-    let w = W + at;
-    for (let i = 0; i < n; i++) {
-      const s = f32x4.splat(load<f32>(h + ((i as usize) << 2)));
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(s, v128.load(w, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(s, v128.load(w, 48)));
-      w += stride;
-    }
-    v128.store(out + at, a0);
-    v128.store(out + at, a1, 16);
-    v128.store(out + at, a2, 32);
-    v128.store(out + at, a3, 48);
-  }
-  for (; c + 8 <= o4; c += 8) {
-    const at = (c << 2) as usize;
-    let a0 = v128.load(init + at);
-    let a1 = v128.load(init + at, 16);
-    let w = W + at;
-    for (let i = 0; i < n; i++) {
-      const s = f32x4.splat(load<f32>(h + ((i as usize) << 2)));
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(w)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(w, 16)));
-      w += stride;
-    }
-    v128.store(out + at, a0);
-    v128.store(out + at, a1, 16);
-  }
-  for (; c < o4; c += 4) {
-    const at = (c << 2) as usize;
-    let a0 = v128.load(init + at);
-    let w = W + at;
-    for (let i = 0; i < n; i++) {
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(h + ((i as usize) << 2))), v128.load(w)));
-      w += stride;
-    }
-    v128.store(out + at, a0);
-  }
+  rowSum(out, init, h, 4, W, (o4 << 2) as usize, n, o4);
 }
 
 /** The four lane sums of a0…a3 as one vector (a transpose by shuffles, then adds). */
@@ -241,48 +235,10 @@ function timesTransposed2(out: usize, d: usize, W: usize, e: usize, V: usize, ro
  */
 function outerSum(G: usize, h: usize, hStride: usize, d: usize, h2: usize, d2: usize, n: i32, points: i32, o4: i32): void {
   const stride = (o4 << 2) as usize;
-  const two = h2 != 0;
   for (let i = 0; i < n; i++) {
     const g = G + (i as usize) * stride;
-    const hi = h + ((i as usize) << 2);
-    const h2i = h2 + ((i as usize) << 2);
-    let c = 0;
-    for (; c + 16 <= o4; c += 16) {
-      const at = (c << 2) as usize;
-      let a0 = v128.load(g + at);
-      let a1 = v128.load(g + at, 16);
-      let a2 = v128.load(g + at, 32);
-      let a3 = v128.load(g + at, 48);
-      for (let p = 0; p < points; p++) {
-        const s = f32x4.splat(load<f32>(hi + (p as usize) * hStride));
-        const dp = d + (p as usize) * stride + at;
-        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)));
-        a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
-        if (two) {
-          const s2 = f32x4.splat(load<f32>(h2i + (p as usize) * hStride));
-          const ep = d2 + (p as usize) * stride + at;
-          a0 = f32x4.add(a0, f32x4.mul(s2, v128.load(ep)));
-          a1 = f32x4.add(a1, f32x4.mul(s2, v128.load(ep, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(s2, v128.load(ep, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(s2, v128.load(ep, 48)));
-        }
-      }
-      v128.store(g + at, a0);
-      v128.store(g + at, a1, 16);
-      v128.store(g + at, a2, 32);
-      v128.store(g + at, a3, 48);
-    }
-    for (; c < o4; c += 4) {
-      const at = (c << 2) as usize;
-      let a0 = v128.load(g + at);
-      for (let p = 0; p < points; p++) {
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(hi + (p as usize) * hStride)), v128.load(d + (p as usize) * stride + at)));
-        if (two) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(h2i + (p as usize) * hStride)), v128.load(d2 + (p as usize) * stride + at)));
-      }
-      v128.store(g + at, a0);
-    }
+    rowSum(g, g, h + ((i as usize) << 2), hStride, d, stride, points, o4);
+    if (h2 != 0) rowSum(g, g, h2 + ((i as usize) << 2), hStride, d2, stride, points, o4);
   }
 }
 
@@ -389,11 +345,13 @@ function backward(theta: usize, x: usize, points: i32, g: usize, seed: usize, ke
 }
 
 /**
- * The R-backward pass for direction v, from the seed Rδ_L in rdelta0, the R-forward in the workspace and
- * the bank's δ and δWᵀ (from `lossGradient` or `sharedBackward` at this point): adds H·v (or the residual
- * part's product, when the seed is zero) to g.
+ * The R-backward pass, from the seed Rδ_L in rdelta0, the R-forward in the workspace and the bank's δ and
+ * δWᵀ (from `lossGradient` or `sharedBackward` at this point): adds A·v to g (H·v, or the residual part's
+ * product when the seed is zero). For a general direction v, l0 < 0. For the unit vector of layer l0's
+ * weight (row i, column k; a bias entry when i < 0), v is not read: Ra and Rh are zero below l0 (and not
+ * read there) and δVᵀ is one entry.
  */
-function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize): void {
+function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize, l0: i32, i: i32, k: i32): void {
   let rd = rdelta0;
   let rdNext = rdelta1;
   for (let l = layers - 1; l >= 0; l--) {
@@ -404,26 +362,38 @@ function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize): voi
     const D = get(l, 10) as usize;
     const input = l == 0 ? x : (get(l - 1, 7) as usize);
     const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
-    // (Hv)W = Rhᵀδ + hᵀRδ; Rh_0 = 0.
-    outerSum(g + (get(l, 4) as usize), input, inStride, rd, l == 0 ? 0 : (get(l - 1, 9) as usize), l == 0 ? 0 : D, inWidth, points, o4);
+    // (Hv)W = Rhᵀδ + hᵀRδ; Rh is zero in the input layer and at and below l0.
+    const withRh = l > 0 && l > l0;
+    outerSum(g + (get(l, 4) as usize), input, inStride, rd, withRh ? (get(l - 1, 9) as usize) : 0, withRh ? D : 0, inWidth, points, o4);
     columnSum(g + (get(l, 5) as usize), rd, points, o4);
     if (l == 0) break;
     const stride = (o4 << 2) as usize;
     const pStride = (rows << 2) as usize;
-    const V = v + (get(l, 4) as usize);
-    for (let p = 0; p < points; p++) timesTransposed2(rback + (p as usize) * pStride, rd + (p as usize) * stride, W, D + (p as usize) * stride, V, rows, o4);
-    // Rδ' = σ'·(RδWᵀ + δVᵀ) + σ''·Ra·(δWᵀ)
+    if (l0 < 0) {
+      const V = v + (get(l, 4) as usize);
+      for (let p = 0; p < points; p++) timesTransposed2(rback + (p as usize) * pStride, rd + (p as usize) * stride, W, D + (p as usize) * stride, V, rows, o4);
+    } else {
+      for (let p = 0; p < points; p++) timesTransposed(rback + (p as usize) * pStride, rd + (p as usize) * stride, W, rows, o4);
+      if (l == l0 && i >= 0) {
+        // δVᵀ: V is one entry at (i, k), so point p gains δ[p][k] at row i.
+        for (let p = 0; p < points; p++) {
+          const at = rback + (((p * rows + i) as usize) << 2);
+          store<f32>(at, load<f32>(at) + load<f32>(D + (((p * o4 + k) as usize) << 2)));
+        }
+      }
+    }
+    // Rδ' = σ'·(RδWᵀ + δVᵀ) + σ''·Ra·(δWᵀ); Ra is zero below l0.
     const total = points * rows;
     const h = get(l - 1, 7) as usize;
     memory.copy(rdNext, rback, (total << 2) as usize);
     timesSlope(rdNext, get(l - 1, 6) as usize, h, total);
-    if (activation == 2) {
+    if (activation == 2 && l - 1 >= l0) {
       const Ra = get(l - 1, 8) as usize;
       const B = get(l, 11) as usize;
       const minusTwo = f32x4.splat(-2);
       const one = f32x4.splat(1);
-      for (let k = 0; k < total; k += 4) {
-        const at = (k as usize) << 2;
+      for (let c = 0; c < total; c += 4) {
+        const at = (c as usize) << 2;
         const t = v128.load(h + at);
         const curvature = f32x4.mul(minusTwo, f32x4.mul(t, f32x4.sub(one, f32x4.mul(t, t))));
         v128.store(rdNext + at, f32x4.add(v128.load(rdNext + at), f32x4.mul(curvature, f32x4.mul(v128.load(Ra + at), v128.load(B + at)))));
@@ -510,12 +480,21 @@ export function productAfterForward(mode: i32, theta: usize, v: usize, x: usize,
     backward(theta, x, points, out, delta0, false);
     return;
   }
-  if (mode == 1) {
-    for (let k = 0; k < total; k += 4) v128.store(rdelta0 + ((k as usize) << 2), f32x4.mul(scale, v128.load(Ra + ((k as usize) << 2))));
-  } else {
+  seedRdelta(mode, points);
+  rBackward(theta, v, x, points, out, -1, 0, 0);
+}
+
+/** The R-backward's seed in rdelta0: Rδ_L = s·Ra_L for the Hessian (mode 1), 0 for its residual part (errors held fixed). */
+function seedRdelta(mode: i32, points: i32): void {
+  const last = layers - 1;
+  const total = points * get(last, 2);
+  if (mode != 1) {
     memory.fill(rdelta0, 0, (total << 2) as usize);
+    return;
   }
-  rBackward(theta, v, x, points, out);
+  const scale = f32x4.splat((2.0 / ((points * get(last, 1)) as f64)) as f32);
+  const Ra = get(last, 8) as usize;
+  for (let c = 0; c < total; c += 4) v128.store(rdelta0 + ((c as usize) << 2), f32x4.mul(scale, v128.load(Ra + ((c as usize) << 2))));
 }
 
 /** The gradient of output `o` of point 0 (a row of the output Jacobian) after `forward` on that one point. */
@@ -650,64 +629,9 @@ export function unitProduct(mode: i32, theta: usize, l0: i32, i: i32, k: i32, x:
     memory.copy(Rh, Ra, (total << 2) as usize);
     timesSlope(Rh, get(l, 6) as usize, get(l, 7) as usize, total);
   }
-  // R-backward.
   memory.fill(out, 0, (padded << 2) as usize);
-  const last = layers - 1;
-  let rd = rdelta0;
-  let rdNext = rdelta1;
-  {
-    const total = points * get(last, 2);
-    if (mode == 1) {
-      const scale = f32x4.splat((2.0 / ((points * get(last, 1)) as f64)) as f32);
-      const Ra = get(last, 8) as usize;
-      for (let c = 0; c < total; c += 4) v128.store(rd + ((c as usize) << 2), f32x4.mul(scale, v128.load(Ra + ((c as usize) << 2))));
-    } else {
-      memory.fill(rd, 0, (total << 2) as usize);
-    }
-  }
-  for (let l = last; l >= 0; l--) {
-    const inWidth = get(l, 0);
-    const o4 = get(l, 2);
-    const rows = get(l, 3);
-    const W = theta + (get(l, 4) as usize);
-    const input = l == 0 ? x : (get(l - 1, 7) as usize);
-    const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
-    const D = get(l, 10) as usize;
-    // (Av)W = Rhᵀδ + hᵀRδ, with Rh = 0 at and below l0.
-    const withRh = l > l0;
-    outerSum(out + (get(l, 4) as usize), input, inStride, rd, withRh ? (get(l - 1, 9) as usize) : 0, withRh ? D : 0, inWidth, points, o4);
-    columnSum(out + (get(l, 5) as usize), rd, points, o4);
-    if (l == 0) break;
-    const pStride = (rows << 2) as usize;
-    for (let p = 0; p < points; p++) timesTransposed(rback + (p as usize) * pStride, rd + ((p * o4) << 2), W, rows, o4);
-    if (l == l0 && i >= 0) {
-      // δVᵀ: V is one entry at (i, k), so point p gains δ[p][k] at row i.
-      for (let p = 0; p < points; p++) {
-        const at = rback + (((p * rows + i) as usize) << 2);
-        store<f32>(at, load<f32>(at) + load<f32>(D + (((p * o4 + k) as usize) << 2)));
-      }
-    }
-    const total = points * rows;
-    const a = get(l - 1, 6) as usize;
-    const h = get(l - 1, 7) as usize;
-    memory.copy(rdNext, rback, (total << 2) as usize);
-    timesSlope(rdNext, a, h, total);
-    if (activation == 2 && l - 1 >= l0) {
-      const Ra = get(l - 1, 8) as usize;
-      const B = get(l, 11) as usize;
-      const minusTwo = f32x4.splat(-2);
-      const one = f32x4.splat(1);
-      for (let c = 0; c < total; c += 4) {
-        const at = (c as usize) << 2;
-        const t = v128.load(h + at);
-        const curvature = f32x4.mul(minusTwo, f32x4.mul(t, f32x4.sub(one, f32x4.mul(t, t))));
-        v128.store(rdNext + at, f32x4.add(v128.load(rdNext + at), f32x4.mul(curvature, f32x4.mul(v128.load(Ra + at), v128.load(B + at)))));
-      }
-    }
-    const swap = rd;
-    rd = rdNext;
-    rdNext = swap;
-  }
+  seedRdelta(mode, points);
+  rBackward(theta, 0, x, points, out, l0, i, k);
 }
 
 /** dst[r] = src[index[r]] widened to float64, r < n: a padded vector read out in the flat order. */
