@@ -52,6 +52,14 @@ let zeros: usize = 0; // maxWidth zeros
 export function selectBank(b: i32): void {
   bankBase = config + ((b * MAX_LAYERS * FIELDS) << 2);
 }
+/** A layer's input rows: x for the first layer, the previous layer's activations after it. */
+@inline function inputOf(l: i32, x: usize): usize {
+  return l == 0 ? x : (get(l - 1, 7) as usize);
+}
+/** Bytes between two points' input rows: the input width, or the previous layer's padded width. */
+@inline function inStrideOf(l: i32): usize {
+  return ((l == 0 ? get(0, 0) : get(l - 1, 2)) << 2) as usize;
+}
 @inline function round4(n: i32): i32 {
   return (n + 3) & ~3;
 }
@@ -266,8 +274,8 @@ export function forward(theta: usize, x: usize, points: i32): void {
     const b = theta + (get(l, 5) as usize);
     const a = get(l, 6) as usize;
     const h = get(l, 7) as usize;
-    const input = l == 0 ? x : (get(l - 1, 7) as usize);
-    const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
+    const input = inputOf(l, x);
+    const inStride = inStrideOf(l);
     const outStride = (o4 << 2) as usize;
     for (let p = 0; p < points; p++) rowTimes(a + (p as usize) * outStride, b, input + (p as usize) * inStride, inWidth, W, o4);
     if (h == a) continue;
@@ -328,8 +336,8 @@ function backward(theta: usize, x: usize, points: i32, g: usize, seed: usize, ke
     const o4 = get(l, 2);
     const rows = get(l, 3);
     const W = theta + (get(l, 4) as usize);
-    const input = l == 0 ? x : (get(l - 1, 7) as usize);
-    const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
+    const input = inputOf(l, x);
+    const inStride = inStrideOf(l);
     outerSum(g + (get(l, 4) as usize), input, inStride, d, 0, 0, inWidth, points, o4);
     columnSum(g + (get(l, 5) as usize), d, points, o4);
     if (l == 0) break;
@@ -360,8 +368,8 @@ function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize, l0: 
     const rows = get(l, 3);
     const W = theta + (get(l, 4) as usize);
     const D = get(l, 10) as usize;
-    const input = l == 0 ? x : (get(l - 1, 7) as usize);
-    const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
+    const input = inputOf(l, x);
+    const inStride = inStrideOf(l);
     // (Hv)W = Rhᵀδ + hᵀRδ; Rh is zero in the input layer and at and below l0.
     const withRh = l > 0 && l > l0;
     outerSum(g + (get(l, 4) as usize), input, inStride, rd, withRh ? (get(l - 1, 9) as usize) : 0, withRh ? D : 0, inWidth, points, o4);
@@ -415,8 +423,8 @@ function rForward(theta: usize, v: usize, x: usize, points: i32): void {
     const Vb = v + (get(l, 5) as usize);
     const Ra = get(l, 8) as usize;
     const Rh = get(l, 9) as usize;
-    const input = l == 0 ? x : (get(l - 1, 7) as usize);
-    const inStride = ((l == 0 ? inWidth : get(l - 1, 2)) << 2) as usize;
+    const input = inputOf(l, x);
+    const inStride = inStrideOf(l);
     const outStride = (o4 << 2) as usize;
     for (let p = 0; p < points; p++) {
       const out = Ra + (p as usize) * outStride;
@@ -603,8 +611,8 @@ export function unitProduct(mode: i32, theta: usize, l0: i32, i: i32, k: i32, x:
     const Ra = get(l0, 8) as usize;
     const total = points * o4;
     memory.fill(Ra, 0, (total << 2) as usize);
-    const input = l0 == 0 ? x : (get(l0 - 1, 7) as usize);
-    const inStride = ((l0 == 0 ? get(0, 0) : get(l0 - 1, 2)) << 2) as usize;
+    const input = inputOf(l0, x);
+    const inStride = inStrideOf(l0);
     for (let p = 0; p < points; p++) {
       const value: f32 = i < 0 ? 1 : load<f32>(input + (p as usize) * inStride + ((i as usize) << 2));
       store<f32>(Ra + (((p * o4 + k) as usize) << 2), value);
