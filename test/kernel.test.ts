@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { float64Math, kernelHessian, kernelHessianProducts, kernelMetaGradient, MAX_BANKS, wasmMath, type KernelTasks } from '../src/kernel';
 import {
-  disposeTasks, flattenParams, gaussNewtonPart, hessianSplit, hessianVectorProducts, lossHessian, metaGradient, mlp, ready, residualPart,
-  sinusoidTasks, type Activation, type Method, type TaskBatch,
+  disposeTasks, evaluate, flattenParams, gaussNewtonPart, hessianSplit, hessianVectorProducts, lossHessian, metaGradient, mlp, ready, residualPart,
+  sinusoidTasks, train, type Activation, type Method, type TaskBatch,
 } from '../src/meta';
 import { instancesFromBatch, referenceHessianSplit, referenceMetaGradient, relativeError } from '../src/derivations';
 import { noLeak } from './helpers';
@@ -201,6 +201,28 @@ describe('kernel engine choice and errors', () => {
     const run = (engine: 'kernel' | 'tfjs') => assert.throws(() => metaGradient(p.model, p.params, p.batch, { alpha: 0.01, steps: 1, method: 'imaml', lambda: 1e-3, engine }), /imaml: I \+ H\/λ is not positive definite for task \d+ \(pᵀAp = .* at CG iteration \d+\); the support loss is too curved for lambda = 0.001: use a larger lambda/);
     run('tfjs');
     run('kernel');
+  });
+});
+
+describe('kernel training and evaluation', () => {
+  test('evaluate gives the same curve on both engines; train takes the same steps (Adam in float64 moments vs tfjs float32)', async () => {
+    const model = mlp([1, 20, 20, 1], { activation: 'tanh' });
+    const params = model.init(2);
+    const held = sinusoidTasks({ tasks: 30, shots: 10, seed: 4 });
+    const curve = (engine: 'kernel' | 'tfjs') => evaluate(model, params, held, { alpha: 0.01, maxSteps: 5, engine });
+    const [k, t] = [curve('kernel'), curve('tfjs')];
+    assert.deepEqual(k.steps, t.steps);
+    assert.ok(relativeError(k.mse, t.mse) < FLOAT32 && relativeError(k.ci95, t.ci95) < 1e-4, `${k.mse} vs ${t.mse}`);
+    const run = (engine: 'kernel' | 'tfjs', objective: 'maml' | 'reptile' | 'pretrain') =>
+      train({ model, params, objective, iterations: 20, alpha: 0.01, steps: 2, engine, sample: (i) => sinusoidTasks({ tasks: 5, shots: 10, seed: i }) });
+    for (const objective of ['maml', 'reptile', 'pretrain'] as const) {
+      const [a, b] = [await run('kernel', objective), await run('tfjs', objective)];
+      assert.ok(relativeError(a.losses, b.losses) < 1e-4, `${objective}: losses ${relativeError(a.losses, b.losses)}`);
+      const [pa, pb] = [flat(a.params), flat(b.params)];
+      assert.ok(relativeError(pa, pb) < 1e-4, `${objective}: parameters ${relativeError(pa, pb)}`);
+    }
+    tf.dispose(params);
+    disposeTasks(held);
   });
 });
 
