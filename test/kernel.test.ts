@@ -48,9 +48,11 @@ function flat(grads: tf.Tensor[]): Float32Array {
 
 for (const activation of ['relu', 'tanh'] as const) {
   describe(`kernel meta-gradients, ${activation}: every method, k = 1…5`, () => {
-    const p = problem(activation);
+    // Made at the first test, after `ready()`: the wasm backend cannot make tensors before it.
+    let shared: ReturnType<typeof problem> | undefined;
     for (const method of METHODS) {
       test(`${method}: float32 kernel vs float64 reference and vs tfjs (1e-5); float64 kernel vs reference (1e-10)`, () => {
+        const p = (shared ??= problem(activation));
         for (let steps = 1; steps <= 5; steps++) {
           const reference = referenceMetaGradient(p.instances, { method, steps, ...SETTINGS });
           const options = { method, steps, alpha: ALPHA, ...SETTINGS, cg: CG32 };
