@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/hessian.ts [--repeat N] [--no-peers] [--json]`: times the full Hessian of one sinusoid
- * task's support loss (K = 10 points, MSE) for the 1-40-40-1 ReLU MLP (1761 parameters) on the default tfjs
- * backend, from batched Hessian-vector products (`lossHessian`); beside it the Gauss–Newton/residual split,
+ * task's support loss (K = 10 points, MSE) for the 1-40-40-1 ReLU MLP (1761 parameters) on maml-lab's
+ * kernel (R-operator columns in wasm SIMD: `lossHessian`'s default for an MLP) and on the default tfjs
+ * backend (`engine: 'tfjs'`: batched Hessian-vector products by reverse-over-reverse); beside each the Gauss–Newton/residual split,
  * 50 Lanczos iterations and the float64 reference; and, when the Python peers are installed (see
  * bench/setup_peers.ts, as for `npm run bench`), `torch.func.hessian` and `jax.hessian` on the very same
  * inputs. Checks every Hessian against the float64 reference before it reports a time. Kept apart from
@@ -10,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { disposeTasks, gaussNewtonPart, hessianOperator, hessianSplit, lanczos, lossHessian, mlp, ready, sinusoidTasks } from '../src/meta';
@@ -45,25 +46,28 @@ async function main(): Promise<void> {
 
   // Every route must compute the same matrix before its time means anything.
   const reference = exact.hessian(inst, inst.theta).flat();
-  const hessian = lossHessian(model, params, points);
-  const split = hessianSplit(model, params, points);
-  const agreement = {
-    'lossHessian vs float64': relativeError(hessian.values, reference),
-    'hessianSplit GN + R vs float64 H': relativeError(split.gaussNewton.values.map((g, i) => g + split.residual.values[i]), reference),
-  };
+  const agreement: Record<string, number> = {};
+  for (const engine of ['kernel', 'tfjs'] as const) {
+    const hessian = lossHessian(model, params, points, { engine });
+    const split = hessianSplit(model, params, points, { engine });
+    agreement[`${engine} lossHessian vs float64`] = relativeError(hessian.values, reference);
+    agreement[`${engine} hessianSplit GN + R vs float64 H`] = relativeError(split.gaussNewton.values.map((g, i) => g + split.residual.values[i]), reference);
+  }
   for (const [what, error] of Object.entries(agreement)) {
     log(`${what}: relative error ${error.toExponential(2)}`);
     if (!(error < 1e-4)) throw new Error(`${what} disagree (relative error ${error}); not timing them`);
   }
 
-  const operator = hessianOperator(model, params, points);
-  const timings: Record<string, ReturnType<typeof timeCalls>> = {
-    [`tfjs-${info.backend} lossHessian (H)`]: timeCalls(() => lossHessian(model, params, points), repeat),
-    [`tfjs-${info.backend} hessianSplit (H, GN, R)`]: timeCalls(() => hessianSplit(model, params, points), repeat),
-    [`tfjs-${info.backend} gaussNewtonPart`]: timeCalls(() => gaussNewtonPart(model, params, points), repeat),
-    [`tfjs-${info.backend} lanczos, 50 iterations`]: timeCalls(() => lanczos(operator, { iterations: 50 }), repeat),
-    'float64 exact.hessian (R-operator)': timeCalls(() => exact.hessian(inst, inst.theta), Math.min(repeat, 3), 1),
-  };
+  const timings: Record<string, ReturnType<typeof timeCalls>> = {};
+  for (const engine of ['kernel', 'tfjs'] as const) {
+    const name = engine === 'kernel' ? 'kernel' : `tfjs-${info.backend}`;
+    const operator = hessianOperator(model, params, points, { engine });
+    timings[`${name} lossHessian (H)`] = timeCalls(() => lossHessian(model, params, points, { engine }), repeat);
+    timings[`${name} hessianSplit (H, GN, R)`] = timeCalls(() => hessianSplit(model, params, points, { engine }), repeat);
+    timings[`${name} gaussNewtonPart`] = timeCalls(() => gaussNewtonPart(model, params, points, { engine }), repeat);
+    timings[`${name} lanczos, 50 iterations`] = timeCalls(() => lanczos(operator, { iterations: 50 }), repeat);
+  }
+  timings['float64 exact.hessian (R-operator)'] = timeCalls(() => exact.hessian(inst, inst.theta), Math.min(repeat, 3), 1);
   for (const [name, t] of Object.entries(timings)) log(`${name}: median ${t.medianMs.toFixed(1)} ms [p10 ${t.p10Ms.toFixed(1)}, p90 ${t.p90Ms.toFixed(1)}]`);
 
   let peers: Record<string, { medianMs?: number; relErrVsMamlLab?: number; error?: string }> | undefined;
@@ -87,8 +91,10 @@ async function main(): Promise<void> {
     }
   }
 
-  const ours = timings[`tfjs-${info.backend} lossHessian (H)`].medianMs;
+  const ours = timings['kernel lossHessian (H)'].medianMs;
+  const tfjs = timings[`tfjs-${info.backend} lossHessian (H)`].medianMs;
   const torchFunc = peers?.['torch.func.hessian']?.medianMs;
+  const jax = Object.entries(peers ?? {}).find(([name]) => name.startsWith('jax'))?.[1]?.medianMs;
   const report = {
     case: 'the full Hessian of one sinusoid task\'s support MSE (K = 10), MLP 1-40-40-1 ReLU, 1761 parameters',
     backend: info.backend,
@@ -96,13 +102,25 @@ async function main(): Promise<void> {
     agreement,
     timings,
     peers,
-    target: { 'within 3× of torch.func.hessian': torchFunc === undefined ? undefined : ours <= 3 * torchFunc, ratio: torchFunc === undefined ? undefined : ours / torchFunc },
+    load: os.loadavg(),
+    targets: {
+      'kernel within 3× of torch.func.hessian': torchFunc === undefined ? undefined : ours <= 3 * torchFunc,
+      'kernel within 2× of jax.hessian': jax === undefined ? undefined : ours <= 2 * jax,
+    },
+    ratios: {
+      'kernel ÷ torch.func': torchFunc === undefined ? undefined : ours / torchFunc,
+      'kernel ÷ jax': jax === undefined ? undefined : ours / jax,
+      'tfjs ÷ torch.func': torchFunc === undefined ? undefined : tfjs / torchFunc,
+      'tfjs ÷ jax': jax === undefined ? undefined : tfjs / jax,
+    },
   };
   mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(path.join(root, 'bench', 'results', 'hessian.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else {
-    console.log(`\nfull Hessian, 1761 × 1761: tfjs-${info.backend} median ${ours.toFixed(0)} ms${torchFunc === undefined ? '' : `, torch.func.hessian ${torchFunc.toFixed(0)} ms (${(ours / torchFunc).toFixed(2)}×)`}`);
+    const vs = (peer: string, t: number | undefined) => (t === undefined ? '' : `, ${peer} ${t.toFixed(1)} ms (kernel ${(ours / t).toFixed(2)}×, tfjs ${(tfjs / t).toFixed(1)}×)`);
+    console.log(`\nfull Hessian, 1761 × 1761: kernel median ${ours.toFixed(1)} ms, tfjs-${info.backend} ${tfjs.toFixed(0)} ms${vs('torch.func.hessian', torchFunc)}${vs('jax.hessian', jax)}`);
+    console.log(`load average (1, 5, 15 min) at the end: ${report.load.map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} CPUs`);
     console.log('written to bench/results/hessian.json');
   }
   tf.dispose(params);

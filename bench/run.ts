@@ -1,24 +1,27 @@
 /**
  * `npm run bench`: times the sinusoid meta-gradient (25 tasks, K = 10, MLP 1-40-40-1, 1761 parameters) on
- * each tfjs backend side by side (wasm, and tfjs-node's `tensorflow` where it loads): exact 1-step,
+ * maml-lab's kernel (wasm SIMD, through `metaGradient` with tensors in and out) and on each tfjs backend
+ * side by side (wasm, and tfjs-node's `tensorflow` where it loads): exact 1-step,
  * first-order 1-step and exact 5-step MAML; and, in the same run, interleaved round by round (never
  * concurrently), the PyTorch and JAX peers of bench/peers.py on the very same parameters and tasks.
  * Prints medians, ratios and the targets of the meta-learning issue.
  *
- *   npx tsx bench/run.ts [--rounds R] [--repeat N] [--backends wasm,tensorflow,cpu] [--no-peers] [--json]
+ *   npx tsx bench/run.ts [--rounds R] [--repeat N] [--backends wasm,tensorflow,cpu] [--no-kernel] [--no-peers] [--json]
  *
  * Each tfjs backend runs in a worker process of its own (a process's backend is chosen once, by
- * `ready()`), started with MAML_LAB_BACKEND set; the workers time on request, one at a time. Without
+ * `ready()`), started with MAML_LAB_BACKEND set and the tfjs engine forced; the kernel runs in one more
+ * worker (on the default backend, which only carries the tensors in and out); the workers time on
+ * request, one at a time. Without
  * --backends every backend that starts is timed except cpu (it is 10-50× slower). The peers are
  * installed into .venv on first use (bench/setup_peers.ts); nothing else needs them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { disposeTasks, metaGradient, mlp, ready, sinusoidTasks, type BackendName, type Method, type TaskBatch } from '../src/meta';
+import { disposeTasks, metaGradient, mlp, ready, sinusoidTasks, type BackendName, type EngineName, type Method, type TaskBatch } from '../src/meta';
 import { median, quantile } from '../src/derivations';
 import { ensurePeers } from './setup_peers';
 
@@ -58,9 +61,15 @@ function loadInputs(inputs: Inputs): { params: tf.Tensor[]; tasks: TaskBatch } {
   return { params, tasks: { support: set(t.support), query: set(t.query), count: t.support.x.length } };
 }
 
-async function worker(backend: BackendName, inputs: Inputs): Promise<void> {
+/** What a worker times: a tfjs backend (engine tfjs), or the kernel ('kernel', on the default backend). */
+type Impl = BackendName | 'kernel';
+
+const implName = (impl: Impl) => (impl === 'kernel' ? 'kernel' : `tfjs-${impl}`);
+
+async function worker(impl: Impl, inputs: Inputs): Promise<void> {
   const send = (message: FromWorker) => process.send!(message);
-  process.env.MAML_LAB_BACKEND = backend;
+  const engine: EngineName = impl === 'kernel' ? 'kernel' : 'tfjs';
+  if (impl !== 'kernel') process.env.MAML_LAB_BACKEND = impl;
   try {
     const info = await ready();
     send({ type: 'ready', reason: info.reason });
@@ -70,7 +79,7 @@ async function worker(backend: BackendName, inputs: Inputs): Promise<void> {
     return;
   }
   const { params, tasks } = loadInputs(inputs);
-  const once = (c: { method: Method; steps: number }) => metaGradient(MODEL, params, tasks, { alpha: 0.01, steps: c.steps, method: c.method });
+  const once = (c: { method: Method; steps: number }) => metaGradient(MODEL, params, tasks, { alpha: 0.01, steps: c.steps, method: c.method, engine });
   process.on('message', (message: ToWorker) => {
     if (message.type === 'exit') {
       tf.dispose(params);
@@ -106,13 +115,13 @@ async function worker(backend: BackendName, inputs: Inputs): Promise<void> {
 
 /** A worker process and a way to ask it one thing at a time. */
 interface Worker {
-  backend: BackendName;
+  backend: Impl;
   reason: string;
   ask: (message: ToWorker) => Promise<FromWorker>;
   child: ChildProcess;
 }
 
-async function startWorker(backend: BackendName, inputs: Inputs): Promise<Worker | { backend: BackendName; unavailable: string }> {
+async function startWorker(backend: Impl, inputs: Inputs): Promise<Worker | { backend: Impl; unavailable: string }> {
   const child = fork(__filename, ['--worker', backend, '--params', inputs.paramsFile, '--tasks', inputs.tasksFile], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () =>
     new Promise<FromWorker>((resolve, reject) => {
@@ -174,29 +183,31 @@ async function main(): Promise<void> {
       repeat: { type: 'string', default: '30' },
       backends: { type: 'string' },
       'no-peers': { type: 'boolean' },
+      'no-kernel': { type: 'boolean' },
       json: { type: 'boolean' },
       worker: { type: 'string' },
       params: { type: 'string' },
       tasks: { type: 'string' },
     },
   });
-  if (values.worker !== undefined) return worker(values.worker as BackendName, { paramsFile: values.params!, tasksFile: values.tasks! });
+  if (values.worker !== undefined) return worker(values.worker as Impl, { paramsFile: values.params!, tasksFile: values.tasks! });
   const rounds = Number(values.rounds);
   const repeat = Number(values.repeat);
   const { backends, explicit } = parseBackends(values.backends);
   const log = values.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
 
+  const loadBefore = os.loadavg();
   const inputs = await writeInputs();
   const workers: Worker[] = [];
   const unavailable: Record<string, string> = {};
-  for (const backend of backends) {
+  for (const backend of [...(values['no-kernel'] ? [] : ['kernel' as const]), ...backends]) {
     const w = await startWorker(backend, inputs);
     if ('unavailable' in w) {
       unavailable[backend] = w.unavailable;
-      log(`bench: tfjs-${backend} unavailable: ${w.unavailable}`);
+      log(`bench: ${implName(backend)} unavailable: ${w.unavailable}`);
     } else {
       workers.push(w);
-      log(`bench: tfjs-${backend}: ${w.reason}`);
+      log(`bench: ${implName(backend)}: ${w.reason}`);
     }
   }
   if (workers.length === 0) throw new Error('no tfjs backend could start');
@@ -218,12 +229,12 @@ async function main(): Promise<void> {
   const agreement: Record<string, number> = {};
   const grads: Record<string, number[]> = {};
   for (const w of workers) grads[w.backend] = ((await w.ask({ type: 'grad' })) as { values: number[] }).values;
-  for (const w of workers.slice(1)) agreement[`tfjs-${w.backend} vs tfjs-${workers[0].backend}`] = relativeError(grads[w.backend], grads[workers[0].backend]);
+  for (const w of workers.slice(1)) agreement[`${implName(w.backend)} vs ${implName(workers[0].backend)}`] = relativeError(grads[w.backend], grads[workers[0].backend]);
   if (peersReady) {
     const dump = spawnSync(python, [path.join(root, 'bench', 'peers.py'), '--params', inputs.paramsFile, '--tasks', inputs.tasksFile, '--dump-grad'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (dump.status === 0) {
       const theirs = (JSON.parse(dump.stdout).grad as { values: number[] }[]).flatMap((g) => g.values);
-      for (const w of workers) agreement[`tfjs-${w.backend} vs torch`] = relativeError(grads[w.backend], theirs);
+      for (const w of workers) agreement[`${implName(w.backend)} vs torch`] = relativeError(grads[w.backend], theirs);
     } else {
       log(`bench: peers.py --dump-grad failed: ${dump.stderr.trim().split('\n').pop()}`);
     }
@@ -241,7 +252,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     for (const w of workers) {
       const answer = (await w.ask({ type: 'round', repeat })) as { cases: Record<string, Summary> };
-      for (const [name, s] of Object.entries(answer.cases)) record(`tfjs-${w.backend}`, name, s, round);
+      for (const [name, s] of Object.entries(answer.cases)) record(implName(w.backend), name, s, round);
     }
     if (peersReady) {
       const run = spawnSync(python, [path.join(root, 'bench', 'peers.py'), '--repeat', String(repeat), '--params', inputs.paramsFile, '--tasks', inputs.tasksFile, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -258,12 +269,16 @@ async function main(): Promise<void> {
 
   // Median over rounds of each round's median.
   const medians = Object.fromEntries(Object.entries(samples).map(([impl, byCase]) => [impl, Object.fromEntries(Object.entries(byCase).map(([c, xs]) => [c, median(xs)]))]));
-  const tfjsImpls = workers.map((w) => `tfjs-${w.backend}`);
+  const tfjsImpls = workers.map((w) => implName(w.backend));
   const peersRun = PEERS.filter((p) => medians[p]);
   const ratio = (impl: string, peer: string, c: string) => (medians[peer]?.[c] ? medians[impl][c] / medians[peer][c] : undefined);
   const targets = Object.fromEntries(
     tfjsImpls.map((impl) => {
       const ours = medians[impl];
+      const jax = medians.jax;
+      if (impl === 'kernel') {
+        return [impl, Object.fromEntries(Object.keys(CASES).map((c) => [`${c} within 2× of jax`, jax?.[c] ? ours[c] <= 2 * jax[c] : undefined]))];
+      }
       return [impl, {
         'exact-1 at least 1.5× faster than torch-loop': medians['torch-loop'] ? medians['torch-loop']['exact-1'] / ours['exact-1'] >= 1.5 : undefined,
         'first-order-1 at most half of exact-1': ours['first-order-1'] <= ours['exact-1'] / 2,
@@ -272,7 +287,8 @@ async function main(): Promise<void> {
     }),
   );
   const report = {
-    backends: Object.fromEntries(workers.map((w) => [w.backend, w.reason])),
+    backends: Object.fromEntries(workers.map((w) => [implName(w.backend), w.reason])),
+    load: { before: loadBefore, after: os.loadavg() },
     unavailable,
     tfjs: tf.version.tfjs,
     rounds,
@@ -294,7 +310,7 @@ async function main(): Promise<void> {
     console.log(['case'.padEnd(15), ...impls.map((i) => i.padStart(width))].join(''));
     for (const c of Object.keys(CASES)) console.log([c.padEnd(15), ...impls.map((i) => (medians[i][c]?.toFixed(2) ?? '–').padStart(width))].join(''));
     if (peersRun.length > 0) {
-      console.log(`\ntfjs time ÷ the peer's (below 1 means tfjs is faster)`);
+      console.log(`\nmaml-lab's time ÷ the peer's (below 1 means maml-lab is faster)`);
       console.log(['case'.padEnd(15), 'backend'.padEnd(width), ...peersRun.map((p) => `÷${p}`.padStart(13))].join(''));
       for (const c of Object.keys(CASES)) {
         for (const impl of tfjsImpls) console.log([c.padEnd(15), impl.padEnd(width), ...peersRun.map((p) => `${ratio(impl, p, c)!.toFixed(2)}×`.padStart(13))].join(''));
@@ -308,7 +324,8 @@ async function main(): Promise<void> {
     for (const impl of tfjsImpls) {
       for (const [t, ok] of Object.entries(targets[impl])) console.log(`${ok === undefined ? '–' : ok ? '✓' : '✗'} ${impl}: ${t}`);
     }
-    for (const [backend, reason] of Object.entries(unavailable)) console.log(`\ntfjs-${backend} was not timed: ${reason}`);
+    for (const [backend, reason] of Object.entries(unavailable)) console.log(`\n${implName(backend as Impl)} was not timed: ${reason}`);
+    console.log(`\nload average (1, 5, 15 min): ${report.load.before.map((l) => l.toFixed(2)).join(', ')} before, ${report.load.after.map((l) => l.toFixed(2)).join(', ')} after, on ${os.cpus().length} CPUs`);
     console.log(`\nwritten to bench/results/latest.json`);
   }
 }

@@ -30,7 +30,7 @@ describe('maml-lab --version', () => {
   test('names the package, tfjs and the backend in use', () => {
     const r = cli(['--version']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^maml-lab \d+\.\d+\.\d+ \(tfjs 4\.22\.0, backend (wasm|tensorflow|cpu): .+\)\n$/);
+    assert.match(r.stdout, /^maml-lab \d+\.\d+\.\d+ \(tfjs 4\.22\.0, backend (wasm|tensorflow|cpu): .+; engine (kernel|tfjs): .+\)\n$/);
   });
 
   test('MAML_LAB_BACKEND forces a backend, and a wrong one is refused by name', () => {
@@ -38,6 +38,14 @@ describe('maml-lab --version', () => {
     const bad = cli(['--version'], { MAML_LAB_BACKEND: 'gpu' });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /MAML_LAB_BACKEND=gpu is not a backend maml-lab knows; use one of tensorflow, wasm, cpu/);
+  });
+
+  test('names the engine: the kernel by default, tfjs when MAML_LAB_ENGINE says so, and refuses an unknown one', () => {
+    assert.match(cli(['--version'], { MAML_LAB_ENGINE: '' }).stdout, /; engine kernel: the default for MLPs with the MSE loss/);
+    assert.match(cli(['--version'], { MAML_LAB_ENGINE: 'tfjs' }).stdout, /; engine tfjs: forced by MAML_LAB_ENGINE\)/);
+    const bad = cli(['--version'], { MAML_LAB_ENGINE: 'gpu' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /MAML_LAB_ENGINE=gpu is not an engine maml-lab knows; use one of kernel, tfjs/);
   });
 });
 
@@ -166,6 +174,7 @@ describe('maml-lab metagrad', () => {
     assert.equal(out.timing.n, 3);
     assert.ok(out.timing.medianMs > 0);
     assert.match(out.backend, /^(wasm|cpu|tensorflow)$/);
+    assert.equal(out.engine, process.env.MAML_LAB_ENGINE === 'tfjs' ? 'tfjs' : 'kernel');
     // reference: the derivation engine, task by task, in float64
     const ref = await reference(spec('maml'), { method: 'maml', steps: 2 });
     const got = out.grads.flatMap((g: { values: number[] }) => g.values) as number[];

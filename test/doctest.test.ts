@@ -167,7 +167,7 @@ function withValueChecks(code: string): { code: string; claims: { line: number; 
  */
 function exampleRequire(file: string): (id: string) => unknown {
   return (id) => {
-    const m = /^maml-lab(?:\/(derivations|homework|meta|notebook|plots))?$/.exec(id);
+    const m = /^maml-lab(?:\/(derivations|homework|kernel|meta|notebook|plots))?$/.exec(id);
     if (m) return require(path.join(src, m[1] ?? '', 'index.ts'));
     if (id.startsWith('.')) return require(path.resolve(root, path.dirname(file), id));
     return require(id);

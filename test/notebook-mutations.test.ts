@@ -24,6 +24,11 @@ interface Mutation {
   notebook: string;
   /** What the failing run must say: a failed claim, unless the break makes the library refuse first. */
   caughtBy: RegExp;
+  /**
+   * The engine the notebook runs on (MAML_LAB_ENGINE): a break in tfjs code is looked for on tfjs, a break
+   * in the kernel on the kernel (an MLP's default), so that each is exercised where it is planted.
+   */
+  engine: 'kernel' | 'tfjs';
 }
 
 const MUTATIONS: Mutation[] = [
@@ -34,6 +39,8 @@ const MUTATIONS: Mutation[] = [
     replace: 'grads: grads.map((g) => tf.mul(1.01, tf.sum(g, 0)))',
     notebook: '03-first-order-maml.ipynb',
     caughtBy: /claim failed/,
+
+    engine: 'tfjs',
   },
   {
     name: 'the exact method drops one Hessian factor (the first inner gradient is a constant)',
@@ -42,6 +49,8 @@ const MUTATIONS: Mutation[] = [
     replace: '{ firstOrder: loop.firstOrder || i === 0, pull }',
     notebook: '02-chain-rule.ipynb',
     caughtBy: /claim failed/,
+
+    engine: 'tfjs',
   },
   {
     name: 'Reptile sums over tasks instead of averaging',
@@ -50,6 +59,8 @@ const MUTATIONS: Mutation[] = [
     replace: 'tf.sum(tf.sub(p, phi[i]), 0)',
     notebook: '06-reptile.ipynb',
     caughtBy: /claim failed/,
+
+    engine: 'tfjs',
   },
   {
     name: 'iMAML uses I + λH instead of I + H/λ',
@@ -59,6 +70,26 @@ const MUTATIONS: Mutation[] = [
     notebook: '07-imaml.ipynb',
     // I + λH is indefinite where I + H/λ is not: CG refuses it with an error before any comparison is made.
     caughtBy: /claim failed|not positive definite/,
+
+    engine: 'tfjs',
+  },
+  {
+    name: "the kernel's Reptile sums over tasks instead of averaging",
+    file: 'kernel/metaGradients.js',
+    find: '(rate * alpha) / count',
+    replace: 'rate * alpha',
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
+  {
+    name: "the kernel's product formula takes half a step per Hessian factor",
+    file: 'kernel/metaGradients.js',
+    find: 'math.combine(n, v, 1, v, -alpha, hv)',
+    replace: 'math.combine(n, v, 1, v, -alpha / 2, hv)',
+    notebook: '10-kernel.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
   },
 ];
 
@@ -99,10 +130,11 @@ function mutantRoot(m: Mutation | { notebook: string }): string {
   return dir;
 }
 
-/** Runs one notebook of a throw-away root through the project's runner; its exit status and output. */
-function runNotebook(dir: string, notebook: string): { status: number | null; output: string } {
+/** Runs one notebook of a throw-away root through the project's runner on an engine; its exit status and output. */
+function runNotebook(dir: string, notebook: string, engine: 'kernel' | 'tfjs' = 'kernel'): { status: number | null; output: string } {
   const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'run-notebooks.ts'), path.join(dir, 'notebooks', notebook)], {
     cwd: root,
+    env: { ...process.env, MAML_LAB_ENGINE: engine },
     encoding: 'utf8',
     timeout: 590_000,
   });
@@ -120,7 +152,7 @@ describe('deliberate breaks of the library are caught by the notebooks’ claims
 
   for (const m of MUTATIONS) {
     test(`${m.name} → ${m.notebook} fails`, { skip, timeout: 600_000 }, () => {
-      const { status, output } = runNotebook(mutantRoot(m), m.notebook);
+      const { status, output } = runNotebook(mutantRoot(m), m.notebook, m.engine);
       assert.notEqual(status, 0, `the notebook passed with the library broken (${m.name}):\n${output.slice(-3000)}`);
       assert.match(output, m.caughtBy, `the notebook failed, but not as expected (${m.caughtBy}):\n${output.slice(-3000)}`);
     });

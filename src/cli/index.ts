@@ -25,7 +25,7 @@ function integerFlag(name: string, raw: string | undefined, min: number): number
 
 async function versionLine(): Promise<string> {
   const info = await ready();
-  return `maml-lab ${packageVersion()} (tfjs ${info.tfjsVersion}, backend ${info.backend}: ${info.reason})`;
+  return `maml-lab ${packageVersion()} (tfjs ${info.tfjsVersion}, backend ${info.backend}: ${info.reason}; engine ${info.engine}: ${info.engineReason})`;
 }
 
 async function verify(args: string[]): Promise<number> {

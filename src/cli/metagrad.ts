@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { median } from '../derivations/numeric';
-import { engineInfo } from '../meta/engine';
+import { chooseEngine, engineInfo } from '../meta/engine';
+import { kernelCovers } from '../meta/kernelRoute';
 import { checkTasks, metaGradient } from '../meta/metaGradient';
 import type { Method, MetaGradientOptions } from '../meta/methods';
 import { mlp, type Activation, type Model } from '../meta/model';
@@ -23,6 +24,8 @@ export interface MetagradOutput {
   loss: number;
   grads: { shape: number[]; values: number[] }[];
   backend: string;
+  /** What computed it: the kernel (an MLP's default) or tfjs (MAML_LAB_ENGINE=tfjs). */
+  engine: string;
   timing: { medianMs: number; n: number };
   cg?: { iterations: number; relativeResidual: number };
 }
@@ -154,6 +157,7 @@ export function runMetagrad(raw: unknown, repeat = 0): MetagradOutput {
       loss: first.loss,
       grads,
       backend: engineInfo().backend,
+      engine: chooseEngine(kernelCovers(model), options.engine),
       timing: { medianMs, n: times.length },
       ...(first.cg ? { cg: first.cg } : {}),
     };

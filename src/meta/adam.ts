@@ -58,3 +58,46 @@ export function adam(options: AdamOptions = {}) {
     },
   };
 }
+
+/** Adam's moments over a flat parameter vector, for `adamArrays`. */
+export interface AdamArrayState {
+  m: Float64Array;
+  v: Float64Array;
+  t: number;
+}
+
+/**
+ * Adam over plain arrays, updating the parameters in place: the same rule as `adam`, for loops that keep
+ * their parameters outside tfjs (training on the kernel), where a dozen tensor ops per parameter tensor
+ * would cost more than the meta-gradient itself.
+ *
+ * @example
+ * import { adamArrays } from 'maml-lab/meta';
+ * const opt = adamArrays({ learningRate: 0.1 });
+ * const params = Float32Array.of(1, -1);
+ * const state = opt.init(2);
+ * opt.step(params, [0.5, -2], state);
+ * // Adam's first step is learningRate·sign(gradient), whatever the gradient's size
+ * Array.from(params); // ≈ [0.9, -0.9]
+ */
+export function adamArrays(options: AdamOptions = {}) {
+  const lr = options.learningRate ?? 1e-3;
+  const beta1 = options.beta1 ?? 0.9;
+  const beta2 = options.beta2 ?? 0.999;
+  const epsilon = options.epsilon ?? 1e-8;
+  adam(options); // the same checks, the same messages
+  return {
+    init: (n: number): AdamArrayState => ({ m: new Float64Array(n), v: new Float64Array(n), t: 0 }),
+    step(params: Float32Array | Float64Array, grads: ArrayLike<number>, state: AdamArrayState): void {
+      state.t += 1;
+      const stepSize = (lr * Math.sqrt(1 - beta2 ** state.t)) / (1 - beta1 ** state.t);
+      const { m, v } = state;
+      for (let i = 0; i < params.length; i++) {
+        const g = grads[i];
+        m[i] = beta1 * m[i] + (1 - beta1) * g;
+        v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+        params[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) + epsilon);
+      }
+    },
+  };
+}

@@ -16,11 +16,22 @@ export function packageVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
+/**
+ * What computes meta-gradients, Hessians, training and evaluation: the hand-derived wasm kernel
+ * (maml-lab/kernel, for MLPs with the MSE loss) or tfjs autodiff (any loss).
+ */
+export type EngineName = 'kernel' | 'tfjs';
+
+const ENGINES: readonly EngineName[] = ['kernel', 'tfjs'];
+
 /** What `ready()` chose, and why: shown by `maml-lab --version` and the notebook banner. */
 export interface EngineInfo {
   backend: BackendName;
   tfjsVersion: string;
   reason: string;
+  /** The engine for MLPs with the MSE loss (custom losses always run on tfjs), and why. */
+  engine: EngineName;
+  engineReason: string;
 }
 
 let chosen: Promise<EngineInfo> | undefined;
@@ -78,6 +89,51 @@ function requestedBackend(): BackendName | undefined {
 }
 
 /**
+ * The engine MAML_LAB_ENGINE forces, if any (read here only, like MAML_LAB_BACKEND); an unknown value is an
+ * error that lists the known ones.
+ *
+ * @example
+ * import { requestedEngine } from 'maml-lab/meta';
+ * requestedEngine(); // e.g. undefined: the kernel for MLPs, tfjs for custom losses
+ */
+export function requestedEngine(): EngineName | undefined {
+  const raw = process.env.MAML_LAB_ENGINE;
+  if (raw === undefined || raw === '') return undefined;
+  if (!(ENGINES as readonly string[]).includes(raw)) {
+    throw new Error(`MAML_LAB_ENGINE=${raw} is not an engine maml-lab knows; use one of ${ENGINES.join(', ')}.`);
+  }
+  return raw as EngineName;
+}
+
+/**
+ * Which engine runs a computation: `option` when given (an `engine` argument), else MAML_LAB_ENGINE, else
+ * the kernel when it covers the problem (`covered`: an MLP with the MSE loss) and tfjs when not. Asking
+ * for the kernel on a problem it does not cover (a custom loss) is an error that says so.
+ *
+ * @example
+ * import { chooseEngine } from 'maml-lab/meta';
+ * chooseEngine(true, 'tfjs'); // "tfjs"
+ * chooseEngine(false, undefined); // "tfjs"
+ * let message = '';
+ * try { chooseEngine(false, 'kernel'); } catch (e) { message = (e as Error).message; }
+ * message; // "engine 'kernel' computes MLPs with the MSE loss only; this is a custom loss: use engine 'tfjs'"
+ */
+export function chooseEngine(covered: boolean, option: EngineName | undefined): EngineName {
+  if (option !== undefined && !(ENGINES as readonly string[]).includes(option)) {
+    throw new RangeError(`engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(option)}`);
+  }
+  const forced = option ?? requestedEngine();
+  if (forced === 'kernel' && !covered) throw new RangeError("engine 'kernel' computes MLPs with the MSE loss only; this is a custom loss: use engine 'tfjs'");
+  return forced ?? (covered ? 'kernel' : 'tfjs');
+}
+
+function engineChoice(): Pick<EngineInfo, 'engine' | 'engineReason'> {
+  const forced = requestedEngine();
+  if (forced !== undefined) return { engine: forced, engineReason: 'forced by MAML_LAB_ENGINE' };
+  return { engine: 'kernel', engineReason: 'the default for MLPs with the MSE loss (wasm SIMD, float32); tfjs for custom losses' };
+}
+
+/**
  * The cpu backend prints an advert for tfjs-node on first use; maml-lab already says which backend runs
  * and why, so the advert is silenced (tfjs's PROD flag only mutes its warnings and skips debug checks).
  */
@@ -86,6 +142,7 @@ function quietCpuNotice(name: BackendName): void {
 }
 
 async function choose(): Promise<EngineInfo> {
+  requestedEngine(); // a bad MAML_LAB_ENGINE fails here, before any work
   const forced = requestedBackend();
   if (forced !== undefined) {
     if (!tryRegister(forced) || !(await tf.setBackend(forced))) {
@@ -94,7 +151,7 @@ async function choose(): Promise<EngineInfo> {
     }
     quietCpuNotice(forced);
     const library = forced === 'tensorflow' ? libtensorflowVersion() : '';
-    return { backend: forced, tfjsVersion: tf.version.tfjs, reason: `forced by MAML_LAB_BACKEND${library}` };
+    return { backend: forced, tfjsVersion: tf.version.tfjs, reason: `forced by MAML_LAB_BACKEND${library}`, ...engineChoice() };
   }
   for (const name of BACKENDS) {
     if (tryRegister(name) && (await tf.setBackend(name))) {
@@ -103,7 +160,7 @@ async function choose(): Promise<EngineInfo> {
         name === 'tensorflow' ? `@tensorflow/tfjs-node is installed${libtensorflowVersion()}`
         : name === 'wasm' ? `the default; ${tensorflowAbsence()}`
         : 'the fallback; neither tfjs-node nor wasm could start';
-      return { backend: name, tfjsVersion: tf.version.tfjs, reason };
+      return { backend: name, tfjsVersion: tf.version.tfjs, reason, ...engineChoice() };
     }
   }
   throw new Error('No tfjs backend could start (tried tensorflow, wasm, cpu).');

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { perTask } from './batchedLoss';
-import { lossHessian, type DenseMatrix, type LossHessianOptions } from './lossHessian';
+import { chooseEngine } from './engine';
+import type { HessianPart } from '../kernel';
+import { kernelCovers, kernelHessianOf } from './kernelRoute';
+import { lossHessian, type DenseMatrix, type HessianOptions, type LossHessianOptions } from './lossHessian';
 import { checkParams, checkPoints, type Model } from './model';
 import type { RegressionBatch } from './tasks';
 import { tidyValue } from './tidy';
@@ -16,6 +19,27 @@ import { requireInteger } from './validate';
  * Gauss–Newton part: positive semi-definite, and all there is for a linear model. The second is the
  * residual part, −(2/(P·O))·Σ (y − M)·∇²M: the network's own curvature, weighted by how wrong it is.
  */
+
+/*
+ * The kernel's route to one part of a model's MSE Hessian, after the tfjs route's own checks, or undefined
+ * when tfjs is to compute it (see `chooseEngine`).
+ */
+function onKernel(model: Model, params: readonly tf.Tensor[], points: RegressionBatch<tf.Tensor>, options: HessianOptions): ((part: HessianPart) => DenseMatrix) | undefined {
+  if (chooseEngine(kernelCovers(model), options.engine) !== 'kernel') return undefined;
+  checkParams(model, params);
+  const task = options.task ?? 0;
+  tidyValue(() => void taskPoints(model, points, task)); // its checks, now
+  return (part) => {
+    const n = model.parameterCount;
+    const values = tidyValue(() => kernelHessianOf(model, params, taskPoints(model, points, task), 0, part));
+    let bad = -1;
+    for (let i = 0; i < values.length && bad < 0; i++) if (!Number.isFinite(values[i])) bad = i;
+    // The messages of the tfjs routes: the Gauss–Newton part is non-finite where the output Jacobian is.
+    if (bad >= 0 && part === 'gaussNewton') throw new RangeError(`the output Jacobian has a non-finite entry (${values[bad]}): the parameters or x hold non-finite values`);
+    if (bad >= 0) throw new RangeError(`the Hessian has a non-finite entry (${values[bad]} at [${Math.floor(bad / n)}, ${bad % n}]): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
+    return { shape: [n, n], values };
+  };
+}
 
 /** One task's points [points, features]: a 2-D set as it is, task `task` of a 3-D one; checked against the model. */
 function taskPoints(model: Model, points: RegressionBatch<tf.Tensor>, task: number): RegressionBatch<tf.Tensor2D> {
@@ -75,7 +99,9 @@ export function outputJacobian(model: Model, params: readonly tf.Tensor[], x: tf
  * const points = { x: tf.tensor2d([[1], [2]]), y: tf.tensor2d([[3], [-1]]) };
  * Array.from(gaussNewtonPart(mlp([1, 1]), [tf.ones([1, 1]), tf.zeros([1])], points).values); // [5, 3, 3, 2]
  */
-export function gaussNewtonPart(model: Model, params: readonly tf.Tensor[], points: RegressionBatch<tf.Tensor>, options: { task?: number } = {}): DenseMatrix {
+export function gaussNewtonPart(model: Model, params: readonly tf.Tensor[], points: RegressionBatch<tf.Tensor>, options: HessianOptions = {}): DenseMatrix {
+  const kernel = onKernel(model, params, points, options);
+  if (kernel !== undefined) return kernel('gaussNewton');
   const J = tidyValue(() => {
     const { x } = taskPoints(model, points, options.task ?? 0);
     return outputJacobian(model, params, x);
@@ -110,6 +136,8 @@ export function gaussNewtonPart(model: Model, params: readonly tf.Tensor[], poin
  * Array.from(residualPart(mlp([1, 1]), [tf.ones([1, 1]), tf.zeros([1])], points).values); // [0, 0, 0, 0]
  */
 export function residualPart(model: Model, params: readonly tf.Tensor[], points: RegressionBatch<tf.Tensor>, options: LossHessianOptions = {}): DenseMatrix {
+  const kernel = onKernel(model, params, points, options);
+  if (kernel !== undefined) return kernel('residual');
   checkParams(model, params);
   const weighted = tidyValue(() => {
     const { x, y } = taskPoints(model, points, options.task ?? 0);
@@ -119,7 +147,7 @@ export function residualPart(model: Model, params: readonly tf.Tensor[], points:
   try {
     // A BatchedLoss whose Hessian is the residual part: per task, Σ w·M over points and outputs.
     const weightedOutputs = (p: tf.Tensor[], batch: typeof weighted) => tf.sum(tf.mul(batch.weights, model.apply(p, batch.x)), [1, 2]) as tf.Tensor1D;
-    return lossHessian(weightedOutputs, params, weighted, { blockSize: options.blockSize });
+    return lossHessian(weightedOutputs, params, weighted, { blockSize: options.blockSize, engine: 'tfjs' });
   } finally {
     tf.dispose([weighted.x, weighted.weights]);
   }
@@ -149,10 +177,11 @@ export interface HessianSplit {
  */
 export function hessianSplit(model: Model, params: readonly tf.Tensor[], points: RegressionBatch<tf.Tensor>, options: LossHessianOptions = {}): HessianSplit {
   const task = options.task ?? 0;
-  const hessian = tidyValue(() => lossHessian(model, params, taskPoints(model, points, task), { blockSize: options.blockSize }));
+  const { blockSize, engine } = options;
+  const hessian = tidyValue(() => lossHessian(model, params, taskPoints(model, points, task), { blockSize, engine }));
   return {
     hessian,
-    gaussNewton: gaussNewtonPart(model, params, points, { task }),
-    residual: residualPart(model, params, points, { task, blockSize: options.blockSize }),
+    gaussNewton: gaussNewtonPart(model, params, points, { task, engine }),
+    residual: residualPart(model, params, points, { task, blockSize, engine }),
   };
 }

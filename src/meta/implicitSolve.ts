@@ -15,6 +15,20 @@ function dotTasks(a: tf.Tensor[], b: tf.Tensor[]): tf.Tensor1D {
 }
 
 /**
+ * The error for an iMAML system I + H/λ that conjugate gradient found not positive definite: pᵀAp ≤ 0 for
+ * `task` at `iteration`. Both engines report it so.
+ *
+ * @example
+ * import { indefiniteSystem } from 'maml-lab/meta';
+ * indefiniteSystem(3, -0.5, 2, 1).message; // "imaml: I + H/λ is not positive definite for task 3 (pᵀAp = -0.5 at CG iteration 2); the support loss is too curved for lambda = 1: use a larger lambda"
+ */
+export function indefiniteSystem(task: number, curvature: number, iteration: number, lambda: number): RangeError {
+  return new RangeError(
+    `imaml: I + H/λ is not positive definite for task ${task} (pᵀAp = ${curvature} at CG iteration ${iteration}); the support loss is too curved for lambda = ${lambda}: use a larger lambda`,
+  );
+}
+
+/**
  * Solves (I + H_t/λ) x_t = b_t for every task t at once by conjugate gradient, H_t the Hessian of task t's
  * support loss at φ, applied as Hessian-vector products (a gradient of a gradient). A task is done when its
  * residual ‖r_t‖ ≤ tolerance·‖b_t‖ (default 1e-4: float32 cannot certify much less; a task with b_t = 0 is
@@ -69,9 +83,7 @@ export function implicitSolve<B>(
     const bad = pAp.findIndex((c, t) => live[t] && !(c > 0));
     if (bad >= 0) {
       tf.dispose(Ap);
-      throw new RangeError(
-        `imaml: I + H/λ is not positive definite for task ${bad} (pᵀAp = ${pAp[bad]} at CG iteration ${iterations + 1}); the support loss is too curved for lambda = ${lambda}: use a larger lambda`,
-      );
+      throw indefiniteSystem(bad, pAp[bad], iterations + 1, lambda);
     }
     const step = tf.tensor1d(pAp.map((c, t) => (live[t] ? rs[t] / c : 0)));
     const xNext = tidyTensors(() => x.map((xi, i) => tf.add(xi, scaleTasks(step, p[i]))));

@@ -20,3 +20,4 @@ export * from './tridiagonalEigen';
 export * from './lanczos';
 export * from './lossHessian';
 export * from './hessianSplit';
+export * from './kernelRoute';

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { perTask, regressionLoss, sumOfTaskLosses, type BatchedLoss } from './batchedLoss';
 import type { SymmetricOperator } from './lanczos';
+import { chooseEngine, type EngineName } from './engine';
+import { kernelCovers, kernelHessianOf, kernelHessianProductsOf } from './kernelRoute';
 import { checkParams, checkPoints, type Model } from './model';
 import type { RegressionBatch } from './tasks';
 import { tidyValue } from './tidy';
@@ -32,9 +34,35 @@ export function matrixRows(matrix: DenseMatrix): number[][] {
  */
 export type HessianLoss<B> = Model | BatchedLoss<B>;
 
-/** Where the Hessian is taken: which task of the batch (default 0). */
+/** Where the Hessian is taken: which task of the batch (default 0); and which engine (see `chooseEngine`). */
 export interface HessianOptions {
   task?: number;
+  engine?: EngineName;
+}
+
+/*
+ * Whether a model's Hessian runs on the kernel: after the same checks as the tfjs route (params, points,
+ * and the task within the batch), so that bad input gives the same errors on both.
+ */
+function onKernel<B>(lossOrModel: HessianLoss<B>, params: readonly tf.Tensor[], batch: unknown, task: number, engine: EngineName | undefined): lossOrModel is Model {
+  if (chooseEngine(kernelCovers(lossOrModel), engine) !== 'kernel') return false;
+  const model = lossOrModel as Model;
+  checkParams(model, params);
+  checkPoints(model, batch as RegressionBatch<tf.Tensor>);
+  const { x } = batch as RegressionBatch<tf.Tensor>;
+  const tasks = x.rank === 3 ? x.shape[0] : 1;
+  if (task >= tasks) throw new RangeError(`task must be below the batch's ${tasks} task(s), got ${task}`);
+  return true;
+}
+
+/** Throws unless every entry of a Hessian is finite, naming the first that is not. */
+function requireFiniteHessian(values: Float64Array, n: number): void {
+  // A plain loop: a callback per entry (findIndex) costs more than the kernel's whole Hessian.
+  let bad = -1;
+  for (let i = 0; i < values.length && bad < 0; i++) if (!Number.isFinite(values[i])) bad = i;
+  if (bad >= 0) {
+    throw new RangeError(`the Hessian has a non-finite entry (${values[bad]} at [${Math.floor(bad / n)}, ${bad % n}]): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
+  }
 }
 
 /*
@@ -94,7 +122,8 @@ function productsPerTensor<B>(loss: BatchedLoss<B>, params: readonly tf.Tensor[]
  * H·vᵢ for row i of `directions` [m, n] (n the number of parameters, in the order of `flattenParams`). H is
  * the Hessian of a model's MSE on `points` ([points, features] for one task, or [tasks, points, features]
  * with `task`) or of any `BatchedLoss` on task `task` of its batch. float32, by reverse-over-reverse autodiff
- * over m copies of the parameters (one graph, not m); leaves no tensor behind but the result.
+ * over m copies of the parameters (one graph, not m), or for a model's MSE on the wasm kernel (the
+ * R-operator) unless `engine` or MAML_LAB_ENGINE says 'tfjs'; leaves no tensor behind but the result.
  *
  * @example
  * import * as tf from '@tensorflow/tfjs';
@@ -116,6 +145,10 @@ export function hessianVectorProducts<B = RegressionBatch>(
   const n = params.reduce((s, p) => s + p.size, 0);
   if (!(directions instanceof tf.Tensor) || directions.rank !== 2 || directions.shape[1] !== n || directions.shape[0] < 1) {
     throw new RangeError(`directions must be a matrix [m, ${n}] (one direction per row, m ≥ 1), got [${directions?.shape}]`);
+  }
+  if (onKernel(lossOrModel, params, batch, task, options.engine)) {
+    const values = kernelHessianProductsOf(lossOrModel, params, batch as RegressionBatch<tf.Tensor>, task, directions);
+    return tf.tensor2d(Float32Array.from(values), [directions.shape[0], n]);
   }
   return tf.tidy(() => {
     const { loss, batch: batched } = asBatchedLoss(lossOrModel, params, batch);
@@ -162,7 +195,7 @@ export function hessianOperator<B = RegressionBatch>(
       vectors.forEach((v, i) => flat.set(v, i * n));
       const badInput = flat.findIndex((x) => !Number.isFinite(x));
       if (badInput >= 0) throw new RangeError(`vectors[${Math.floor(badInput / n)}][${badInput % n}] must be finite in float32, got ${flat[badInput]}`);
-      const products = tidyValue(() => hessianVectorProducts(lossOrModel, params, batch, tf.tensor2d(flat, [vectors.length, n]), { task }).dataSync());
+      const products = tidyValue(() => hessianVectorProducts(lossOrModel, params, batch, tf.tensor2d(flat, [vectors.length, n]), { task, engine: options.engine }).dataSync());
       const bad = products.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0) throw new RangeError(`a Hessian-vector product is not finite (${products[bad]}): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
       return vectors.map((_, i) => Float64Array.from(products.subarray(i * n, (i + 1) * n)));
@@ -185,11 +218,13 @@ export interface LossHessianOptions extends HessianOptions {
 }
 
 /**
- * The full Hessian of one task's loss at the given parameters, on tfjs (float32), read back as a float64
+ * The full Hessian of one task's loss at the given parameters, in float32, read back as a float64
  * n × n matrix (n parameters, in the order of `flattenParams`). The loss is a model's MSE on `points`
  * ([points, features], or [tasks, points, features] with `task`) or any `BatchedLoss` on task `task` of its
  * batch. Built from batched Hessian-vector products with the unit vectors, `blockSize` columns per double
- * backward pass (see `hessianVectorProducts`), not n separate products. The result is symmetric up to
+ * backward pass (see `hessianVectorProducts`), not n separate products; a model's MSE runs on the wasm
+ * kernel instead (one R-operator column per parameter, sharing one forward and backward pass) unless
+ * `engine` or MAML_LAB_ENGINE says 'tfjs' (`blockSize` is then unused). The result is symmetric up to
  * float32 rounding; it is returned as computed. A non-finite entry (non-finite parameters or data) is an error.
  *
  * @example
@@ -212,6 +247,11 @@ export function lossHessian<B = RegressionBatch>(
   const n = params.reduce((s, p) => s + p.size, 0);
   const blockSize = options.blockSize ?? defaultBlockSize(n);
   requireInteger('blockSize', blockSize, 1);
+  if (onKernel(lossOrModel, params, batch, task, options.engine)) {
+    const values = kernelHessianOf(lossOrModel, params, batch as RegressionBatch<tf.Tensor>, task);
+    requireFiniteHessian(values, n);
+    return { shape: [n, n], values };
+  }
   const offsets = params.map((_, k) => params.slice(0, k).reduce((s, p) => s + p.size, 0));
   const values = new Float64Array(n * n);
   for (let start = 0; start < n; start += blockSize) {
@@ -235,9 +275,6 @@ export function lossHessian<B = RegressionBatch>(
     // H is symmetric, so the products H·eⱼ are its rows as well as its columns.
     values.set(block, start * n);
   }
-  const bad = values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) {
-    throw new RangeError(`the Hessian has a non-finite entry (${values[bad]} at [${Math.floor(bad / n)}, ${bad % n}]): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
-  }
+  requireFiniteHessian(values, n);
   return { shape: [n, n], values };
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { regressionLoss, type BatchedLoss } from './batchedLoss';
-import { METHODS, type Method, type MetaGradientOptions, type MetaGradientResult } from './methods';
+import { chooseEngine } from './engine';
+import { kernelCovers, kernelMetaGradientOf } from './kernelRoute';
+import { checkMethodOptions, METHODS, type Method, type MetaGradientOptions, type MetaGradientResult } from './methods';
 import { checkParams, type Model } from './model';
 import type { RegressionBatch, TaskBatch } from './tasks';
 import { requireInteger, requirePositive } from './validate';
@@ -47,7 +49,8 @@ export function checkTasks<B>(lossOrModel: Model | BatchedLoss<B>, params: reado
  *
  * Tasks are batched (x [tasks, points, features]); every task adapts its own fast weights in one pass,
  * through the one inner loop all methods share. The first argument is a model (its MSE is the loss) or any
- * `BatchedLoss`. Leaves no tensor behind but the returned `grads`, even when it throws.
+ * `BatchedLoss`. A model runs on the wasm kernel (maml-lab/kernel: the same formulas, hand-derived, in
+ * float32) unless `options.engine` or MAML_LAB_ENGINE says 'tfjs'; a custom loss runs on tfjs. Leaves no tensor behind but the returned `grads`, even when it throws.
  *
  * @example
  * import { metaGradient, mlp, sinusoidTasks } from 'maml-lab/meta';
@@ -70,6 +73,10 @@ export function metaGradient<B = RegressionBatch>(
     throw new RangeError(`method must be one of ${Object.keys(METHODS).join(', ')}, got ${JSON.stringify(method)}`);
   }
   checkTasks(lossOrModel, params, tasks);
+  checkMethodOptions(method, options);
+  if (chooseEngine(kernelCovers(lossOrModel), options.engine) === 'kernel') {
+    return kernelMetaGradientOf(lossOrModel as Model, params, tasks as unknown as TaskBatch, options);
+  }
   const loss = (typeof lossOrModel === 'function' ? lossOrModel : regressionLoss(lossOrModel)) as BatchedLoss<B>;
   return METHODS[method](loss, params, tasks, options);
 }

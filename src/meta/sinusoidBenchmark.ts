@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { EngineName } from './engine';
 import { evaluate, type Evaluation } from './evaluate';
 import { mlp } from './model';
 import { disposeTasks, sinusoidTasks } from './tasks';
@@ -209,6 +210,8 @@ export async function reproduceSinusoid(options: {
   protocol?: SinusoidProtocol;
   signal?: AbortSignal;
   onProgress?: (method: string, progress: Progress) => void;
+  /** Force the kernel or tfjs for training and evaluation (see `chooseEngine`). */
+  engine?: EngineName;
 }): Promise<{ iterations: number; shots: number; seed: number; protocol: SinusoidProtocol; results: SinusoidResults; interrupted: boolean }> {
   const { iterations, seed, shots, signal, protocol = 'finn2017' } = options;
   requireInteger('iterations', iterations, 1);
@@ -226,7 +229,7 @@ export async function reproduceSinusoid(options: {
   const testAt = (params: tf.Tensor[], k: number): SinusoidTest => {
     const support = { x: tf.slice(heldOut.support.x, [0, 0, 0], [-1, k, -1]), y: tf.slice(heldOut.support.y, [0, 0, 0], [-1, k, -1]) };
     try {
-      return scoreAt(evaluate(model, params, { ...heldOut, support }, { alpha: s.alpha, maxSteps: s.evaluationSteps }));
+      return scoreAt(evaluate(model, params, { ...heldOut, support }, { alpha: s.alpha, maxSteps: s.evaluationSteps, engine: options.engine }));
     } finally {
       tf.dispose([support.x, support.y]);
     }
@@ -251,6 +254,7 @@ export async function reproduceSinusoid(options: {
         onProgress: options.onProgress && ((p) => options.onProgress!(name, p)),
         progressEvery: 500,
         signal,
+        engine: options.engine,
       });
       let trained: TrainResult;
       try {

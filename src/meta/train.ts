@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam } from './adam';
+import type { EngineName } from './engine';
 import { perTask, regressionLoss } from './batchedLoss';
-import { metaGradient } from './metaGradient';
-import { METHODS, type Method } from './methods';
+import { chooseEngine } from './engine';
+import { kernelCovers, kernelTrainer } from './kernelRoute';
+import { checkTasks, metaGradient } from './metaGradient';
+import { checkMethodOptions, METHODS, type Method } from './methods';
 import { checkParams, type Model } from './model';
 import type { TaskBatch } from './tasks';
 import { disposeTasks } from './tasks';
@@ -36,6 +39,8 @@ export interface TrainOptions {
   /** Called every `progressEvery` iterations (default 50) and at the end; omit for quiet scripts. */
   onProgress?: (progress: Progress) => void;
   progressEvery?: number;
+  /** Force the kernel or tfjs for the meta-gradients (see `chooseEngine`). */
+  engine?: EngineName;
   /** Aborting it ends training after the current iteration, like `run.stop()` (see `interruptSignal` for Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -97,9 +102,7 @@ export function train(options: TrainOptions): TrainingRun {
   const stopping = () => stopRequested || signal?.aborted === true;
 
   const done = (async (): Promise<TrainResult> => {
-    const optimizer = adam({ learningRate: options.metaLearningRate ?? 1e-3 });
-    let params = options.params.map((p) => tf.clone(p));
-    let state = optimizer.init(params);
+    const trainer = chooseEngine(kernelCovers(model), options.engine) === 'kernel' ? kernelTrainerChecked(options) : tfjsTrainer(options);
     const losses: number[] = [];
     const started = performance.now();
     const report = (i: number) => {
@@ -110,9 +113,8 @@ export function train(options: TrainOptions): TrainingRun {
     try {
       for (let i = 0; i < iterations && !stopping(); i++) {
         const batch = options.sample(i);
-        let step;
         try {
-          step = objective === 'pretrain' ? pretrainGradient(model, params, batch) : metaGradient(model, params, batch, { alpha, steps, method: objective, lambda: options.lambda, reptileRate: options.reptileRate });
+          losses.push(trainer.step(batch));
         } catch (error) {
           const message = (error as Error).message;
           // Iterations are counted from 1, as the progress display counts them.
@@ -120,23 +122,59 @@ export function train(options: TrainOptions): TrainingRun {
         } finally {
           disposeTasks(batch);
         }
-        const next = optimizer.step(params, step.grads, state);
-        tf.dispose([...params, ...step.grads, ...state.m, ...state.v]);
-        ({ params, state } = next);
-        losses.push(step.loss);
         if ((i + 1) % every === 0) report(i + 1);
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (losses.length % every !== 0) report(losses.length);
-      return { params, losses, iterations: losses.length, interrupted: losses.length < iterations, seconds: (performance.now() - started) / 1000 };
-    } catch (error) {
-      tf.dispose(params);
-      throw error;
+      return { params: trainer.params(), losses, iterations: losses.length, interrupted: losses.length < iterations, seconds: (performance.now() - started) / 1000 };
     } finally {
-      tf.dispose([...state.m, ...state.v]);
+      trainer.dispose();
     }
   })();
   return { then: done.then.bind(done), stop };
+}
+
+/** One training iteration at a time: `step` takes a batch and returns its loss; `params` gives the caller new tensors. */
+interface Trainer {
+  step(batch: TaskBatch): number;
+  params(): tf.Tensor[];
+  dispose(): void;
+}
+
+/** Training on tfjs: parameters and Adam's moments as tensors, the meta-gradient by `metaGradient`. */
+function tfjsTrainer(options: TrainOptions): Trainer {
+  const { model, objective, alpha, steps } = options;
+  const optimizer = adam({ learningRate: options.metaLearningRate ?? 1e-3 });
+  let params = options.params.map((p) => tf.clone(p));
+  let state = optimizer.init(params);
+  return {
+    step(batch) {
+      const step = objective === 'pretrain'
+        ? pretrainGradient(model, params, batch)
+        : metaGradient(model, params, batch, { alpha, steps, method: objective, lambda: options.lambda, reptileRate: options.reptileRate, engine: 'tfjs' });
+      const next = optimizer.step(params, step.grads, state);
+      tf.dispose([...params, ...step.grads, ...state.m, ...state.v]);
+      ({ params, state } = next);
+      return step.loss;
+    },
+    params: () => params.map((p) => tf.clone(p)),
+    dispose: () => tf.dispose([...params, ...state.m, ...state.v]),
+  };
+}
+
+/** Training on the kernel (`kernelTrainer`), each batch checked as `metaGradient` checks it. */
+function kernelTrainerChecked(options: TrainOptions): Trainer {
+  const { model, objective, alpha, steps } = options;
+  const trainer = kernelTrainer(model, options.params, { objective, alpha, steps, lambda: options.lambda, reptileRate: options.reptileRate, adam: { learningRate: options.metaLearningRate ?? 1e-3 } });
+  return {
+    step(batch) {
+      checkTasks(model, options.params, batch);
+      if (objective !== 'pretrain') checkMethodOptions(objective, { alpha, steps, lambda: options.lambda, reptileRate: options.reptileRate });
+      return trainer.step(batch);
+    },
+    params: trainer.params,
+    dispose: () => undefined,
+  };
 }
 
 /** The non-meta baseline: the gradient of the mean MSE over every point of every task, at θ itself. */

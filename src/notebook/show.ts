@@ -81,10 +81,10 @@ export function show(x: Showable): void {
  *
  * @example
  * import { banner } from 'maml-lab/notebook';
- * await banner(); // shows e.g. "maml-lab 0.1.0 · tfjs 4.22.0 · backend wasm (the default; …)"
+ * await banner(); // shows e.g. "maml-lab 0.1.0 · tfjs 4.22.0 · backend wasm (the default; …) · engine kernel (…)"
  */
 export async function banner(): Promise<void> {
   const info = await ready();
-  const line = `maml-lab ${packageVersion()} · tfjs ${info.tfjsVersion} · backend ${info.backend} (${info.reason})`;
+  const line = `maml-lab ${packageVersion()} · tfjs ${info.tfjsVersion} · backend ${info.backend} (${info.reason}) · engine ${info.engine} (${info.engineReason})`;
   publish({ 'text/markdown': `_${line}_`, 'text/plain': line });
 }

@@ -3,8 +3,7 @@ import { perTask } from '../batchedLoss';
 import { implicitSolve } from '../implicitSolve';
 import { innerLoop } from '../inner';
 import { tidyTensors } from '../tidy';
-import { requirePositive } from '../validate';
-import { finiteMetaLoss, type MetaGradientMethod } from './types';
+import { checkMethodOptions, finiteMetaLoss, type MetaGradientMethod } from './types';
 
 /**
  * iMAML: the mean over tasks of (I + H/λ)⁻¹∇L_query(φₖ), φₖ being k steps of size α on
@@ -16,12 +15,9 @@ import { finiteMetaLoss, type MetaGradientMethod } from './types';
  * const model = mlp([1, 1]);
  * const { grads, cg } = imaml(regressionLoss(model), model.init(0), linearTasks({ tasks: 4, shots: 5, seed: 0 }), { alpha: 0.1, steps: 5, lambda: 2 });
  */
-export const imaml: MetaGradientMethod = (loss, params, tasks, { alpha, steps, lambda = 1, cg }) => {
-  requirePositive('lambda', lambda);
-  // The pull λ(φ − θ) alone makes each step multiply φ − θ by (1 − αλ): beyond αλ = 2 the inner loop diverges.
-  if (alpha * lambda >= 2) {
-    throw new RangeError(`imaml: alpha·lambda must be below 2 for the regularised inner loop to converge, got ${alpha} · ${lambda} = ${alpha * lambda}; lower alpha or lambda`);
-  }
+export const imaml: MetaGradientMethod = (loss, params, tasks, options) => {
+  checkMethodOptions('imaml', options);
+  const { alpha, steps, lambda = 1, cg } = options;
   return tidyTensors(() => {
     const theta = perTask(params, tasks.count);
     const phi = innerLoop(loss, theta, tasks.support, { alpha, steps, proximal: { lambda, anchor: theta } });

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { perTask } from '../batchedLoss';
 import { innerLoop } from '../inner';
 import { tidyTensors } from '../tidy';
-import { requirePositive } from '../validate';
-import { finiteMetaLoss, type MetaGradientMethod } from './types';
+import { checkMethodOptions, finiteMetaLoss, type MetaGradientMethod } from './types';
 
 /**
  * Reptile's direction ε·mean over tasks of (θ − φₖ), φₖ being k SGD steps on the support set: θ − grads
@@ -14,8 +13,9 @@ import { finiteMetaLoss, type MetaGradientMethod } from './types';
  * const model = mlp([1, 1]);
  * const { grads } = reptile(regressionLoss(model), model.init(0), linearTasks({ tasks: 4, shots: 5, seed: 0 }), { alpha: 0.1, steps: 3, reptileRate: 0.5 });
  */
-export const reptile: MetaGradientMethod = (loss, params, tasks, { alpha, steps, reptileRate = 1 }) => {
-  requirePositive('reptileRate', reptileRate);
+export const reptile: MetaGradientMethod = (loss, params, tasks, options) => {
+  checkMethodOptions('reptile', options);
+  const { alpha, steps, reptileRate = 1 } = options;
   return tidyTensors(() => {
     const phi = innerLoop(loss, perTask(params, tasks.count), tasks.support, { alpha, steps });
     const value = tf.mean(loss(phi, tasks.query));
