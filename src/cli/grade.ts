@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeClass, mergeGradings, readGrading, writeGrading, type ClassGrading } from '../homework/gradeClass';
 import { parseShard } from '../homework/shard';
 import { executeNotebook } from '../notebook/execute';
+import { packageRoot } from '../notebook/venv';
 
 /** A usage mistake in `grade`; the CLI prints it with the usage (exit 2). */
 export class GradeUsageError extends Error {}
@@ -12,6 +15,21 @@ function positiveNumber(flag: string, raw: string | undefined, fallback: number)
   const n = Number(raw);
   if (!(n > 0) || !Number.isFinite(n)) throw new GradeUsageError(`--${flag} must be a positive number, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/**
+ * What a submission's kernel must not see: the source, every submission and --out, and the folders that
+ * hold the source and the submissions (an instructor keeps other assignments' solutions beside this one),
+ * unless such a folder holds the package or the temporary folders the kernels run in, which they need.
+ */
+function hiddenPaths(source: string, submissions: readonly string[], out: string): string[] {
+  const inside = (dir: string, target: string) => !path.relative(dir, target).startsWith('..');
+  const needed = [packageRoot, os.tmpdir()].map((p) => fs.realpathSync(p));
+  const files = [source, ...submissions, out].map((p) => path.resolve(p));
+  const folders = [...new Set([source, ...submissions].map((p) => path.dirname(path.resolve(p))))].filter((dir) => !needed.some((n) => inside(dir, n)));
+  // Nothing inside a hidden folder is listed again: bubblewrap would mount into a folder it already blanked.
+  const outer = folders.filter((dir) => !folders.some((other) => other !== dir && inside(other, dir)));
+  return [...outer, ...files.filter((f) => !outer.some((dir) => inside(dir, f)))];
 }
 
 /** A flag's parse error is a usage mistake (exit 2), not a failure of grading. */
@@ -78,7 +96,7 @@ export async function gradeCommand(args: string[], signal?: AbortSignal): Promis
     limitSeconds: positiveNumber('limit', values.limit, 600),
     isolation,
     // The kernel must not find the source or any submission where it looks (under bubblewrap: at all).
-    hide: [source, ...submissions, out].map((p) => path.resolve(p)),
+    hide: hiddenPaths(source, submissions, out),
     signal,
     onProgress: ({ done, total, report }) => {
       const width = String(total).length;
