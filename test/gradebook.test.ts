@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { hiddenPaths } from '../src/cli/grade';
 import { gradebookCsv, mergeGradings, parseShard, readGrading, shardOf, studentNames, writeGrading, type ClassGrading, type SubmissionReport } from '../src/homework';
 
 const BIN = path.join(__dirname, '..', 'bin', 'maml-lab.js');
@@ -83,6 +84,17 @@ describe('gradebook', () => {
     writeGrading(out, grading([]), { force: true });
     assert.deepEqual(fs.readdirSync(path.join(out, 'reports')), []);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('what a submission cannot see', () => {
+  it('the source, the submissions and --out, and their folders unless those hold the package or the temp folder', () => {
+    assert.deepEqual(hiddenPaths('/course/hw1.ipynb', ['/subs/a.ipynb', '/subs/b.ipynb'], '/grades/out'), ['/course', '/subs', '/grades/out']);
+    const root = path.resolve(__dirname, '..');
+    const inRepo = hiddenPaths(path.join(root, 'hw.ipynb'), [path.join(root, 'subs', 'a.ipynb')], path.join(root, 'out'));
+    assert.deepEqual(inRepo, [path.join(root, 'subs'), path.join(root, 'hw.ipynb'), path.join(root, 'out')]);
+    const tmp = fs.realpathSync(os.tmpdir());
+    assert.deepEqual(hiddenPaths(path.join(tmp, 'hw.ipynb'), [path.join(tmp, 'a.ipynb')], path.join(tmp, 'o')), [path.join(tmp, 'hw.ipynb'), path.join(tmp, 'a.ipynb'), path.join(tmp, 'o')]);
   });
 });
 

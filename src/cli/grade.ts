@@ -21,8 +21,12 @@ function positiveNumber(flag: string, raw: string | undefined, fallback: number)
  * What a submission's kernel must not see: the source, every submission and --out, and the folders that
  * hold the source and the submissions (an instructor keeps other assignments' solutions beside this one),
  * unless such a folder holds the package or the temporary folders the kernels run in, which they need.
+ *
+ * @example
+ * import { hiddenPaths } from './grade';
+ * hiddenPaths('/course/hw1.ipynb', ['/course/subs/a.ipynb', '/course/subs/b.ipynb'], '/course/out'); // ["/course"]
  */
-function hiddenPaths(source: string, submissions: readonly string[], out: string): string[] {
+export function hiddenPaths(source: string, submissions: readonly string[], out: string): string[] {
   const inside = (dir: string, target: string) => !path.relative(dir, target).startsWith('..');
   const needed = [packageRoot, os.tmpdir()].map((p) => fs.realpathSync(p));
   const files = [source, ...submissions, out].map((p) => path.resolve(p));
