@@ -64,10 +64,24 @@ def resolve_isolation(requested: str) -> tuple[str, str | None]:
     return "none", problem
 
 
+# The package this executor belongs to (python/maml_lab_exec/ is two folders below its root).
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+
+def kernel_needs(cwd: str) -> list[str]:
+    """What the kernel must still read once /tmp is blanked: the package (tslab, maml-lab's dist) and the
+    node_modules its cwd resolves imports from, when they live under /tmp (a clone in /tmp, say)."""
+    candidates = [PACKAGE_ROOT, os.path.realpath(os.path.join(cwd, "node_modules"))]
+    return [p for p in dict.fromkeys(candidates) if os.path.exists(p) and (p == "/tmp" or p.startswith("/tmp/"))]
+
+
 def bwrap_argv(command: list[str], cwd: str, ipc_dir: str, hide: list[str]) -> list[str]:
-    """`command` wrapped in bwrap as the module doc says; later mounts win, so the binds come after /tmp."""
+    """`command` wrapped in bwrap as the module doc says; later mounts win, so the binds come after /tmp,
+    and the hidden paths after what the kernel needs (a hidden path inside the package stays hidden)."""
     argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
             "--tmpfs", "/dev/shm"]
+    for path in kernel_needs(cwd):
+        argv += ["--ro-bind", path, path]
     for path in hide:
         real = os.path.realpath(path)
         if os.path.isdir(real):
