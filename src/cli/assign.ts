@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readAssignment } from '../homework/assignment';
+import { readAssignmentFile } from '../homework/assignment';
 import { studentVersion } from '../homework/studentVersion';
 
 /** What `maml-lab assign` wrote. */
@@ -36,26 +36,8 @@ function sameFile(a: string, b: string): boolean {
  * writeStudentVersion(path.join(dir, 'hw.ipynb'), path.join(dir, 'student')).stubs; // 1
  */
 export function writeStudentVersion(source: string, outDir: string, options: { force?: boolean } = {}): AssignResult {
-  let text: string;
-  try {
-    text = readFileSync(source, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${source}: ${(error as Error).message}`);
-  }
-  let notebook: unknown;
-  try {
-    notebook = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source} is not a notebook: it is not valid JSON (${(error as Error).message})`);
-  }
-  let assignment;
-  let student;
-  try {
-    assignment = readAssignment(notebook);
-    student = studentVersion(notebook);
-  } catch (error) {
-    throw new Error(`${source}: ${(error as Error).message}`);
-  }
+  const { assignment } = readAssignmentFile(source);
+  const student = studentVersion(assignment.notebook);
   const file = path.join(outDir, path.basename(source));
   if (sameFile(file, source)) throw new Error(`${file} is the source itself; choose another OUTDIR`);
   if (existsSync(file) && !options.force) throw new Error(`${file} exists; pass --force to overwrite it`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { MARKERS, markedRegions, type Region } from './markers';
 import { cellSource, notebookOrProblem, type Notebook, type NotebookCell } from './nbformat';
 
@@ -163,4 +164,39 @@ export function readAssignment(notebook: unknown): Assignment {
   if (problems.length > 0) throw new AssignmentError(problems);
   const questions = cells.filter((c) => c.kind === 'grade').map((c) => ({ gradeId: c.gradeId as string, points: c.points as number, index: c.index }));
   return { notebook: nb, cells, questions, totalPoints: questions.reduce((s, q) => s + q.points, 0) };
+}
+
+/**
+ * Reads and checks the assignment in `file`, and returns it with the file's bytes (the grader hashes
+ * them). Every error names the file: unreadable, not JSON, or the problems `readAssignment` finds.
+ *
+ * @example
+ * import fs from 'node:fs';
+ * import os from 'node:os';
+ * import path from 'node:path';
+ * import { readAssignmentFile } from 'maml-lab/homework';
+ * const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hw-')), 'hw.ipynb');
+ * fs.writeFileSync(file, '{ not json');
+ * let message = '';
+ * try { readAssignmentFile(file); } catch (e) { message = (e as Error).message; }
+ * message.endsWith('is not a notebook: it is not valid JSON'); // true
+ */
+export function readAssignmentFile(file: string): { assignment: Assignment; bytes: Buffer } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  let notebook: unknown;
+  try {
+    notebook = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new Error(`${file} is not a notebook: it is not valid JSON`);
+  }
+  try {
+    return { assignment: readAssignment(notebook), bytes };
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readAssignment } from './assignment';
+import { readAssignmentFile } from './assignment';
 import { gradeSubmission, referenceTests, type GradeOptions } from './grade';
 import { gradebookCsv, type GradebookColumns } from './gradebook';
 import type { SubmissionReport } from './report';
@@ -44,14 +44,7 @@ export interface ClassGradingOptions extends GradeOptions {
  * typeof gradeClass; // "function"
  */
 export async function gradeClass(sourceFile: string, files: readonly string[], options: ClassGradingOptions): Promise<ClassGrading> {
-  const bytes = fs.readFileSync(sourceFile);
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new Error(`${sourceFile} is not a notebook (not valid JSON)`);
-  }
-  const assignment = readAssignment(json);
+  const { assignment, bytes } = readAssignmentFile(sourceFile);
   const name = path.basename(sourceFile).replace(/\.ipynb$/i, '');
   const names = studentNames(files);
   const chosen = files.map((file, i) => ({ file, student: names[i] })).filter(({ student }) => options.shard === undefined || shardOf(student, options.shard.count) === options.shard.index);
