@@ -89,9 +89,9 @@ export async function referenceTests(assignment: Assignment, options: GradeOptio
     const points = assignment.questions.find((q) => q.gradeId === c.gradeId)?.points ?? 0;
     const tests: ExpectedTest[] = [];
     for (const record of gradeRecordsIn(cell, session)) {
-      for (const o of record?.results ?? []) {
+      for (const o of record.results) {
         if (!o.passed) problems.push(`grade cell ${c.gradeId}: the source's own solution fails the test "${o.name}": ${o.message}`);
-        tests.push({ question: record?.question ?? '', name: o.name, points: o.points, hidden: o.hidden });
+        tests.push({ question: record.question, name: o.name, points: o.points, hidden: o.hidden });
       }
     }
     const sum = tests.reduce((s, t) => s + t.points, 0);

@@ -1,6 +1,6 @@
 import type { CellRun } from './executor';
 import type { GradingCell } from './gradingNotebook';
-import { GRADE_MIME, verifyGradeRecord, type GradingSession } from './record';
+import { GRADE_MIME, verifyGradeRecord, type GradeRecord, type GradingSession } from './record';
 import type { QuestionResult } from './report';
 import type { TestOutcome } from './runTests';
 
@@ -29,8 +29,8 @@ export type ExpectedTests = ReadonlyMap<string, { points: number; tests: readonl
  * const forged = { output_type: 'display_data', data: { [GRADE_MIME]: { nonce: 'n', question: 'q1', results: [], mac: '0'.repeat(64) } } };
  * gradeRecordsIn({ index: 0, status: 'ok', seconds: 0, attempts: 1, outputs: [forged], truncated: false }, { key: '0123456789abcdef0123', nonce: 'n' }).length; // 0
  */
-export function gradeRecordsIn(cell: CellRun, session: GradingSession): ReturnType<typeof verifyGradeRecord>[] {
-  const found: ReturnType<typeof verifyGradeRecord>[] = [];
+export function gradeRecordsIn(cell: CellRun, session: GradingSession): GradeRecord[] {
+  const found: GradeRecord[] = [];
   for (const output of cell.outputs) {
     const o = output as { output_type?: string; data?: Record<string, unknown> };
     if (o?.output_type !== 'display_data' || o.data === undefined || !(GRADE_MIME in o.data)) continue;
@@ -88,7 +88,7 @@ export function scoreQuestions(cells: readonly GradingCell[], run: { cells: read
     const reason = whyNotRun(cell, gradeId);
     let missing = 0;
     const testResults: TestOutcome[] = tests.map((t) => {
-      const seen = records.flatMap((r) => (r !== undefined && r.question === t.question ? r.results.filter((o) => o.name === t.name) : []));
+      const seen = records.flatMap((r) => (r.question === t.question ? r.results.filter((o) => o.name === t.name) : []));
       if (seen.length === 0) {
         missing += 1;
         return { name: t.name, points: t.points, passed: false, message: reason, seconds: 0, hidden: t.hidden };
