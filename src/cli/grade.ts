@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gradeClass, mergeGradings, readGrading, writeGrading, type ClassGrading } from '../homework/gradeClass';
+import { checkOutDir, gradeClass, mergeGradings, readGrading, writeGrading, type ClassGrading } from '../homework/gradeClass';
 import { parseShard } from '../homework/shard';
 import { executeNotebook } from '../notebook/execute';
 import { packageRoot } from '../notebook/venv';
@@ -91,6 +91,8 @@ export async function gradeCommand(args: string[], signal?: AbortSignal): Promis
   if (isolation !== 'auto' && isolation !== 'bubblewrap' && isolation !== 'none') throw new GradeUsageError(`--isolation must be auto, bubblewrap or none, got ${JSON.stringify(isolation)}`);
   const jobs = positiveNumber('jobs', values.jobs, 2);
   if (!Number.isInteger(jobs)) throw new GradeUsageError(`--jobs must be a whole number, got ${values.jobs}`);
+  // Before any kernel starts: a whole class's run must never be thrown away because --out was taken.
+  checkOutDir(out, { force: values.force });
   process.stderr.write(`grading ${submissions.length} submission${submissions.length === 1 ? '' : 's'}${values.shard ? ` (shard ${values.shard})` : ''}; first the source's own solution (reference run)\n`);
   const grading = await gradeClass(source, submissions, {
     execute: executeNotebook,
@@ -102,9 +104,9 @@ export async function gradeCommand(args: string[], signal?: AbortSignal): Promis
     // The kernel must not find the source or any submission where it looks (under bubblewrap: at all).
     hide: hiddenPaths(source, submissions, out),
     signal,
-    onProgress: ({ done, total, report }) => {
+    onProgress: ({ done, total, student, seconds, isolation: ran }) => {
       const width = String(total).length;
-      process.stderr.write(`[${String(done).padStart(width)}/${total}] ${report.student}: ${report.earned}/${report.possible} (${report.seconds.toFixed(1)} s${report.isolation === 'none' ? ', not isolated' : ''})\n`);
+      process.stderr.write(`[${String(done).padStart(width)}/${total}] ${student}: answers collected (${seconds.toFixed(1)} s${ran === 'none' ? ', not isolated' : ''})\n`);
     },
   });
   writeGrading(out, grading, { force: values.force });

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageVersion, ready } from '../meta/engine';
 import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
 import { writeStudentVersion } from './assign';
+import { readAssignmentFile } from '../homework/assignment';
+import { lintAssignment, type LintReport } from '../homework/lint';
+import { executeNotebook } from '../notebook/execute';
 import { checkTable, reproduceTable, stepTable, textTable } from './format';
 import { COMMAND_HELP, USAGE } from './help';
 import { hessianJson, hessianText, runHessian } from './hessian';
@@ -195,11 +199,44 @@ function derive(args: string[]): number {
   return result.pass ? 0 : 1;
 }
 
-function assign(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' } } });
-  if (positionals.length !== 2) throw new UsageError('assign needs SRC.ipynb and OUTDIR: `maml-lab assign SRC.ipynb OUTDIR [--force]`');
+/** Prints a lint report: per question, each wrong answer and the tests that caught it; then the problems. */
+function printLint(name: string, report: LintReport): void {
+  for (const q of report.questions) {
+    console.log(`${name} ${q.id} (${q.points} points, ${q.tests.filter((t) => !t.hidden).length} public and ${q.tests.filter((t) => t.hidden).length} hidden tests):`);
+    for (const w of q.wrong) {
+      const caught = [w.failedPublic.length > 0 ? `public: ${w.failedPublic.join('; ')}` : '', w.failedHidden.length > 0 ? `hidden: ${w.failedHidden.join('; ')}` : ''].filter(Boolean).join(' | ');
+      console.log(`  ${caught === '' ? '✗' : '✓'} ${w.generated ? '' : 'declared: '}${w.name}${caught ? ` — rejected by ${caught}` : ' — passes every test'}`);
+    }
+  }
+  if (report.problems.length > 0) console.log(`\n${name}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`);
+  else console.log(`${name}: the tests reject every wrong answer, and the solution passes them all ✓`);
+}
+
+async function lintFile(source: string, signal: AbortSignal): Promise<boolean> {
+  const { assignment } = readAssignmentFile(source);
+  const report = await lintAssignment(assignment, { execute: executeNotebook, signal });
+  printLint(path.basename(source), report);
+  return report.problems.length === 0;
+}
+
+async function lint(args: string[], signal: AbortSignal): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length === 0 || !positionals.every((p) => p.endsWith('.ipynb'))) throw new UsageError('lint needs one or more assignment notebooks: `maml-lab lint SRC.ipynb [SRC2.ipynb …]`');
+  let ok = true;
+  for (const source of positionals) ok = (await lintFile(source, signal)) && ok;
+  return ok ? 0 : 1;
+}
+
+async function assign(args: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' }, 'no-lint': { type: 'boolean' } } });
+  if (positionals.length !== 2) throw new UsageError('assign needs SRC.ipynb and OUTDIR: `maml-lab assign SRC.ipynb OUTDIR [--force] [--no-lint]`');
   const [source, outDir] = positionals;
   if (!source.endsWith('.ipynb')) throw new UsageError(`SRC must be a .ipynb notebook, got ${JSON.stringify(source)}`);
+  // An assignment whose tests cannot tell right from wrong is not handed out: lint first.
+  if (!values['no-lint'] && !(await lintFile(source, signal))) {
+    console.error('maml-lab: not written: fix the problems above (or pass --no-lint to hand it out anyway)');
+    return 1;
+  }
   const out = writeStudentVersion(source, outDir, { force: values.force });
   const questions = out.questions.map((q) => `${q.gradeId} (${q.points})`).join(', ');
   console.log(`wrote ${out.file}: ${out.questions.length} graded question${out.questions.length === 1 ? '' : 's'}, ${out.totalPoints} points${questions ? ` [${questions}]` : ''}; ${out.stubs} solution region${out.stubs === 1 ? '' : 's'} replaced by stubs, ${out.hiddenRegions} hidden-test region${out.hiddenRegions === 1 ? '' : 's'} removed, outputs cleared`);
@@ -239,7 +276,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'reproduce':
         return await reproduce(rest);
       case 'assign':
-        return assign(rest);
+        return await interruptible((signal) => assign(rest, signal));
+      case 'lint':
+        return await interruptible((signal) => lint(rest, signal));
       case 'grade':
         return await interruptible((signal) => gradeCommand(rest, signal));
       case undefined:

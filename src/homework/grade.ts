@@ -2,25 +2,26 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AnswerData } from './answerData';
 import { type Assignment } from './assignment';
-import { gradingNotebook } from './gradingNotebook';
+import type { ExecuteOptions, NotebookExecutor, NotebookRun } from './executor';
+import { probeNotebook, sourceRunNotebook, type GradingNotebook } from './gradingNotebook';
+import { JUDGEMENT_MIME, REFERENCE_MIME, type JudgeCase, type ReferenceRecord } from './gradingRuns';
 import { notebookOrProblem, type Notebook } from './nbformat';
-import type { GradingSession } from './record';
-import type { SubmissionReport } from './report';
-import type { NotebookExecutor } from './executor';
-import { gradeRecordsIn, scoreQuestions, studentCellNotes, type ExpectedTest, type ExpectedTests } from './score';
+import { bannedRoutes } from './routes';
+import type { TestOutcome } from './runTests';
+import { plainError, probeResults, recordsIn, studentCellNotes, type ProbeResult } from './score';
 
 /*
- * Grading one submission: read it, merge it with the source, run it in a fresh kernel in a fresh folder,
- * score what the kernel signed. The kernel runs through an executor the caller passes (the notebook
- * layer's executeNotebook): homework sits below the layer that knows tslab, so it is handed the runner
- * rather than importing it.
+ * Grading's three runs (see gradingRuns.ts): the source's reference run, each student's probe run, and
+ * the judge run. Kernels run through an executor the caller passes (the notebook layer's executeNotebook):
+ * homework sits below the layer that knows tslab, so it is handed the runner rather than importing it.
  */
 
 /** How to grade. */
 export interface GradeOptions {
   execute: NotebookExecutor;
-  /** Per cell: past it the cell is stopped and the tests it held score 0 (default 60 s). */
+  /** Per cell of a student's run: past it the cell is stopped and the question it held scores 0 (default 60 s). */
   cellTimeoutSeconds?: number;
   /** Per submission (default 600 s). */
   limitSeconds?: number;
@@ -32,75 +33,100 @@ export interface GradeOptions {
   signal?: AbortSignal;
 }
 
+/** Per grade cell (by grade_id), its points and what the reference run recorded. */
+export type References = ReadonlyMap<string, { points: number; record: ReferenceRecord }>;
+
 /** Submissions larger than this are not read (a notebook is kilobytes to a few megabytes). */
 const MAX_SUBMISSION_BYTES = 50 * 1024 * 1024;
+/** The trusted runs (the source's own code) get generous limits: a slow reference must not fail a class. */
+const TRUSTED_CELL_SECONDS = 900;
+const TRUSTED_OUTPUT_BYTES = 200_000_000;
 
-function freshSession(): GradingSession {
-  return { key: randomBytes(24).toString('hex'), nonce: randomBytes(6).toString('hex') };
-}
+const nonce = (): string => randomBytes(6).toString('hex');
 
-async function runGrading(assignment: Assignment, submission: Notebook, options: GradeOptions): Promise<{ plan: ReturnType<typeof gradingNotebook>; run: Awaited<ReturnType<NotebookExecutor>>; session: GradingSession }> {
-  const session = freshSession();
-  const plan = gradingNotebook(assignment, submission, session);
-  // Each kernel starts in an empty folder of its own, removed afterwards: nothing of the instructor's is
-  // there, and nothing one submission leaves is seen by the next.
+/** Runs `plan` in a fresh kernel in a fresh empty folder, with `files` written there first; removes the folder. */
+async function runIn(plan: GradingNotebook, options: GradeOptions, settings: Partial<ExecuteOptions>, files: Record<string, string> = {}): Promise<NotebookRun> {
+  // Each kernel starts in an empty folder of its own: nothing of the instructor's is there, and nothing one
+  // submission leaves is seen by the next.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-grade-'));
   try {
-    const run = await options.execute(
-      plan.notebook,
-      {
-        cwd,
-        cellTimeoutSeconds: options.cellTimeoutSeconds ?? 60,
-        limitSeconds: options.limitSeconds ?? 600,
-        retryAborted: true,
-        restartDeadKernel: true,
-        maxOutputBytes: options.maxOutputBytes ?? 1_000_000,
-        isolation: options.isolation ?? 'auto',
-        hide: options.hide ?? [],
-        // The grader's environment (tokens, keys) is not the students' business.
-        inheritEnv: false,
-      },
-      options.signal,
-    );
-    return { plan, run, session };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(cwd, name), text);
+    return await options.execute(plan.notebook, { cwd, cellTimeoutSeconds: 60, retryAborted: true, restartDeadKernel: true, inheritEnv: false, ...settings }, options.signal);
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }
 }
 
-/**
- * Runs the source with its own solutions through the same path a submission takes, and returns the tests
- * each grade cell runs. Throws, naming the grade cell and the test, unless the source scores full marks
- * and each grade cell's points equal the points of its tests: an assignment whose own solution fails
- * cannot grade anyone.
- */
-export async function referenceTests(assignment: Assignment, options: GradeOptions): Promise<ExpectedTests> {
-  const { plan, run, session } = await runGrading(assignment, assignment.notebook, options);
-  if (run.startupError !== undefined) throw new Error(`the source's reference run could not start a kernel: ${run.startupError}`);
+/** A trusted run of the source (no student code): unsandboxed, generous limits, every cell must succeed. */
+export async function runSource(assignment: Assignment, standIn: string, options: GradeOptions, files: Record<string, string> = {}): Promise<{ plan: GradingNotebook; run: NotebookRun }> {
+  const plan = sourceRunNotebook(assignment, standIn, nonce());
+  const run = await runIn(plan, options, { cellTimeoutSeconds: TRUSTED_CELL_SECONDS, maxOutputBytes: TRUSTED_OUTPUT_BYTES, isolation: 'none', restartDeadKernel: false }, files);
+  if (run.startupError !== undefined) throw new Error(`the source's run could not start a kernel: ${run.startupError}`);
   const problems: string[] = [];
-  const expected = new Map<string, { points: number; tests: ExpectedTest[] }>();
   plan.cells.forEach((c, i) => {
     const cell = run.cells[i];
-    if (cell?.status !== 'ok') {
-      const which = c.gradeId ?? (c.submissionCell !== undefined ? `code cell ${c.submissionCell}` : c.role);
-      problems.push(`${c.role} cell ${which} of the source ended with status ${cell?.status}: ${(cell?.errorText ?? cell?.reason ?? '').trim()}`);
-    }
-    if (c.role !== 'grade' || cell === undefined || c.gradeId === undefined) return;
-    const points = assignment.questions.find((q) => q.gradeId === c.gradeId)?.points ?? 0;
-    const tests: ExpectedTest[] = [];
-    for (const record of gradeRecordsIn(cell, session)) {
-      for (const o of record.results) {
-        if (!o.passed) problems.push(`grade cell ${c.gradeId}: the source's own solution fails the test "${o.name}": ${o.message}`);
-        tests.push({ question: record.question, name: o.name, points: o.points, hidden: o.hidden });
-      }
-    }
-    const sum = tests.reduce((s, t) => s + t.points, 0);
-    if (tests.length === 0) problems.push(`grade cell ${c.gradeId} reported no tests (does it call grade(...)?)`);
-    else if (Math.abs(sum - points) > 1e-9) problems.push(`grade cell ${c.gradeId} is worth ${points} points in its metadata, but its tests add up to ${sum}`);
-    expected.set(c.gradeId, { points, tests });
+    if (cell?.status !== 'ok') problems.push(`${c.role} cell ${c.gradeId ?? ''} of the source ended with status ${cell?.status}: ${(cell?.errorText ?? cell?.reason ?? '').trim()}`);
   });
   if (problems.length > 0) throw new Error(`the assignment cannot be graded:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  return expected;
+  return { plan, run };
+}
+
+/** The one record of `mime` each grade cell showed, for its own question; throws naming each cell that did not. */
+export function gradeCellRecords<T extends { question: string }>(assignment: Assignment, plan: GradingNotebook, run: NotebookRun, mime: string): Map<string, T> {
+  const found = new Map<string, T>();
+  const problems: string[] = [];
+  plan.cells.forEach((c, i) => {
+    if (c.role !== 'grade' || c.gradeId === undefined) return;
+    const records = recordsIn(run.cells[i], mime) as T[];
+    if (records.length !== 1) problems.push(`grade cell ${c.gradeId} called grade(...) ${records.length} times; it must call it once`);
+    else if (records[0].question !== c.gradeId) problems.push(`grade cell ${c.gradeId} grades the question "${records[0].question}"; a question's id must be its grade cell's grade_id`);
+    else found.set(c.gradeId, records[0]);
+  });
+  if (problems.length > 0) throw new Error(`the assignment cannot be graded:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return found;
+}
+
+/**
+ * The reference run: the source with its own solutions, for every seed. Throws, naming the grade cell and
+ * the test, unless each grade cell grades its own question, the solution passes every test at every seed,
+ * and each grade cell's points equal its tests' points.
+ */
+export async function referenceRun(assignment: Assignment, seeds: readonly number[], options: GradeOptions): Promise<References> {
+  const { plan, run } = await runSource(assignment, `referenceGrade(${JSON.stringify(seeds)})`, options);
+  const records = gradeCellRecords<ReferenceRecord>(assignment, plan, run, REFERENCE_MIME);
+  const problems: string[] = [];
+  const out = new Map<string, { points: number; record: ReferenceRecord }>();
+  for (const q of assignment.questions) {
+    const record = records.get(q.gradeId);
+    if (record === undefined) continue;
+    problems.push(...record.failures.map((f) => `grade cell ${q.gradeId}: ${f}`));
+    const sum = record.tests.reduce((s, t) => s + t.points, 0);
+    if (record.tests.length === 0) problems.push(`grade cell ${q.gradeId} has no tests`);
+    else if (Math.abs(sum - q.points) > 1e-9) problems.push(`grade cell ${q.gradeId} is worth ${q.points} points in its metadata, but its tests add up to ${sum}`);
+    out.set(q.gradeId, { points: q.points, record });
+  }
+  if (problems.length > 0) throw new Error(`the assignment cannot be graded:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return out;
+}
+
+/** The reference case a seed draws (the only case when no test is seeded). */
+export function caseFor(record: ReferenceRecord, seed: number): { inputs: AnswerData[]; references: (AnswerData | null)[] } {
+  return record.cases.find((c) => c.seed === seed) ?? record.cases[0];
+}
+
+/** What a student's run produced, before judging. */
+export interface ProbedSubmission {
+  student: string;
+  file: string;
+  seed: number;
+  /** Per question: the answers, or why there are none (unreadable file, a failing cell, a banned route). */
+  results: Map<string, ProbeResult>;
+  /** Per question: the banned routes the answer cells use, as a sentence. */
+  banned: Map<string, string>;
+  notes: string[];
+  seconds: number;
+  isolation: 'bubblewrap' | 'none' | 'not-run';
+  isolationNote?: string;
 }
 
 /** The submission, or a sentence saying why it cannot be graded. */
@@ -111,7 +137,7 @@ function readSubmission(file: string): { notebook?: Notebook; problem?: string; 
     if (size > MAX_SUBMISSION_BYTES) return { problem: `the file is ${(size / 1e6).toFixed(0)} MB; a notebook over ${MAX_SUBMISSION_BYTES / 1e6} MB is not graded`, notes: [] };
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    return { problem: `the file could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, notes: [] };
+    return { problem: `the file could not be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, notes: [] };
   }
   let json: unknown;
   try {
@@ -126,63 +152,103 @@ function readSubmission(file: string): { notebook?: Notebook; problem?: string; 
   return { notebook: nb, notes };
 }
 
-/** A report in which nothing ran: every test 0, with the reason. */
-function zeroReport(student: string, file: string, assignmentName: string, expected: ExpectedTests, problem: string, seconds: number): SubmissionReport {
-  const questions = [...expected].map(([id, { points, tests }]) => ({
-    id,
-    points,
-    earned: 0,
-    tests: tests.map((t) => ({ name: t.name, points: t.points, passed: false, message: problem, seconds: 0, hidden: t.hidden })),
-    note: problem,
-  }));
-  return { student, file: path.basename(file), assignment: assignmentName, earned: 0, possible: possiblePoints(expected), questions, notes: [problem], seconds, isolation: 'not-run' };
-}
-
-function possiblePoints(expected: ExpectedTests): number {
-  return [...expected.values()].reduce((s, q) => s + q.points, 0);
+/** Per answer cell's grade_id, the question (grade cell) it answers: the next grade cell after it in the source. */
+function questionOfAnswer(assignment: Assignment): Map<string, string> {
+  const map = new Map<string, string>();
+  let pending: string[] = [];
+  for (const c of assignment.cells) {
+    if (c.kind === 'solution' && c.gradeId !== undefined) pending.push(c.gradeId);
+    if (c.kind === 'grade' && c.gradeId !== undefined) {
+      for (const answer of pending) map.set(answer, c.gradeId);
+      pending = [];
+    }
+  }
+  return map;
 }
 
 /**
- * Grades one submission file: never throws for anything in the file (unreadable, not a notebook, code
- * that fails, loops, exits or crashes the kernel); the report says what happened and what each test
- * earned. The file itself is only read.
- *
- * @example
- * // Needs `npm run setup` (the tslab kernel); see test/grade.test.ts for a class graded end to end.
- * import { gradeSubmission } from 'maml-lab/homework';
- * typeof gradeSubmission; // "function"
+ * Per question, the banned routes the student's cells use, as the sentence the report gives: a cell counts
+ * against the question whose answer it is or follows; a cell before every answer, against every question.
  */
-export async function gradeSubmission(
-  assignment: Assignment,
-  assignmentName: string,
-  expected: ExpectedTests,
-  student: string,
-  file: string,
-  options: GradeOptions,
-): Promise<SubmissionReport> {
+function bannedUse(assignment: Assignment, plan: ReturnType<typeof probeNotebook>, references: References): Map<string, string> {
+  const answers = questionOfAnswer(assignment);
+  const found = new Map<string, string>();
+  let group: string | undefined;
+  plan.cells.forEach((c, i) => {
+    if (c.role === 'answer') group = answers.get(c.gradeId ?? '');
+    if (c.role !== 'answer' && c.role !== 'student') return;
+    const source = String(plan.notebook.cells[i].source);
+    for (const [gradeId, { record }] of references) {
+      if (group !== undefined && group !== gradeId) continue;
+      const hits = bannedRoutes(source, record.banned);
+      if (hits.length === 0 || found.has(gradeId)) continue;
+      const [first] = hits;
+      found.set(gradeId, `this question may not use ${record.banned.join(', ')}; your code cell ${c.submissionCell} uses ${first.route} (line ${first.line}), so the question scores 0`);
+    }
+  });
+  return found;
+}
+
+/**
+ * Runs one submission's answers (never its tests) in a fresh kernel in an empty folder and reads back the
+ * values each probe reported. Never throws for anything in the file (unreadable, not a notebook, code that
+ * fails, loops, exits or crashes the kernel); the file itself is only read.
+ */
+export async function probeSubmission(assignment: Assignment, references: References, student: string, file: string, seed: number, options: GradeOptions): Promise<ProbedSubmission> {
   const started = performance.now();
   const seconds = (): number => Math.round((performance.now() - started) / 10) / 100;
+  const nothing = (problem: string): ProbedSubmission => ({
+    student, file: path.basename(file), seed, results: new Map([...references.keys()].map((id) => [id, { missing: problem }])), banned: new Map(), notes: [problem], seconds: seconds(), isolation: 'not-run',
+  });
   const read = readSubmission(file);
-  if (read.notebook === undefined) return zeroReport(student, file, assignmentName, expected, read.problem ?? 'unreadable', seconds());
-  let graded: Awaited<ReturnType<typeof runGrading>>;
+  if (read.notebook === undefined) return nothing(read.problem ?? 'unreadable');
+  const inputs: Record<string, AnswerData[]> = {};
+  for (const [id, { record }] of references) inputs[id] = caseFor(record, seed).inputs;
+  const plan = probeNotebook(assignment, read.notebook, inputs, nonce());
+  let run: NotebookRun;
   try {
-    graded = await runGrading(assignment, read.notebook, options);
+    run = await runIn(plan, options, {
+      cellTimeoutSeconds: options.cellTimeoutSeconds ?? 60,
+      limitSeconds: options.limitSeconds ?? 600,
+      maxOutputBytes: options.maxOutputBytes ?? 1_000_000,
+      isolation: options.isolation ?? 'auto',
+      hide: options.hide ?? [],
+    });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    return zeroReport(student, file, assignmentName, expected, `grading could not run this notebook: ${(error as Error).message}`, seconds());
+    return nothing(`grading could not run this notebook: ${plainError((error as Error).message)}`);
   }
-  const { plan, run, session } = graded;
-  if (run.startupError !== undefined) return zeroReport(student, file, assignmentName, expected, `the kernel could not start: ${run.startupError}`, seconds());
-  const questions = scoreQuestions(plan.cells, run, expected, session);
+  if (run.startupError !== undefined) return nothing(`the kernel could not start: ${plainError(run.startupError)}`);
+  const counts = new Map([...references].map(([id, { record }]) => [id, record.tests.length]));
+  const isolationNote = (run as { isolationNote?: string }).isolationNote;
   return {
     student,
     file: path.basename(file),
-    assignment: assignmentName,
-    earned: questions.reduce((s, q) => s + q.earned, 0),
-    possible: possiblePoints(expected),
-    questions,
+    seed,
+    results: probeResults(plan.cells, run, counts),
+    banned: bannedUse(assignment, plan, references),
     notes: [...read.notes, ...plan.notes, ...studentCellNotes(plan.cells, run)],
     seconds: seconds(),
     isolation: run.isolation,
+    ...(isolationNote ? { isolationNote } : {}),
   };
+}
+
+/**
+ * The judge run: the source's own cells, whose grade cells judge every student's answers (data, written to
+ * a file in the judge's folder). Returns per question, per student, the outcomes test by test.
+ */
+export async function judgeRun(assignment: Assignment, references: References, submissions: readonly ProbedSubmission[], options: GradeOptions): Promise<Map<string, Record<string, TestOutcome[]>>> {
+  const data: Record<string, JudgeCase[]> = {};
+  for (const [id, { record }] of references) {
+    data[id] = submissions.flatMap((s) => {
+      const result = s.results.get(id);
+      if (result === undefined || 'missing' in result || s.banned.has(id)) return [];
+      const { inputs, references: values } = caseFor(record, s.seed);
+      return [{ student: s.student, inputs, references: values, answers: result.answers }];
+    });
+  }
+  const { plan, run } = await runSource(assignment, "judgeGrade('judge-input.json')", options, { 'judge-input.json': JSON.stringify(data) });
+  const records = gradeCellRecords<{ question: string; students: Record<string, TestOutcome[]> }>(assignment, plan, run, JUDGEMENT_MIME);
+  return new Map([...records].map(([id, r]) => [id, r.students]));
 }

@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readAssignmentFile } from './assignment';
-import { gradeSubmission, referenceTests, type GradeOptions } from './grade';
+import { judgeRun, probeSubmission, referenceRun, type GradeOptions, type ProbedSubmission, type References } from './grade';
 import { gradebookCsv, type GradebookColumns } from './gradebook';
-import type { SubmissionReport } from './report';
+import type { QuestionResult, SubmissionReport } from './report';
+import { questionResult } from './score';
 import { shardOf, studentNames, type Shard } from './shard';
 
 /*
- * A class graded: the reference run of the source once, then every submission (or one shard of them) with
- * a few kernels at a time; written as gradebook.csv, one JSON report per student, and grading.json, which
- * `grade --merge` uses to put shards back together.
+ * A class graded: the reference run of the source once, every submission's answers (or one shard's) with
+ * a few kernels at a time, then one judge run for them all; written as gradebook.csv, one JSON report per
+ * student, and grading.json, which `grade --merge` uses to put shards back together.
  */
 
 /** A class's grading: what `writeGrading` writes and `readGrading` reads back. */
@@ -29,8 +30,48 @@ export interface ClassGradingOptions extends GradeOptions {
   /** Kernels at a time (default 2: this project's machines have two cores). */
   jobs?: number;
   shard?: Shard;
-  /** Called after each submission, in completion order. */
-  onProgress?: (event: { done: number; total: number; report: SubmissionReport }) => void;
+  /** Called after each submission's run, in completion order (before judging: no score yet). */
+  onProgress?: (event: { done: number; total: number; student: string; seconds: number; isolation: string }) => void;
+}
+
+/**
+ * A student's seed for seeded inputs: fixed by the source and the student's name, so a regrade draws the
+ * same inputs, and two students draw different ones.
+ *
+ * @example
+ * import { studentSeed } from 'maml-lab/homework';
+ * studentSeed('abc', 'al') === studentSeed('abc', 'al'); // true
+ * studentSeed('abc', 'al') === studentSeed('abc', 'bo'); // false
+ */
+export function studentSeed(sourceSha256: string, student: string): number {
+  return createHash('sha256').update(`${sourceSha256}\n${student}`).digest().readUInt32BE(0) + 1;
+}
+
+function possiblePoints(references: References): number {
+  return [...references.values()].reduce((s, q) => s + q.points, 0);
+}
+
+/** A student's report from their run and the judge's outcomes. */
+function reportOf(s: ProbedSubmission, assignment: string, references: References, judged: Map<string, Record<string, unknown>>): SubmissionReport {
+  const questions: QuestionResult[] = [...references].map(([id, { points, record }]) => {
+    const result = s.results.get(id);
+    const zero = s.banned.get(id) ?? (result !== undefined && 'missing' in result ? result.missing : undefined);
+    const outcomes = Object.prototype.hasOwnProperty.call(judged.get(id) ?? {}, s.student) ? (judged.get(id)?.[s.student] as Parameters<typeof questionResult>[2]) : undefined;
+    return questionResult(record, points, outcomes, zero);
+  });
+  const seeded = [...references.values()].some(({ record }) => record.cases.length > 1);
+  return {
+    student: s.student,
+    file: s.file,
+    assignment,
+    earned: questions.reduce((sum, q) => sum + q.earned, 0),
+    possible: possiblePoints(references),
+    questions,
+    notes: s.notes,
+    seconds: s.seconds,
+    isolation: s.isolation,
+    ...(seeded ? { seed: s.seed } : {}),
+  };
 }
 
 /**
@@ -45,25 +86,30 @@ export interface ClassGradingOptions extends GradeOptions {
  */
 export async function gradeClass(sourceFile: string, files: readonly string[], options: ClassGradingOptions): Promise<ClassGrading> {
   const { assignment, bytes } = readAssignmentFile(sourceFile);
+  const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
   const name = path.basename(sourceFile).replace(/\.ipynb$/i, '');
   const names = studentNames(files);
-  const chosen = files.map((file, i) => ({ file, student: names[i] })).filter(({ student }) => options.shard === undefined || shardOf(student, options.shard.count) === options.shard.index);
-  const expected = await referenceTests(assignment, options);
+  const chosen = files
+    .map((file, i) => ({ file, student: names[i], seed: studentSeed(sourceSha256, names[i]) }))
+    .filter(({ student }) => options.shard === undefined || shardOf(student, options.shard.count) === options.shard.index);
+  const references = await referenceRun(assignment, chosen.map((c) => c.seed), options);
   const jobs = Math.max(1, Math.floor(options.jobs ?? 2));
-  const reports: SubmissionReport[] = [];
+  const probed: ProbedSubmission[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < chosen.length) {
-      const { file, student } = chosen[next++];
+      const { file, student, seed } = chosen[next++];
       options.signal?.throwIfAborted();
-      const report = await gradeSubmission(assignment, name, expected, student, file, options);
-      reports.push(report);
-      options.onProgress?.({ done: reports.length, total: chosen.length, report });
+      const s = await probeSubmission(assignment, references, student, file, seed, options);
+      probed.push(s);
+      options.onProgress?.({ done: probed.length, total: chosen.length, student, seconds: s.seconds, isolation: s.isolation });
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, chosen.length) }, worker));
-  const columns = { questions: [...expected].map(([id, q]) => ({ id, points: q.points })) };
-  return { assignment: name, sourceSha256: createHash('sha256').update(bytes).digest('hex'), columns, shard: options.shard, reports: sortByStudent(reports) };
+  const judged = probed.length > 0 ? await judgeRun(assignment, references, probed, options) : new Map();
+  const reports = probed.map((s) => reportOf(s, name, references, judged));
+  const columns = { questions: [...references].map(([id, q]) => ({ id, points: q.points })) };
+  return { assignment: name, sourceSha256, columns, shard: options.shard, reports: sortByStudent(reports) };
 }
 
 function sortByStudent(reports: readonly SubmissionReport[]): SubmissionReport[] {
@@ -83,6 +129,30 @@ function reportFileNames(students: readonly string[]): string[] {
 }
 
 /**
+ * Throws unless `outDir` may receive a gradebook: absent, empty, or (with `force`) an earlier grading's
+ * folder. The grader calls it before any kernel starts, so a run is never thrown away at the end.
+ *
+ * @example
+ * import fs from 'node:fs';
+ * import os from 'node:os';
+ * import path from 'node:path';
+ * import { checkOutDir } from 'maml-lab/homework';
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'out-'));
+ * fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+ * let message = '';
+ * try { checkOutDir(dir); } catch (e) { message = (e as Error).message; }
+ * message.includes('files the grader did not write (notes.txt)'); // true
+ */
+export function checkOutDir(outDir: string, options: { force?: boolean } = {}): void {
+  if (!fs.existsSync(outDir)) return;
+  const entries = fs.readdirSync(outDir);
+  const ours = new Set(['gradebook.csv', 'grading.json', 'reports']);
+  const foreign = entries.filter((e) => !ours.has(e));
+  if (foreign.length > 0) throw new Error(`${outDir} already holds files the grader did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose an empty or new folder`);
+  if (entries.length > 0 && !options.force) throw new Error(`${outDir} already holds a gradebook; pass --force to replace it`);
+}
+
+/**
  * Writes `gradebook.csv`, `reports/<student>.json` and `grading.json` into `outDir`. Refuses a folder
  * that holds anything but an earlier grading's files unless `force`, so nothing a user wrote is
  * overwritten.
@@ -97,14 +167,8 @@ function reportFileNames(students: readonly string[]): string[] {
  * fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim(); // "student,q1,total"
  */
 export function writeGrading(outDir: string, grading: ClassGrading, options: { force?: boolean } = {}): void {
-  if (fs.existsSync(outDir)) {
-    const entries = fs.readdirSync(outDir);
-    const ours = new Set(['gradebook.csv', 'grading.json', 'reports']);
-    const foreign = entries.filter((e) => !ours.has(e));
-    if (foreign.length > 0) throw new Error(`${outDir} already holds files the grader did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose an empty or new folder`);
-    if (entries.length > 0 && !options.force) throw new Error(`${outDir} already holds a gradebook; pass --force to replace it`);
-    fs.rmSync(path.join(outDir, 'reports'), { recursive: true, force: true });
-  }
+  checkOutDir(outDir, options);
+  fs.rmSync(path.join(outDir, 'reports'), { recursive: true, force: true });
   fs.mkdirSync(path.join(outDir, 'reports'), { recursive: true });
   const files = reportFileNames(grading.reports.map((r) => r.student));
   grading.reports.forEach((r, i) => fs.writeFileSync(path.join(outDir, 'reports', files[i]), JSON.stringify(r, null, 2) + '\n'));

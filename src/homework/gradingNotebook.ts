@@ -1,16 +1,19 @@
 import { cellKind, nbgraderMetadata, type Assignment } from './assignment';
+import type { AnswerData } from './answerData';
 import { cellSource, type Notebook, type NotebookCell } from './nbformat';
-import type { GradingSession } from './record';
+import { studentVersion } from './studentVersion';
 
 /*
- * The notebook the grader runs for one submission. The instructor's cells come from the source and the
- * student's answers from the submission, never the other way round: locked and grade cells a submission
- * holds (edited, pasted, duplicated) are dropped, whatever their metadata says.
+ * The notebooks the grader runs. Three run only the source's own cells (trusted: the reference run, the
+ * judge run and lint); one runs a student's answers (the probe run). In every one the grade cells are the
+ * source's, with `grade` bound to the run's stand-in; the probe run takes the *student version* of each
+ * grade cell, so hidden tests never enter a student's kernel. The instructor's cells always come from the
+ * source: locked and grade cells a submission holds (edited, pasted, duplicated) are dropped.
  */
 
-/** What a cell of the grading notebook is, and where it came from. */
+/** What a cell of a grading notebook is, and where it came from. */
 export interface GradingCell {
-  role: 'harness' | 'locked' | 'replay' | 'grade' | 'answer' | 'student';
+  role: 'harness' | 'locked' | 'solution' | 'replay' | 'grade' | 'answer' | 'student';
   /** The grade cell's or answer cell's grade_id. */
   gradeId?: string;
   /** A student's cell: its number among the submission's code cells, from 1, and its first line. */
@@ -18,44 +21,46 @@ export interface GradingCell {
   firstLine?: string;
 }
 
-/** The notebook to execute, what each of its cells is, and what a student should know about the merge. */
+/** A notebook to execute and what each of its code cells is. */
 export interface GradingNotebook {
   notebook: Notebook;
   cells: GradingCell[];
+}
+
+/** A student's run: the notebook, and what a student should know about how it was put together. */
+export interface ProbeNotebook extends GradingNotebook {
   notes: string[];
 }
 
 const IMPORT = /^[ \t]*import\b[^;'"]*?(?:from\s*)?(['"])[^'"\n]+\1[ \t]*;?[ \t]*$/gm;
 
-/** The names the harness cell binds the two modules to: no student cell can know them in advance. */
+/** Names the harness cell binds the two modules to: a student's cell cannot know them in advance. */
 function harnessNames(nonce: string): { notebook: string; homework: string } {
   // tslab rewrites identifiers that start with two underscores, so these start with letters.
   return { notebook: `mamlGradingNotebook_${nonce}`, homework: `mamlGradingHomework_${nonce}` };
 }
 
-function harnessSource(session: GradingSession): string {
-  const names = harnessNames(session.nonce);
-  return [
-    `import * as ${names.notebook} from 'maml-lab/notebook';`,
-    `import * as ${names.homework} from 'maml-lab/homework';`,
-    `${names.homework}.startGrading(${JSON.stringify(session)});`,
-  ].join('\n');
+function harnessSource(nonce: string): string {
+  const names = harnessNames(nonce);
+  return [`import * as ${names.notebook} from 'maml-lab/notebook';`, `import * as ${names.homework} from 'maml-lab/homework';`].join('\n');
 }
 
 /**
- * A grade cell, wrapped so that `grade`, `check`, `test`, `expect` and `question` are the harness's
- * modules' own, whatever a student's cell bound those names to. Its imports move above the block
- * (an import may not stand inside one) and bind the modules' exports, which a student cannot reassign.
+ * A grade cell with `grade` bound to `standIn` (an expression over the harness's notebook module, e.g.
+ * `probeGrade({...})`) and `check`, `test`, `expect`, `question`, `mistake`, `seeded` to the modules' own,
+ * whatever earlier cells bound those names to. Its imports move above the block (an import may not stand
+ * inside one).
  */
-function wrappedGradeSource(source: string, session: GradingSession): string {
-  const names = harnessNames(session.nonce);
+function wrappedGradeSource(source: string, nonce: string, standIn: string): string {
+  const names = harnessNames(nonce);
   const imports = source.match(IMPORT) ?? [];
   const body = source.replace(IMPORT, '').trim();
   return [
     ...imports.map((line) => line.trim()),
     '{',
-    `const { grade, check } = ${names.notebook};`,
-    `const { test, expect, question } = ${names.homework};`,
+    `const grade = ${names.notebook}.${standIn};`,
+    `const { check } = ${names.notebook};`,
+    `const { test, expect, question, mistake, seeded } = ${names.homework};`,
     body,
     '}',
   ].join('\n');
@@ -70,32 +75,41 @@ function firstLine(source: string): string {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
-/** The submission's code cells, grouped under the answer cell each follows; cells before any answer lead. */
-function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; dropped: number } {
-  const leading: GroupCell[] = [];
-  const groups = new Map<string, GroupCell[]>();
-  let current: GroupCell[] = leading;
-  let dropped = 0;
-  let number = 0;
-  for (const cell of submission.cells) {
-    if (cell.cell_type !== 'code') continue;
-    number += 1;
-    const source = cellSource(cell);
-    const kind = cellKind(cell);
-    if (kind === 'grade' || kind === 'locked') {
-      dropped += 1;
-      continue;
-    }
-    const id = nbgraderMetadata(cell)?.grade_id;
-    if (kind === 'solution' && typeof id === 'string' && answerIds.has(id)) {
-      current = groups.get(id) ?? [];
-      groups.set(id, current);
-      current.push({ source, number, role: 'answer', gradeId: id });
-    } else {
-      current.push({ source, number, role: 'student' });
-    }
+function tslabNotebook(cells: NotebookCell[]): Notebook {
+  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } }, cells };
+}
+
+/**
+ * A trusted run of the source's own code: the harness, the locked and solution cells as the source has
+ * them, each grade cell with `grade` bound to `standIn` (`referenceGrade([...])`, `judgeGrade("…")` or
+ * `lintGrade()`). Free cells (the source's `check` calls, demonstrations) are left out.
+ *
+ * @example
+ * import { sourceRunNotebook, readAssignment } from 'maml-lab/homework';
+ * const meta = (m: object) => ({ nbgrader: { schema_version: 3, ...m } });
+ * const source = {
+ *   nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tslab' } },
+ *   cells: [
+ *     { cell_type: 'code', source: "import { question } from 'maml-lab/homework';\nconst q1 = question('q1', { call: (y: number) => y, tests: [] });", metadata: meta({ locked: true, solution: false, grade: false, grade_id: 'setup' }) },
+ *     { cell_type: 'code', source: '// BEGIN SOLUTION\nconst y = 2;\n// END SOLUTION', metadata: meta({ solution: true, grade: false, locked: false, grade_id: 'q1-answer' }) },
+ *     { cell_type: 'code', source: 'await check(q1, y);', metadata: {} },
+ *     { cell_type: 'code', source: 'await grade(q1, () => y, []);', metadata: meta({ grade: true, solution: false, locked: true, grade_id: 'q1', points: 1 }) },
+ *   ],
+ * };
+ * sourceRunNotebook(readAssignment(source), 'lintGrade()', 'n1').cells.map((c) => c.role); // ["harness", "locked", "solution", "grade"]
+ */
+export function sourceRunNotebook(assignment: Assignment, standIn: string, nonce: string): GradingNotebook {
+  const cells: NotebookCell[] = [codeCell(harnessSource(nonce), 0)];
+  const roles: GradingCell[] = [{ role: 'harness' }];
+  for (const c of assignment.cells) {
+    const cell = assignment.notebook.cells[c.index];
+    if (cell.cell_type !== 'code' || c.kind === 'free') continue;
+    const text = cellSource(cell);
+    const source = c.kind === 'grade' ? wrappedGradeSource(text, nonce, standIn) : text;
+    cells.push(codeCell(source, cells.length));
+    roles.push({ role: c.kind === 'grade' ? 'grade' : c.kind, gradeId: c.gradeId });
   }
-  return { leading, groups, dropped };
+  return { notebook: tslabNotebook(cells), cells: roles };
 }
 
 interface GroupCell {
@@ -105,37 +119,80 @@ interface GroupCell {
   gradeId?: string;
 }
 
+/** A cell is only `check(...)` calls: feedback for the student, never re-run when grading. */
+function onlyChecks(source: string): boolean {
+  const code = source.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').trim();
+  return code !== '' && code.split(/;\s*|\n+/).map((s) => s.trim()).filter(Boolean).every((s) => /^(await\s+)?check\s*\([\s\S]*\)$/.test(s));
+}
+
+/** The submission's code cells, grouped under the answer cell each follows; cells before any answer lead. */
+function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, lockedTexts: ReadonlyMap<string, string>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; edited: string[]; skippedChecks: number } {
+  const leading: GroupCell[] = [];
+  const groups = new Map<string, GroupCell[]>();
+  const edited: string[] = [];
+  const seenLocked = new Set<string>();
+  let current: GroupCell[] = leading;
+  let skippedChecks = 0;
+  let number = 0;
+  for (const cell of submission.cells) {
+    if (cell.cell_type !== 'code') continue;
+    number += 1;
+    const source = cellSource(cell);
+    const kind = cellKind(cell);
+    const id = nbgraderMetadata(cell)?.grade_id;
+    if (kind === 'grade' || kind === 'locked') {
+      // Only an edit, a paste or a copy is worth a note: the student version holds these cells unchanged.
+      const original = typeof id === 'string' ? lockedTexts.get(id) : undefined;
+      if (original === undefined || original.trim() !== source.trim() || seenLocked.has(id as string)) edited.push(typeof id === 'string' ? id : `code cell ${number}`);
+      if (typeof id === 'string') seenLocked.add(id);
+      continue;
+    }
+    if (kind === 'solution' && typeof id === 'string' && answerIds.has(id)) {
+      current = groups.get(id) ?? [];
+      groups.set(id, current);
+      current.push({ source, number, role: 'answer', gradeId: id });
+    } else if (onlyChecks(source)) {
+      skippedChecks += 1;
+    } else {
+      current.push({ source, number, role: 'student' });
+    }
+  }
+  return { leading, groups, edited, skippedChecks };
+}
+
 /**
- * Builds the notebook that grades `submission` against `assignment`, in the source's order:
- * 1. a harness cell that starts grading with `session` (a fresh key and nonce per submission);
+ * The notebook that runs one submission's answers, in the source's order:
+ * 1. a harness cell (imports the grading modules under names no student cell can know);
  * 2. the source's locked cells, as the source has them;
  * 3. for each answer cell of the source, the submission's cells with that grade_id (all of them, in the
- *    submission's order, when a student duplicated one) and the student's own cells that followed them
- *    (cells before the first answer go before the first answer); reordering by the student is undone;
- * 4. before each grade cell, the locked cells above it again (so a student's redefinition of a question,
- *    a dataset or a helper is undone before the tests run), then the grade cell, from the source, wrapped
- *    so the grading functions are the harness's.
- * A submission's own locked and grade cells are dropped. Markdown is left out: only code is run.
+ *    submission's order, when a student duplicated one) and the student's own cells that followed them;
+ *    cells that only call `check(...)` are not run (they are feedback, not answers);
+ * 4. before each grade cell, the locked cells above it again (so a redefined question, dataset or helper
+ *    is undone), then the *student version* of the grade cell with `grade` bound to a probe that calls the
+ *    answer on `inputs[question]` and shows the values as data.
  *
  * @example
- * import { gradingNotebook, readAssignment } from 'maml-lab/homework';
+ * import { probeNotebook, readAssignment } from 'maml-lab/homework';
  * const meta = (m: object) => ({ nbgrader: { schema_version: 3, ...m } });
  * const source = {
  *   nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tslab' } },
  *   cells: [
- *     { cell_type: 'code', source: "import { question } from 'maml-lab/homework';\nconst q1 = question('q1', []);", metadata: meta({ locked: true, solution: false, grade: false, grade_id: 'setup' }) },
+ *     { cell_type: 'code', source: "import { question } from 'maml-lab/homework';\nconst q1 = question('q1', { call: (y: number) => y, tests: [] });", metadata: meta({ locked: true, solution: false, grade: false, grade_id: 'setup' }) },
  *     { cell_type: 'code', source: '// BEGIN SOLUTION\nconst y = 2;\n// END SOLUTION', metadata: meta({ solution: true, grade: false, locked: false, grade_id: 'q1-answer' }) },
- *     { cell_type: 'code', source: 'await grade(q1, () => y, []);', metadata: meta({ grade: true, solution: false, locked: true, grade_id: 'q1', points: 1 }) },
+ *     { cell_type: 'code', source: 'await grade(q1, () => y, [\n// BEGIN HIDDEN TESTS\n// END HIDDEN TESTS\n]);', metadata: meta({ grade: true, solution: false, locked: true, grade_id: 'q1', points: 1 }) },
  *   ],
  * };
- * const plan = gradingNotebook(readAssignment(source), source, { key: '0123456789abcdef0123', nonce: 'n1' });
+ * const plan = probeNotebook(readAssignment(source), source, { q1: [null] }, 'n1');
  * plan.cells.map((c) => c.role); // ["harness", "locked", "answer", "replay", "grade"]
+ * plan.notes; // []
  */
-export function gradingNotebook(assignment: Assignment, submission: Notebook, session: GradingSession): GradingNotebook {
+export function probeNotebook(assignment: Assignment, submission: Notebook, inputs: Readonly<Record<string, readonly AnswerData[]>>, nonce: string): ProbeNotebook {
   const source = assignment.notebook;
+  const student = studentVersion(source);
   const answerIds = new Set(assignment.cells.filter((c) => c.kind === 'solution' && c.gradeId !== undefined).map((c) => c.gradeId as string));
-  const { leading, groups, dropped } = studentGroups(submission, answerIds);
-  const cells: NotebookCell[] = [codeCell(harnessSource(session), 0)];
+  const lockedTexts = new Map(assignment.cells.filter((c) => (c.kind === 'locked' || c.kind === 'grade') && c.gradeId !== undefined).map((c) => [c.gradeId as string, cellSource(student.cells[c.index])]));
+  const { leading, groups, edited, skippedChecks } = studentGroups(submission, answerIds, lockedTexts);
+  const cells: NotebookCell[] = [codeCell(harnessSource(nonce), 0)];
   const roles: GradingCell[] = [{ role: 'harness' }];
   const notes: string[] = [];
   const lockedSoFar: string[] = [];
@@ -146,11 +203,12 @@ export function gradingNotebook(assignment: Assignment, submission: Notebook, se
       roles.push({ role: c.role, gradeId: c.gradeId, submissionCell: c.number, firstLine: firstLine(c.source) });
     }
   };
+  const standIn = `probeGrade(${JSON.stringify(inputs)})`;
   for (const c of assignment.cells) {
     const cell = source.cells[c.index];
     if (cell.cell_type !== 'code') continue;
-    const text = cellSource(cell);
     if (c.kind === 'locked') {
+      const text = cellSource(cell);
       lockedSoFar.push(text);
       cells.push(codeCell(text, cells.length));
       roles.push({ role: 'locked', gradeId: c.gradeId });
@@ -159,7 +217,7 @@ export function gradingNotebook(assignment: Assignment, submission: Notebook, se
         cells.push(codeCell(locked, cells.length));
         roles.push({ role: 'replay' });
       }
-      cells.push(codeCell(wrappedGradeSource(text, session), cells.length));
+      cells.push(codeCell(wrappedGradeSource(cellSource(student.cells[c.index]), nonce, standIn), cells.length));
       roles.push({ role: 'grade', gradeId: c.gradeId });
     } else if (c.kind === 'solution' && c.gradeId !== undefined) {
       if (!leadingPlaced) {
@@ -176,7 +234,7 @@ export function gradingNotebook(assignment: Assignment, submission: Notebook, se
     }
   }
   if (!leadingPlaced) emitStudent(leading);
-  if (dropped > 0) notes.push(`${dropped} locked or test cell${dropped === 1 ? ' was' : 's were'} taken from the assignment, not from your notebook (they are never graded from a submission)`);
-  const notebook: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } }, cells };
-  return { notebook, cells: roles, notes };
+  if (edited.length > 0) notes.push(`the assignment's own cells ${[...new Set(edited)].join(', ')} were changed, pasted or copied in your notebook; they were taken from the assignment instead (they are never graded from a submission)`);
+  if (skippedChecks > 0) notes.push(`${skippedChecks} cell${skippedChecks === 1 ? '' : 's'} holding only check(...) calls ${skippedChecks === 1 ? 'was' : 'were'} not run when grading (checks are feedback for you; the grader runs the tests itself)`);
+  return { notebook: tslabNotebook(cells), cells: roles, notes };
 }

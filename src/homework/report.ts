@@ -9,7 +9,7 @@ export interface QuestionResult {
   id: string;
   points: number;
   earned: number;
-  /** Each test's outcome, as the kernel signed it (name and message, never its source). */
+  /** Each test's outcome, as the judge decided it (name and message, never its source). */
   tests: TestOutcome[];
   /** Why some tests did not run (a timeout, a test cell that could not compile, a dead kernel). */
   note?: string;
@@ -28,6 +28,8 @@ export interface SubmissionReport {
   notes: string[];
   seconds: number;
   isolation: 'bubblewrap' | 'none' | 'not-run';
+  /** The seed the student's seeded inputs were drawn with (when the assignment has any): a regrade is exact. */
+  seed?: number;
 }
 
 /**

@@ -1,8 +1,16 @@
-import { isQuestion, requireTests, TestFailure, type Question, type Test } from './question';
+import { decodeAnswer, encodeAnswer, errorKind, errorMessage, UnreadableAnswer, type AnswerData, type AnswerOutcome } from './answerData';
+import { inputFor, isQuestion, splitHidden, TestFailure, type Question, type Test } from './question';
+
+/*
+ * The two halves of a test. `answerOn` is what runs where the answer lives (a student's kernel): call the
+ * answer on an input and return the value as data, or the kind of error it threw. `judgeAnswer` is what
+ * decides: it reads that data (never the live value) and runs the test's judge on it. In a student's own
+ * notebook both run in one process (`check`); when grading, the judge runs in a kernel with no student code.
+ */
 
 /**
  * One test's result. `points` is what the test is worth; the student earns them when `passed`. `message`
- * is empty on a pass; on a failure it says what was expected in kind and what came, with no stack.
+ * is empty on a pass; on a failure it says what was expected in kind, under a label the grader wrote.
  */
 export interface TestOutcome {
   name: string;
@@ -13,147 +21,118 @@ export interface TestOutcome {
   hidden: boolean;
 }
 
-// Captured at load, so that a student's later redefinition changes nothing in how tests are timed or sorted.
-const now = performance.now.bind(performance);
-const freeze = Object.freeze;
-const weakAdd = WeakSet.prototype.add;
-const weakHas = WeakSet.prototype.has;
-const stringOf = String;
-const outcomeLists = new WeakSet<object>();
-/** True while an answer or a test runs synchronously: no record may be signed from inside one. */
-let runningTestCode = false;
+const now = (): number => performance.now();
 
-/** Runs `fn` with `runningTestCode` set; returns what it returns (a promise's settling is not covered). */
-function asTestCode<R>(fn: () => R): R {
-  const previous = runningTestCode;
-  runningTestCode = true;
+/**
+ * Calls `answer` through the question's `call` on `input` and returns the value as data, or what it threw
+ * (its kind and a short message), with the seconds it took. Never throws.
+ *
+ * @example
+ * import { answerOn, question } from 'maml-lab/homework';
+ * const q = question('q1', { call: (f: (x: number) => number, x: number) => f(x), tests: [] });
+ * (await answerOn(q, (x: number) => x * x, 3) as { value: unknown }).value; // 9
+ * (await answerOn(q, () => { throw new RangeError('no'); }, 3) as { threw: unknown }).threw; // { kind: "RangeError", message: "no" }
+ */
+export async function answerOn<A>(q: Question<A>, answer: A, input: unknown): Promise<AnswerOutcome> {
+  const start = now();
   try {
-    return fn();
-  } finally {
-    runningTestCode = previous;
+    const value = await q.call(answer, input);
+    return { value: encodeAnswer(value), seconds: (now() - start) / 1000 };
+  } catch (error) {
+    return { threw: { kind: errorKind(error), message: errorMessage(error) }, seconds: (now() - start) / 1000 };
   }
 }
 
+/** The label of a student's error: the grader's words, the student's kind, and their message quoted. */
+function threwMessage(threw: { kind: string; message: string }): string {
+  const kind = /^[A-Za-z ]{1,40}$/.test(threw.kind) ? threw.kind : 'Error';
+  const message = String(threw.message).slice(0, 200).replace(/\s+/g, ' ');
+  return `your answer threw ${kind}: "${message}"`;
+}
+
 /**
- * Whether an answer or a test is running right now (synchronously), as when a student's function calls
- * `gradeRecord` from inside a test; `gradeRecord` refuses to sign then.
+ * Judges one answer (as `answerOn` reported it) with a test's judge: passed, or the judge's message. The
+ * value is decoded from data first; an answer that threw fails with "your answer threw <Kind>: "<message>"";
+ * a judge that breaks on an answer of an unexpected form fails with a sentence saying so. Never throws.
  *
  * @example
- * import { runningTests } from 'maml-lab/homework';
- * runningTests(); // false
+ * import { answerOn, expect, judgeAnswer, question, test } from 'maml-lab/homework';
+ * const t = test('f(3) is 9', 1, 3, (v: number) => expect.near(v, 9, { absolute: 1e-12 }));
+ * const q = question('q1', { call: (f: (x: number) => number, x: number) => f(x), tests: [t] });
+ * (await judgeAnswer(t, await answerOn(q, (x: number) => x * x, 3), undefined, 3)).passed; // true
+ * (await judgeAnswer(t, await answerOn(q, (x: number) => x + x, 3), undefined, 3)).message; // "expected a number within largest difference 1.0e-12 of the reference; got largest difference 3.0e+0"
  */
-export function runningTests(): boolean {
-  return runningTestCode;
+export async function judgeAnswer(t: Test, outcome: AnswerOutcome | undefined, reference: AnswerData | undefined, input: unknown, hidden = false): Promise<TestOutcome> {
+  const done = (passed: boolean, message: string, seconds: number): TestOutcome => ({ name: t.name, points: t.points, passed, message, seconds, hidden });
+  if (outcome === undefined) return done(false, 'no value of your answer reached the grader for this test', 0);
+  if ('threw' in outcome) return done(false, threwMessage(outcome.threw), outcome.seconds);
+  let value: unknown;
+  let expected: unknown;
+  try {
+    value = decodeAnswer(outcome.value);
+  } catch (error) {
+    return done(false, error instanceof UnreadableAnswer ? error.message : 'your answer could not be read', outcome.seconds);
+  }
+  try {
+    expected = reference === undefined ? undefined : decodeAnswer(reference);
+  } catch {
+    return done(false, "the test's reference value could not be read (a fault in the assignment, not in your answer)", outcome.seconds);
+  }
+  try {
+    await t.judge(value, { input, reference: expected });
+    return done(true, '', outcome.seconds);
+  } catch (error) {
+    if (error instanceof TestFailure) return done(false, errorMessage(error) || 'failed', outcome.seconds);
+    if (error instanceof UnreadableAnswer) return done(false, error.message, outcome.seconds);
+    return done(false, `your answer is not of the form this test expects (the test met a ${errorKind(error)} reading it)`, outcome.seconds);
+  }
 }
 
-/** Longest message kept: feedback is a sentence, not a dump. */
-const MESSAGE_LIMIT = 500;
-
-/** Thrown by a student's function answer: reported as the answer's error, not the test's. */
-class AnswerError extends Error {}
-
-/** The message of anything thrown, on one line, without a stack, at most MESSAGE_LIMIT characters. */
-function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : stringOf(error);
-  const line = text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
-  return line.length > MESSAGE_LIMIT ? `${line.slice(0, MESSAGE_LIMIT - 1)}…` : line;
-}
-
-function failureMessage(error: unknown): string {
-  if (error instanceof AnswerError) return `your function threw: ${messageOf(error.cause)}`;
-  if (error instanceof TestFailure) return messageOf(error);
-  const name = error instanceof Error ? error.name : 'Error';
-  return `${name}: ${messageOf(error)}`;
+/** How `runTests` judges. */
+export interface RunTestsOptions {
+  /** The seed seeded inputs are drawn with (default 0). */
+  seed?: number;
+  /**
+   * 'own': hidden tests are judged against the answer's own value (a source notebook, whose answer is the
+   * solution); 'none' (default): no reference, as in a student's `check`.
+   */
+  reference?: 'own' | 'none';
 }
 
 /**
- * A function answer, wrapped so that what it throws (or rejects with) is reported as "your function threw",
- * keeping its declared number of parameters.
- */
-function guarded(answer: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    let result: unknown;
-    try {
-      result = answer.apply(this, args);
-    } catch (cause) {
-      throw new AnswerError(messageOf(cause), { cause });
-    }
-    if (result instanceof Promise) return result.catch((cause) => Promise.reject(new AnswerError(messageOf(cause), { cause })));
-    return result;
-  };
-  Object.defineProperty(wrapped, 'length', { value: answer.length });
-  Object.defineProperty(wrapped, 'name', { value: answer.name });
-  return wrapped;
-}
-
-/**
- * Whether `outcomes` is a list `runTests` returned (and so unedited: it and its entries are frozen). Only
- * such lists are signed by `gradeRecord`.
- *
- * @example
- * import { isTestOutcomes, question, runTests, test } from 'maml-lab/homework';
- * const q = question('q1', [test('runs', 1, () => undefined)]);
- * isTestOutcomes(await runTests(q, () => 1, [])); // true
- * isTestOutcomes([{ name: 'runs', points: 1, passed: true, message: '', seconds: 0, hidden: false }]); // false
- */
-export function isTestOutcomes(outcomes: unknown): outcomes is readonly TestOutcome[] {
-  return typeof outcomes === 'object' && outcomes !== null && weakHas.call(outcomeLists, outcomes);
-}
-
-/**
- * Runs a question's public tests, then `hiddenTests`, on the answer `answer()` returns (awaited), one
- * after the other, and returns one outcome per test. It never throws for a wrong answer:
- * - `answer()` throws → every test fails with "your answer threw: <message>";
- * - an answer that is a function is wrapped, so that an error it throws inside a test is reported as
- *   "your function threw: <message>";
- * - a test that throws a `TestFailure` fails with its message; one that throws anything else fails with
- *   "<ErrorName>: <message>". Never a stack.
- * It throws only when called wrongly (not a question, not tests, two tests with one name).
+ * Runs a question's public tests, then `hiddenTests`, on the answer `answer()` returns (awaited), in this
+ * process: each test's input through the question's `call`, the value through data, then the judge. It
+ * never throws for a wrong answer: an `answer()` that throws fails every test with "your answer threw …".
+ * It throws only when called wrongly (not a question, not tests, two tests with one name). Mistakes in
+ * the hidden list are ignored here (`lint` runs them).
  *
  * @example
  * import { expect, question, runTests, test } from 'maml-lab/homework';
- * const q1 = question('q1', [test('is a vector of 2 numbers', 1, (a: number[]) => expect.shape(a, [2]))]);
- * const hidden = [test('is [1, 2]', 2, (a: number[]) => expect.near(a, [1, 2], { relative: 1e-9 }))];
- * const outcomes = await runTests(q1, () => [1, 3], hidden);
- * outcomes.map((o) => o.passed); // [true, false]
- * outcomes[1].hidden; // true
- * (await runTests(q1, () => { throw new Error('not implemented yet'); }, hidden))[0].message; // "your answer threw: not implemented yet"
+ * const q1 = question('q1', { call: (f: () => number[]) => f(), tests: [test('two numbers', 1, null, (v: number[]) => expect.shape(v, [2]))] });
+ * const hidden = [test('is [1, 2]', 2, null, (v: number[]) => expect.near(v, [1, 2], { relative: 1e-9 }))];
+ * (await runTests(q1, () => () => [1, 3], hidden)).map((o) => o.passed); // [true, false]
+ * (await runTests(q1, () => { throw new Error('not implemented yet'); }, hidden))[0].message; // "your answer threw Error: \"not implemented yet\""
  */
-export async function runTests<T>(q: Question<T>, answer: () => T | Promise<T>, hiddenTests: Test<T>[]): Promise<TestOutcome[]> {
+export async function runTests<A>(q: Question<A>, answer: () => A | Promise<A>, hiddenTests: readonly unknown[], options: RunTestsOptions = {}): Promise<TestOutcome[]> {
   if (!isQuestion(q)) throw new TypeError('runTests: the first argument must be a question made by question(...)');
   if (typeof answer !== 'function') throw new TypeError(`runTests "${q.id}": the answer must be given as a function that returns it, e.g. () => answer`);
-  requireTests(hiddenTests, `runTests "${q.id}": the hidden tests`, q.publicTests.map((t) => t.name));
-  // Index loops, not map or for…of: a student's patched Array.prototype cannot drop or add a test.
-  const all: { t: Test<T>; hidden: boolean }[] = [];
-  for (let i = 0; i < q.publicTests.length; i++) all[all.length] = { t: q.publicTests[i], hidden: false };
-  for (let i = 0; i < hiddenTests.length; i++) all[all.length] = { t: hiddenTests[i], hidden: true };
-  let value: T | undefined;
-  let answerError: string | undefined;
-  const start = now();
+  const { tests: hidden } = splitHidden(hiddenTests, `runTests "${q.id}": the hidden tests`, q.publicTests.map((t) => t.name));
+  const seed = options.seed ?? 0;
+  let live: A | undefined;
+  let failedToGive: AnswerOutcome | undefined;
   try {
-    value = await asTestCode(answer);
-    if (typeof value === 'function') value = guarded(value as (...args: unknown[]) => unknown) as T;
+    live = await answer();
   } catch (error) {
-    answerError = `your answer threw: ${messageOf(error)}`;
+    failedToGive = { threw: { kind: errorKind(error), message: errorMessage(error) }, seconds: 0 };
   }
-  const answerSeconds = (now() - start) / 1000;
+  const all = [...q.publicTests.map((t) => ({ t, hidden: false })), ...hidden.map((t) => ({ t, hidden: true }))];
   const outcomes: TestOutcome[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const { t, hidden } = all[i];
-    if (answerError !== undefined) {
-      outcomes[i] = freeze({ name: t.name, points: t.points, passed: false, message: answerError, seconds: answerSeconds, hidden });
-      continue;
-    }
-    const begin = now();
-    let message = '';
-    try {
-      await asTestCode(() => t.run(value as T));
-    } catch (error) {
-      message = failureMessage(error) || 'failed';
-    }
-    outcomes[i] = freeze({ name: t.name, points: t.points, passed: message === '', message, seconds: (now() - begin) / 1000, hidden });
+  for (const { t, hidden: isHidden } of all) {
+    const input = inputFor(t.input, seed);
+    const given = failedToGive ?? (await answerOn(q, live as A, input));
+    // Public tests never see a reference, here as in `check`: what passes for the student passes here.
+    const reference = isHidden && options.reference === 'own' && 'value' in given ? given.value : undefined;
+    outcomes.push(await judgeAnswer(t, given, reference, input, isHidden));
   }
-  freeze(outcomes);
-  weakAdd.call(outcomeLists, outcomes);
   return outcomes;
 }

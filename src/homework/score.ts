@@ -1,106 +1,136 @@
+import type { AnswerOutcome } from './answerData';
 import type { CellRun } from './executor';
 import type { GradingCell } from './gradingNotebook';
-import { GRADE_MIME, verifyGradeRecord, type GradeRecord, type GradingSession } from './record';
+import { ANSWERS_MIME, type ReferenceRecord } from './gradingRuns';
 import type { QuestionResult } from './report';
 import type { TestOutcome } from './runTests';
 
 /*
- * From what the kernel did to scores. Only what the grader can verify counts: a test passes when a record
- * signed with this submission's key, found in the output of the grade cell that runs it, says so.
+ * From what the kernels did to scores. A student's kernel contributes only data (the answers each probe
+ * reported); scores come from the judge run's outcomes, which no student code touched, or are 0 with the
+ * grader's own reason.
  */
-
-/** One test the source's reference run showed a grade cell runs: what a submission is scored against. */
-export interface ExpectedTest {
-  question: string;
-  name: string;
-  points: number;
-  hidden: boolean;
-}
-
-/** Per grade cell (by grade_id), the tests it runs and its points. */
-export type ExpectedTests = ReadonlyMap<string, { points: number; tests: readonly ExpectedTest[] }>;
 
 /**
- * The verified grade records in a cell's outputs (display_data of GRADE_MIME); records that are forged,
- * altered or from another submission's session are left out.
+ * The JSON records of a MIME type among a cell's display_data outputs (unparseable ones left out).
  *
  * @example
- * import { GRADE_MIME, gradeRecordsIn } from 'maml-lab/homework';
- * const forged = { output_type: 'display_data', data: { [GRADE_MIME]: { nonce: 'n', question: 'q1', results: [], mac: '0'.repeat(64) } } };
- * gradeRecordsIn({ index: 0, status: 'ok', seconds: 0, attempts: 1, outputs: [forged], truncated: false }, { key: '0123456789abcdef0123', nonce: 'n' }).length; // 0
+ * import { recordsIn } from 'maml-lab/homework';
+ * const out = { output_type: 'display_data', data: { 'application/x-test+json': '{"question":"q1"}' } };
+ * recordsIn({ index: 0, status: 'ok', seconds: 0, attempts: 1, outputs: [out], truncated: false }, 'application/x-test+json'); // [{ question: "q1" }]
  */
-export function gradeRecordsIn(cell: CellRun, session: GradingSession): GradeRecord[] {
-  const found: GradeRecord[] = [];
-  for (const output of cell.outputs) {
+export function recordsIn(cell: CellRun | undefined, mime: string): unknown[] {
+  const found: unknown[] = [];
+  for (const output of cell?.outputs ?? []) {
     const o = output as { output_type?: string; data?: Record<string, unknown> };
-    if (o?.output_type !== 'display_data' || o.data === undefined || !(GRADE_MIME in o.data)) continue;
-    const record = verifyGradeRecord(o.data[GRADE_MIME], session);
-    if (record !== undefined) found.push(record);
+    if (o?.output_type !== 'display_data' || o.data === undefined || !(mime in o.data)) continue;
+    const raw = o.data[mime];
+    try {
+      found.push(typeof raw === 'string' ? JSON.parse(raw) : raw);
+    } catch {
+      // left out: a record that is not JSON is no record
+    }
   }
   return found;
 }
 
-/** The kernel's error text as a student may see it for a grade cell: first line, no file positions. */
-function testCellError(text: string | undefined): string {
+/** A kernel's error text as a student may see it: its first line, no file positions, no paths. */
+export function plainError(text: string | undefined): string {
   const first = (text ?? '').split('\n').map((l) => l.trim()).find((l) => l !== '') ?? 'no error text';
-  return first.replace(/^(\S+\s+)?\d+:\d+\s+-\s+/, '');
+  const line = first.replace(/^(\S+\s+)?\d+:\d+\s+-\s+/, '').replace(/(?:file:\/\/)?\/(?:[\w.@+-]+\/)+[\w.@+-]*/g, '…');
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
-/** Why the tests of a grade cell produced no verified result, as a sentence for the student. */
-function whyNotRun(cell: CellRun | undefined, gradeId: string): string {
-  if (cell === undefined) return `the tests for ${gradeId} did not run`;
+/** Why no answers of a question reached the grader, from the probe cell's run, as a sentence for the student. */
+function whyNoAnswers(cell: CellRun | undefined, gradeId: string, problem: string | undefined): string {
+  if (cell === undefined) return `your answer to ${gradeId} was not run`;
   switch (cell.status) {
     case 'error':
-      return `the tests for ${gradeId} could not run: ${testCellError(cell.errorText)}`;
+      return `the grader could not call your answer to ${gradeId}: ${plainError(cell.errorText)}`;
     case 'timeout':
-      return `the tests for ${gradeId} ran past the time limit for one cell and were stopped (does a loop in your code never end?)`;
+      return `your answer to ${gradeId} ran past the time limit for one cell and was stopped (does a loop in your code never end?)`;
     case 'dead':
-      return `the kernel died while testing ${gradeId} (process.exit or a crash in code the tests called)`;
+      return `the kernel died while your answer to ${gradeId} ran (process.exit or a crash)`;
     case 'not-run':
-      return `the tests for ${gradeId} did not run: ${cell.reason ?? 'grading stopped before them'}`;
+      return `your answer to ${gradeId} was not run: ${cell.reason ?? 'grading stopped before it'}`;
     case 'abort':
-      return `the tests for ${gradeId} were aborted by the kernel`;
+      return `your answer to ${gradeId} was not run: the kernel aborted the cell`;
     default:
-      return `the tests for ${gradeId} reported no result (was the output or a grading function tampered with?)`;
+      return `no answers to ${gradeId} reached the grader${problem ? ` (${problem})` : ''}`;
   }
+}
+
+/** What a student's run gave for one question: the answers, or why there are none. */
+export type ProbeResult = { answers: AnswerOutcome[] } | { missing: string };
+
+function isOutcome(x: unknown): x is AnswerOutcome {
+  const o = x as Record<string, unknown>;
+  if (typeof x !== 'object' || x === null || typeof o.seconds !== 'number') return false;
+  if ('value' in o) return Object.keys(o).length === 2;
+  const threw = o.threw as Record<string, unknown> | undefined;
+  return Object.keys(o).length === 2 && typeof threw === 'object' && threw !== null && typeof threw.kind === 'string' && typeof threw.message === 'string';
 }
 
 /**
- * Scores each grade cell of a grading run against the expected tests: a test earns its points when every
- * verified record of it in that cell's output says passed (a record a student's code managed to get
- * signed twice, once failing, does not pass) and at least one does. Tests without a record score 0 with
- * the reason the cell gives (error, timeout, dead kernel, not reached).
+ * The answers each probe cell of a student's run reported, read as data: exactly one well-formed record
+ * per probe cell, for its own question, with one answer per test; anything else is no answers, with the
+ * reason. Nothing outside the probe cell is read.
  *
  * @example
- * import { scoreQuestions } from 'maml-lab/homework';
- * const expected = new Map([['q1', { points: 1, tests: [{ question: 'q1', name: 'shape', points: 1, hidden: false }] }]]);
- * const cells = [{ role: 'harness' as const }, { role: 'grade' as const, gradeId: 'q1' }];
- * const run = { cells: [{ index: 0, status: 'ok' as const, seconds: 0.1, attempts: 1, outputs: [], truncated: false }, { index: 1, status: 'timeout' as const, seconds: 60, attempts: 1, outputs: [], truncated: false }] };
- * const [q1] = scoreQuestions(cells, run, expected, { key: '0123456789abcdef0123', nonce: 'n' });
- * q1.earned; // 0
+ * import { ANSWERS_MIME, probeResults } from 'maml-lab/homework';
+ * const record = { output_type: 'display_data', data: { [ANSWERS_MIME]: JSON.stringify({ question: 'q1', answers: [{ value: 4, seconds: 0 }] }) } };
+ * const cells = [{ role: 'grade' as const, gradeId: 'q1' }];
+ * const run = { cells: [{ index: 0, status: 'ok' as const, seconds: 0, attempts: 1, outputs: [record, record], truncated: false }] };
+ * probeResults(cells, run, new Map([['q1', 1]])).get('q1'); // { missing: "no answers to q1 reached the grader (the cell showed 2 sets of answers)" }
  */
-export function scoreQuestions(cells: readonly GradingCell[], run: { cells: readonly CellRun[] }, expected: ExpectedTests, session: GradingSession): QuestionResult[] {
-  const results: QuestionResult[] = [];
-  for (const [gradeId, { points, tests }] of expected) {
+export function probeResults(cells: readonly GradingCell[], run: { cells: readonly CellRun[] }, testCounts: ReadonlyMap<string, number>): Map<string, ProbeResult> {
+  const results = new Map<string, ProbeResult>();
+  for (const [gradeId, count] of testCounts) {
     const at = cells.findIndex((c) => c.role === 'grade' && c.gradeId === gradeId);
     const cell = at >= 0 ? run.cells[at] : undefined;
-    const records = cell !== undefined && cell.status === 'ok' ? gradeRecordsIn(cell, session) : [];
-    const reason = whyNotRun(cell, gradeId);
-    let missing = 0;
-    const testResults: TestOutcome[] = tests.map((t) => {
-      const seen = records.flatMap((r) => (r.question === t.question ? r.results.filter((o) => o.name === t.name) : []));
-      if (seen.length === 0) {
-        missing += 1;
-        return { name: t.name, points: t.points, passed: false, message: reason, seconds: 0, hidden: t.hidden };
+    const records = cell?.status === 'ok' ? recordsIn(cell, ANSWERS_MIME) : [];
+    let problem: string | undefined;
+    if (cell?.status === 'ok') {
+      if (records.length !== 1) problem = `the cell showed ${records.length} sets of answers`;
+      else {
+        const r = records[0] as { question?: unknown; answers?: unknown };
+        if (r.question !== gradeId) problem = 'the answers were for another question';
+        else if (!Array.isArray(r.answers) || r.answers.length !== count || !r.answers.every(isOutcome)) problem = 'the answers were not in the form the grader sends';
+        else {
+          results.set(gradeId, { answers: r.answers });
+          continue;
+        }
       }
-      const failed = seen.find((o) => !o.passed);
-      const shown = failed ?? seen[0];
-      return { name: t.name, points: t.points, passed: failed === undefined, message: shown.message, seconds: shown.seconds, hidden: t.hidden };
-    });
-    const earned = testResults.reduce((s, t) => s + (t.passed ? t.points : 0), 0);
-    results.push({ id: gradeId, points, earned, tests: testResults, ...(missing > 0 ? { note: reason } : {}) });
+    }
+    results.set(gradeId, { missing: whyNoAnswers(cell, gradeId, problem) });
   }
   return results;
+}
+
+/**
+ * One question's result from the judge's outcomes: hidden tests named "hidden test k" unless their author
+ * showed the name; a question without answers, or with a banned route, scores 0 with that reason.
+ *
+ * @example
+ * import { questionResult } from 'maml-lab/homework';
+ * const reference = { question: 'q1', banned: [], tests: [{ name: 'secret', points: 2, hidden: true, nameShown: false }], cases: [], failures: [] };
+ * const judged = [{ name: 'secret', points: 2, passed: true, message: '', seconds: 0.1, hidden: true }];
+ * questionResult(reference, 2, judged, undefined).tests[0].name; // "hidden test 1"
+ * questionResult(reference, 2, judged, 'this question may not use exact').earned; // 0
+ */
+export function questionResult(reference: ReferenceRecord, points: number, judged: readonly TestOutcome[] | undefined, zeroBecause: string | undefined): QuestionResult {
+  let hiddenNumber = 0;
+  const tests: TestOutcome[] = reference.tests.map((t, i) => {
+    if (t.hidden) hiddenNumber += 1;
+    const name = t.nameShown ? t.name : `hidden test ${hiddenNumber}`;
+    const outcome = judged?.[i];
+    if (zeroBecause !== undefined || outcome === undefined || outcome.name !== t.name) {
+      return { name, points: t.points, passed: false, message: zeroBecause ?? 'this test was not judged', seconds: outcome?.seconds ?? 0, hidden: t.hidden };
+    }
+    return { name, points: t.points, passed: outcome.passed, message: outcome.message, seconds: outcome.seconds, hidden: t.hidden };
+  });
+  const earned = tests.reduce((s, t) => s + (t.passed ? t.points : 0), 0);
+  return { id: reference.question, points, earned, tests, ...(zeroBecause !== undefined ? { note: zeroBecause } : {}) };
 }
 
 /** What a student should know about their own cells: which failed, timed out, killed the kernel. */
@@ -113,16 +143,10 @@ export function studentCellNotes(cells: readonly GradingCell[], run: { cells: re
     const where = mine ? `your code cell ${c.submissionCell} (\`${c.firstLine}\`)` : undefined;
     if (cell.truncated) notes.push(`${where ?? 'a cell'} printed more than the grader keeps; the rest of its output was dropped`);
     if (where === undefined) return;
-    if (cell.status === 'error') notes.push(`${where} failed:\n${indented(cell.errorText)}`);
+    if (cell.status === 'error') notes.push(`${where} failed: ${plainError(cell.errorText)}`);
     else if (cell.status === 'timeout') notes.push(`${where} ran past the time limit for one cell and was stopped`);
     else if (cell.status === 'dead') notes.push(`${where} ended the kernel (process.exit or a crash); it was restarted, and your earlier cells ran again before the rest`);
     else if (cell.status === 'not-run') notes.push(`${where} did not run: ${cell.reason ?? 'grading stopped before it'}`);
   });
   return notes;
-}
-
-function indented(text: string | undefined): string {
-  const lines = (text ?? '(no error text)').split('\n').filter((l) => l.trim() !== '');
-  const kept = lines.length > 8 ? [...lines.slice(0, 8), `... (${lines.length - 8} more lines)`] : lines;
-  return kept.map((l) => `    ${l}`).join('\n');
 }

@@ -4,7 +4,7 @@ export * from './progress';
 export * from './claim';
 export * from './interrupt';
 export { saveFigure } from './saveFigure';
-export { check, grade } from './homework';
+export { check, grade, referenceGrade, probeGrade, judgeGrade, lintGrade } from './homework';
 export * from './execute';
 export * from './runner';
 export { assertSetupDone, jupyterEnv } from './venv';

@@ -1,0 +1,89 @@
+import type { AnswerData, AnswerOutcome } from './answerData';
+
+/*
+ * The wrong answers `lint` makes by itself, from the right answer's values as data: whatever a question's
+ * answer returns (a number, a vector, a list of vectors, an object of them, a tensor), the same structure
+ * with every number zero, every number NaN, the last entry of its first list dropped or one appended, that
+ * list reversed, or the public example's value returned for every input. Working on data, not on the
+ * answer, makes them apply to every question alike.
+ */
+
+/** A generated wrong answer: its name, whether a public test must catch it, and its value per test. */
+export interface GeneratedMistake {
+  name: string;
+  needsPublic: boolean;
+  answers: AnswerOutcome[];
+}
+
+type Tagged = { [tag: string]: unknown };
+
+/** Every number in `data` replaced by `f(number data)`. */
+function mapNumbers(data: AnswerData, f: () => AnswerData): AnswerData {
+  if (typeof data === 'number') return f();
+  if (Array.isArray(data)) return data.map((d) => mapNumbers(d, f));
+  if (data === null || typeof data !== 'object') return data;
+  const t = data as Tagged;
+  if ('$number' in t) return f();
+  if ('$typed' in t) return { $typed: t.$typed, values: (t.values as AnswerData[]).map(() => f()) };
+  if ('$tensor' in t) return { $tensor: t.$tensor, values: (t.values as AnswerData[]).map(() => f()) };
+  if ('$object' in t) {
+    const fields: Record<string, AnswerData> = {};
+    for (const [k, v] of Object.entries(t.$object as Record<string, AnswerData>)) fields[k] = mapNumbers(v, f);
+    return { $object: fields };
+  }
+  return data;
+}
+
+/** `data` with its first list (outermost first: an array, a typed array, an object's first list field) changed by `f`; undefined when it has none. */
+function onFirstList(data: AnswerData, f: (list: AnswerData[]) => AnswerData[]): AnswerData | undefined {
+  if (Array.isArray(data)) return f(data);
+  if (data === null || typeof data !== 'object') return undefined;
+  const t = data as Tagged;
+  if ('$typed' in t) return { $typed: t.$typed, values: f(t.values as AnswerData[]) };
+  if ('$object' in t) {
+    const fields = t.$object as Record<string, AnswerData>;
+    for (const [k, v] of Object.entries(fields)) {
+      const changed = onFirstList(v, f);
+      if (changed !== undefined) return { $object: { ...fields, [k]: changed } };
+    }
+  }
+  return undefined;
+}
+
+const same = (a: AnswerData, b: AnswerData): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The generated wrong answers for a question whose right answers (one per test, as data) are `right`;
+ * `publicExample` is the right answer to the first public test. A variant that equals the right answer on
+ * every test (zeros where the answer is zero) is left out: it is not wrong.
+ *
+ * @example
+ * import { generatedMistakes } from 'maml-lab/homework';
+ * const right = [{ value: [1, 2], seconds: 0 }, { value: [3, 4], seconds: 0 }];
+ * generatedMistakes(right, right[0]).map((m) => m.name); // ["all zeros", "all NaN", "one entry too few", "one entry too many", "entries in reverse order", "the public example's value for every input"]
+ */
+export function generatedMistakes(right: readonly AnswerOutcome[], publicExample: AnswerOutcome | undefined): GeneratedMistake[] {
+  const values = right.map((o) => ('value' in o ? o.value : undefined));
+  if (values.some((v) => v === undefined)) return [];
+  const rightValues = values as AnswerData[];
+  const variants: { name: string; needsPublic: boolean; make: (v: AnswerData) => AnswerData | undefined }[] = [
+    { name: 'all zeros', needsPublic: true, make: (v) => mapNumbers(v, () => 0) },
+    { name: 'all NaN', needsPublic: true, make: (v) => mapNumbers(v, () => ({ $number: 'NaN' })) },
+    { name: 'one entry too few', needsPublic: true, make: (v) => onFirstList(v, (l) => l.slice(0, -1)) },
+    { name: 'one entry too many', needsPublic: true, make: (v) => onFirstList(v, (l) => [...l, l.length > 0 ? l[l.length - 1] : 0]) },
+    { name: 'entries in reverse order', needsPublic: true, make: (v) => onFirstList(v, (l) => [...l].reverse()) },
+  ];
+  if (publicExample !== undefined && 'value' in publicExample) {
+    const example = publicExample.value;
+    // Hard-coding the public example cannot fail a public test on that example: only hidden tests must catch it.
+    variants.push({ name: "the public example's value for every input", needsPublic: false, make: () => example });
+  }
+  const made: GeneratedMistake[] = [];
+  for (const variant of variants) {
+    const answers = rightValues.map((v) => variant.make(v));
+    if (answers.some((a) => a === undefined)) continue;
+    if (answers.every((a, i) => same(a as AnswerData, rightValues[i]))) continue;
+    made.push({ name: variant.name, needsPublic: variant.needsPublic, answers: answers.map((value) => ({ value: value as AnswerData, seconds: 0 })) });
+  }
+  return made;
+}
