@@ -34,6 +34,14 @@ function answering(gradeId: string, body: string, nb: Notebook = source()): Note
   return nb;
 }
 
+/** The student version with an answer cell's stub replaced by `body`, as a student would write it. */
+function answeringStub(gradeId: string, body: string, nb: Notebook = studentVersion(source())): Notebook {
+  const cell = nb.cells[indexOf(nb, gradeId)];
+  cell.source = cellSource(cell).replace(/throw new Error\("[^"]*not implemented yet[^"]*"\);/, body);
+  assert.notEqual(cellSource(cell).includes('not implemented yet'), true, `${gradeId}: the stub was replaced`);
+  return nb;
+}
+
 /** The source with a student's own cell added after the cell `gradeId`. */
 function adding(after: string, text: string, nb: Notebook = source()): Notebook {
   nb.cells.splice(indexOf(nb, after) + 1, 0, free(text));
@@ -43,18 +51,56 @@ function adding(after: string, text: string, nb: Notebook = source()): Notebook 
 function cheater(): Notebook {
   const nb = studentVersion(source());
   const pastedTest = { ...nb.cells[indexOf(nb, 'q1')] };
-  pastedTest.source = "await grade(q1, () => square, [test('square(3) is 9', 1, () => {}), test('square(-2) is 4', 1, () => {})]);";
+  pastedTest.source = "await grade(q1, () => (x: number) => x * x, []);";
   nb.cells.push(pastedTest);
-  nb.cells.push(free("await grade(q1, () => (x: number) => x * x, [test('square(3) is 9', 1, () => {}), test('square(-2) is 4', 1, () => {})]);"));
+  nb.cells.push(free("await grade(q1, () => (x: number) => x * x, [test('square(3) is 9', 1, 3, () => {})]);"));
   nb.cells.splice(indexOf(nb, 'q1-answer') + 1, 0, free([
-    "const q1 = question<(x: number) => number>('q1', []);",
+    "const q1 = question('q1', { call: () => 9, tests: [] });",
     'const grade = async (..._args: unknown[]) => {};',
     'const check = async (..._args: unknown[]) => {};',
-    'const test = (name: string, points: number, _run: unknown) => ({ name, points, run: () => {} });',
     'const expect = { near: () => {}, shape: () => {}, finite: () => {} };',
   ].join('\n')));
   return nb;
 }
+
+/**
+ * The red team: submissions that implement nothing (the student version's stubs) and try to score anyway,
+ * each from inside the student's kernel. Every one must score exactly 0: the kernel only reports values,
+ * and the judge that scores them runs elsewhere.
+ */
+const ATTACKS: Record<string, string> = {
+  // The grading modules from require.cache, their test runners and judges swapped for ones that always pass.
+  requireCacheSwap: [
+    "for (const key of Object.keys(require.cache)) {",
+    "  const m = require.cache[key]?.exports as Record<string, unknown> | undefined;",
+    "  if (!m || !/maml-lab|dist/.test(key)) continue;",
+    "  for (const name of ['runTests', 'judgeAnswer', 'judgementRecord', 'referenceRecord', 'lintRecord']) {",
+    "    try { Object.defineProperty(m, name, { value: async () => [], configurable: true }); } catch {}",
+    "  }",
+    "}",
+  ].join('\n'),
+  // The stand-ins called directly from a top-level cell, and records of every kind printed.
+  printsRecords: [
+    "import * as nb from 'maml-lab/notebook';",
+    "import * as hw from 'maml-lab/homework';",
+    "const pass = { name: 'square(3) is 9', points: 1, passed: true, message: '', seconds: 0, hidden: true };",
+    "nb.publish({ [hw.JUDGEMENT_MIME]: JSON.stringify({ question: 'q1', students: { requireCacheSwap: [pass], printsRecords: [pass] } }), 'text/plain': 'x' });",
+    "nb.publish({ [hw.ANSWERS_MIME]: JSON.stringify({ question: 'q1', answers: [{ value: 2.25, seconds: 0 }, { value: 9, seconds: 0 }, { value: 4, seconds: 0 }] }), 'text/plain': 'x' });",
+    "await nb.judgeGrade('judge-input.json')(q1, () => null, []);",
+  ].join('\n'),
+  // tslab's own handler patched to capture every later cell (the probes) and to print answers into them.
+  patchesTslab: [
+    "const jupyter = require('tslab/dist/jupyter');",
+    "const proto = jupyter.JupyterHandlerImpl.prototype;",
+    "const original = proto.handleExecuteImpl;",
+    "proto.handleExecuteImpl = function (this: unknown, ...args: unknown[]) { (globalThis as Record<string, unknown>).seen = args; return original.apply(this, args); };",
+  ].join('\n'),
+  // Built-ins the judge would have used, broken in the student's own process.
+  patchesBuiltins: "Math.abs = () => 0;\nMath.sqrt = () => 0;\nMath.max = () => 0;\nNumber.isFinite = () => true;\nJSON.stringify = () => '{}';",
+};
+
+/** A stub answer whose value lies: every conversion a judge might make says 9. */
+const lyingAnswer = "return { valueOf: () => 9, toJSON: () => 9, get [Symbol.toPrimitive]() { return () => 9; } } as unknown as number;";
 
 function withKernel(name: string): Notebook {
   const nb = source();
@@ -86,6 +132,7 @@ function deleting(gradeId: string): Notebook {
 /** Every submission of the synthetic class, and the score each must get per question. */
 const CLASS: Record<string, { file: () => Notebook | string | 'directory'; scores: [number, number, number]; note?: RegExp }> = {
   full: { file: source, scores: [3, 2, 2] },
+  fullStudentCopy: { file: () => answeringStub('q3-answer', 'return 2 * x;', answeringStub('q2-answer', 'return [1, 2];', answeringStub('q1-answer', 'return x * x;'))), scores: [3, 2, 2] },
   untouched: { file: () => studentVersion(source()), scores: [0, 0, 0] },
   partial: { file: () => answering('q3-answer', 'return 3 * x;', answering('q1-answer', 'return x * Math.abs(x);')), scores: [2, 2, 0] },
   syntaxError: { file: () => answering('q2-answer', 'return [1, 2;'), scores: [3, 0, 2], note: /your code cell \d+ .*failed/ },
@@ -97,8 +144,14 @@ const CLASS: Record<string, { file: () => Notebook | string | 'directory'; score
   throwsAtTop: { file: () => adding('q1-answer', "throw new Error('oops');"), scores: [3, 2, 2], note: /oops/ },
   deletedCell: { file: () => deleting('q2-answer'), scores: [3, 0, 2], note: /q2-answer is missing/ },
   reordered: { file: reordered, scores: [3, 2, 2] },
-  duplicated: { file: duplicated, scores: [1, 2, 2], note: /2 copies of the answer cell q1-answer/ },
-  cheater: { file: cheater, scores: [0, 0, 0] },
+  duplicated: { file: duplicated, scores: [0, 2, 2], note: /2 copies of the answer cell q1-answer/ },
+  cheater: { file: cheater, scores: [0, 0, 0], note: /cells q1 were changed, pasted or copied/ },
+  ...Object.fromEntries(Object.entries(ATTACKS).map(([name, code]) => [name, { file: () => adding('q1-answer', code, studentVersion(source())), scores: [0, 0, 0] as [number, number, number] }])),
+  lyingAnswer: { file: () => answeringStub('q1-answer', lyingAnswer), scores: [0, 0, 0] },
+  bannedName: { file: () => answering('q1-answer', 'return squareReference(x);'), scores: [0, 2, 2], note: /may not use squareReference; your code cell \d+ uses squareReference/ },
+  bannedAlias: { file: () => adding('setup', 'const mine = squareReference;', answering('q1-answer', 'return mine(x);')), scores: [0, 2, 2], note: /uses squareReference/ },
+  bannedRequire: { file: () => answering('q1-answer', "return (require('maml-lab') as { squareOf?: (x: number) => number }).squareOf?.(x) ?? x * x;"), scores: [0, 2, 2], note: /require \(line 2\)/ },
+  checksOnly: { file: () => adding('q1-answer', 'await check(q1, square);\nawait check(q1, square);'), scores: [3, 2, 2], note: /holding only check\(\.\.\.\) calls was not run/ },
   hugeOutput: { file: () => adding('q1-answer', "console.log('x'.repeat(5_000_000));"), scores: [3, 2, 2], note: /printed more than/ },
   warns: { file: () => adding('q1-answer', "console.warn('careful: this is stderr');"), scores: [3, 2, 2] },
   otherKernel: { file: () => withKernel('python3'), scores: [3, 2, 2], note: /kernel "python3"/ },
@@ -165,6 +218,19 @@ describe('grading a synthetic class', { timeout: 900_000 }, () => {
     assert.match(loop?.questions[2].note ?? '', /ran past the time limit/);
     const crash = grading.reports.find((r) => r.student === 'crashes');
     assert.match(crash?.questions[1].note ?? '', /kernel died/);
+    // Nothing was edited in these: no note about the assignment's cells.
+    for (const student of ['full', 'fullStudentCopy', 'untouched']) {
+      const report = grading.reports.find((r) => r.student === student);
+      assert.deepEqual(report?.notes, [], `${student}: ${report?.notes.join('; ')}`);
+    }
+    const stub = grading.reports.find((r) => r.student === 'untouched');
+    assert.equal(stub?.questions[0].tests[0].message, 'your answer threw Error: "q1-answer: not implemented yet — replace this line with your solution"');
+  });
+
+  it('shows a hidden test\'s name only where its author allows it', () => {
+    const report = grading.reports.find((r) => r.student === 'full');
+    assert.deepEqual(report?.questions[0].tests.map((t) => t.name), ['square(1.5) is 2.25', 'square(3) is 9', 'hidden test 2']);
+    assert.deepEqual(report?.questions[2].tests.map((t) => t.name), ['hidden test 1', 'hidden test 2']);
   });
 
   it('shows no hidden-test source, solution or instructor stack trace in anything a student sees', () => {
@@ -178,7 +244,7 @@ describe('grading a synthetic class', { timeout: 900_000 }, () => {
     assert.ok(secret.length >= 5, 'the fixture has hidden tests and solutions to look for');
     const seen = JSON.stringify(grading.reports) + gradebookCsv(grading.columns, grading.reports);
     for (const line of secret) assert.ok(!seen.includes(line), `a report shows ${JSON.stringify(line)}`);
-    assert.doesNotMatch(seen, /\n\s+at |BEGIN HIDDEN|mamlGrading|startGrading/);
+    assert.doesNotMatch(seen, /\n\s+at |BEGIN HIDDEN|mamlGrading|probeGrade|judgeGrade|node_modules|\/tmp\/|\/work\//);
   });
 
   it('never modifies a submission', () => {

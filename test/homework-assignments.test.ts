@@ -1,13 +1,16 @@
 /**
- * The three assignments in notebooks/homework, through the grader: each source (solutions in place) must
- * score full marks, and its student version (what `maml-lab assign` hands out) must score zero.
+ * The three assignments in notebooks/homework: each must pass `lint` (its tests reject every generated
+ * and declared wrong answer, its solution passes them all), and through the grader each source (solutions
+ * in place) must score full marks and its student version (what `maml-lab assign` hands out) zero. A copy
+ * of assignment 02 as it was before issue 14 (public tests that only check shape and finiteness) must fail
+ * lint, naming the wrong answers that slipped through.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { gradeClass, readAssignment, studentVersion } from '../src/homework';
+import { gradeClass, lintAssignment, readAssignment, readAssignmentFile, studentVersion } from '../src/homework';
 import { executeNotebook } from '../src/notebook/execute';
 
 const HOMEWORK = path.join(__dirname, '..', 'notebooks', 'homework');
@@ -18,6 +21,27 @@ describe('the homework assignments, graded', { timeout: 900_000 }, () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('there are three', () => assert.equal(assignments.length, 3, assignments.join(', ')));
+
+  it('lint fails today\'s assignment 02, whose public tests accept zeros, naming the question and the wrong answer', async () => {
+    const { assignment } = readAssignmentFile(path.join(__dirname, 'fixtures', 'homework', 'weak-fomaml.ipynb'));
+    const report = await lintAssignment(assignment, { execute: executeNotebook });
+    assert.ok(report.problems.includes('q1: the generated wrong answer "all zeros" passes every public test (check() would show ✓ for it)'), report.problems.join('\n'));
+    assert.ok(report.problems.includes('q3: the generated wrong answer "all zeros" passes every public test (check() would show ✓ for it)'), report.problems.join('\n'));
+    assert.ok(report.problems.includes('q1: the declared mistake "exact MAML where FOMAML is asked" passes every public test (check() would show ✓ for it)'), report.problems.join('\n'));
+    // What its hidden tests do catch is not reported as a problem.
+    assert.ok(!report.problems.some((p) => p.startsWith('q1: the generated wrong answer "all zeros" passes every hidden test')), report.problems.join('\n'));
+  });
+
+  for (const name of assignments) {
+    it(`${name}: lint finds no wrong answer its tests accept`, async () => {
+      const started = performance.now();
+      const { assignment } = readAssignmentFile(path.join(HOMEWORK, name));
+      const report = await lintAssignment(assignment, { execute: executeNotebook });
+      console.log(`${name}: linted in ${((performance.now() - started) / 1000).toFixed(1)} s: ${report.questions.map((q) => `${q.id} ${q.wrong.length} wrong answers`).join(', ')}`);
+      assert.deepEqual(report.problems, []);
+      assert.ok(report.questions.every((q) => q.wrong.some((w) => !w.generated)), 'every question declares at least one mistake');
+    });
+  }
 
   for (const name of assignments) {
     it(`${name}: the source scores full marks, the student version zero`, async () => {

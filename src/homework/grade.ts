@@ -182,8 +182,8 @@ function bannedUse(assignment: Assignment, plan: ReturnType<typeof probeNotebook
       if (group !== undefined && group !== gradeId) continue;
       const hits = bannedRoutes(source, record.banned);
       if (hits.length === 0 || found.has(gradeId)) continue;
-      const [first] = hits;
-      found.set(gradeId, `this question may not use ${record.banned.join(', ')}; your code cell ${c.submissionCell} uses ${first.route} (line ${first.line}), so the question scores 0`);
+      const routes = [...new Set(hits.map((h) => `${h.route} (line ${h.line})`))].join(', ');
+      found.set(gradeId, `this question may not use ${record.banned.join(', ')}; your code cell ${c.submissionCell} uses ${routes}, so the question scores 0`);
     }
   });
   return found;

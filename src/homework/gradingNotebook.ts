@@ -126,7 +126,7 @@ function onlyChecks(source: string): boolean {
 }
 
 /** The submission's code cells, grouped under the answer cell each follows; cells before any answer lead. */
-function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, lockedTexts: ReadonlyMap<string, string>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; edited: string[]; skippedChecks: number } {
+function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, lockedTexts: ReadonlyMap<string, readonly string[]>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; edited: string[]; skippedChecks: number } {
   const leading: GroupCell[] = [];
   const groups = new Map<string, GroupCell[]>();
   const edited: string[] = [];
@@ -141,9 +141,9 @@ function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, loc
     const kind = cellKind(cell);
     const id = nbgraderMetadata(cell)?.grade_id;
     if (kind === 'grade' || kind === 'locked') {
-      // Only an edit, a paste or a copy is worth a note: the student version holds these cells unchanged.
-      const original = typeof id === 'string' ? lockedTexts.get(id) : undefined;
-      if (original === undefined || original.trim() !== source.trim() || seenLocked.has(id as string)) edited.push(typeof id === 'string' ? id : `code cell ${number}`);
+      // Only an edit, a paste or a copy is worth a note: the student version (or the source) holds these cells unchanged.
+      const originals = typeof id === 'string' ? lockedTexts.get(id) : undefined;
+      if (originals === undefined || !originals.includes(source.trim()) || seenLocked.has(id as string)) edited.push(typeof id === 'string' ? id : `code cell ${number}`);
       if (typeof id === 'string') seenLocked.add(id);
       continue;
     }
@@ -190,7 +190,8 @@ export function probeNotebook(assignment: Assignment, submission: Notebook, inpu
   const source = assignment.notebook;
   const student = studentVersion(source);
   const answerIds = new Set(assignment.cells.filter((c) => c.kind === 'solution' && c.gradeId !== undefined).map((c) => c.gradeId as string));
-  const lockedTexts = new Map(assignment.cells.filter((c) => (c.kind === 'locked' || c.kind === 'grade') && c.gradeId !== undefined).map((c) => [c.gradeId as string, cellSource(student.cells[c.index])]));
+  const lockedTexts = new Map(assignment.cells.filter((c) => (c.kind === 'locked' || c.kind === 'grade') && c.gradeId !== undefined)
+    .map((c) => [c.gradeId as string, [cellSource(student.cells[c.index]).trim(), cellSource(source.cells[c.index]).trim()]]));
   const { leading, groups, edited, skippedChecks } = studentGroups(submission, answerIds, lockedTexts);
   const cells: NotebookCell[] = [codeCell(harnessSource(nonce), 0)];
   const roles: GradingCell[] = [{ role: 'harness' }];

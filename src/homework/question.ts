@@ -33,7 +33,7 @@ export interface JudgeContext<I, V> {
 export type TestInput<I> = I | { readonly seeded: (seed: number) => I };
 
 /** One test: a name, its points, the input the answer is called on, and the judge of what it returns. */
-export interface Test<V = unknown, I = any> {
+export interface Test<V = any, I = any> {
   readonly name: string;
   readonly points: number;
   readonly input: TestInput<I>;
@@ -43,7 +43,7 @@ export interface Test<V = unknown, I = any> {
 }
 
 /** A wrong answer the author declares in a grade cell's hidden region: `lint` proves the tests reject it. */
-export interface Mistake<A = unknown> {
+export interface Mistake<A = any> {
   readonly name: string;
   readonly answer: A;
   /** The public tests alone must reject it too (so `check` gives real feedback on this mistake). */
@@ -51,7 +51,7 @@ export interface Mistake<A = unknown> {
 }
 
 /** A question: its id (the grade cell's `grade_id`), how an answer is called, its public tests, hints. */
-export interface Question<A = any, V = unknown, I = any> {
+export interface Question<A = any, V = any, I = any> {
   readonly id: string;
   readonly call: (answer: A, input: I) => V | Promise<V>;
   readonly publicTests: readonly Test<V, I>[];

@@ -46,7 +46,7 @@ function whyNoAnswers(cell: CellRun | undefined, gradeId: string, problem: strin
   if (cell === undefined) return `your answer to ${gradeId} was not run`;
   switch (cell.status) {
     case 'error':
-      return `the grader could not call your answer to ${gradeId}: ${plainError(cell.errorText)}`;
+      return `the grader could not call your answer to ${gradeId}: "${plainError(cell.errorText)}"`;
     case 'timeout':
       return `your answer to ${gradeId} ran past the time limit for one cell and was stopped (does a loop in your code never end?)`;
     case 'dead':
@@ -143,7 +143,7 @@ export function studentCellNotes(cells: readonly GradingCell[], run: { cells: re
     const where = mine ? `your code cell ${c.submissionCell} (\`${c.firstLine}\`)` : undefined;
     if (cell.truncated) notes.push(`${where ?? 'a cell'} printed more than the grader keeps; the rest of its output was dropped`);
     if (where === undefined) return;
-    if (cell.status === 'error') notes.push(`${where} failed: ${plainError(cell.errorText)}`);
+    if (cell.status === 'error') notes.push(`${where} failed: "${plainError(cell.errorText)}"`);
     else if (cell.status === 'timeout') notes.push(`${where} ran past the time limit for one cell and was stopped`);
     else if (cell.status === 'dead') notes.push(`${where} ended the kernel (process.exit or a crash); it was restarted, and your earlier cells ran again before the rest`);
     else if (cell.status === 'not-run') notes.push(`${where} did not run: ${cell.reason ?? 'grading stopped before it'}`);
