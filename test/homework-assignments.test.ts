@@ -6,6 +6,7 @@
  * lint, naming the wrong answers that slipped through.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { after, describe, it } from 'node:test';
 import { gradeClass, lintAssignment, readAssignment, readAssignmentFile, studentVersion } from '../src/homework';
 import { executeNotebook } from '../src/notebook/execute';
 
+const BIN = path.join(__dirname, '..', 'bin', 'maml-lab.js');
 const HOMEWORK = path.join(__dirname, '..', 'notebooks', 'homework');
 const assignments = fs.readdirSync(HOMEWORK).filter((f) => f.endsWith('.ipynb')).sort();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assignments-'));
@@ -30,6 +32,17 @@ describe('the homework assignments, graded', { timeout: 900_000 }, () => {
     assert.ok(report.problems.includes('q1: the declared mistake "exact MAML where FOMAML is asked" passes every public test (check() would show ✓ for it)'), report.problems.join('\n'));
     // What its hidden tests do catch is not reported as a problem.
     assert.ok(!report.problems.some((p) => p.startsWith('q1: the generated wrong answer "all zeros" passes every hidden test')), report.problems.join('\n'));
+  });
+
+  it('maml-lab new writes an assignment lint passes, with metadata and ids on every cell, and never overwrites', () => {
+    const file = path.join(dir, 'new.ipynb');
+    execFileSync(process.execPath, [BIN, 'new', file, '--questions', '2'], { stdio: 'pipe' });
+    const out = execFileSync(process.execPath, [BIN, 'lint', file], { encoding: 'utf8' });
+    assert.match(out, /new\.ipynb: the tests reject every wrong answer, and the solution passes them all ✓/);
+    assert.equal(readAssignment(JSON.parse(fs.readFileSync(file, 'utf8'))).totalPoints, 4);
+    const again = spawnSync(process.execPath, [BIN, 'new', file], { encoding: 'utf8' });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /exists; choose another name/);
   });
 
   for (const name of assignments) {

@@ -78,6 +78,11 @@ describe('expect', () => {
   it('a wrong expected value or tolerance is the test author\'s mistake: a TypeError, not a TestFailure', () => {
     assert.throws(() => expect.near(1, 'one'), TypeError);
     assert.throws(() => expect.near(1, 1, { relative: 1e-6, absolute: 1e-6 } as never), TypeError);
+    // A zero or empty answer never passes a relative comparison: a zero reference, an empty one or a bound ≥ 1 is refused.
+    assert.throws(() => expect.near([0, 0], [0, 0], { relative: 1e-6 }), /needs a nonzero reference/);
+    assert.throws(() => expect.near([], [], { relative: 1e-6 }), /needs a nonzero reference/);
+    assert.throws(() => expect.near([0, 0], [1, 2], { relative: 1 }), /must be < 1/);
+    assert.match(failure(() => expect.near([0, 0], [1, 2], { relative: 0.99 })) ?? '', /got relative error 1\.0e0/);
     assert.ok(Object.isFrozen(expect), 'a student cannot replace expect.near');
   });
 });

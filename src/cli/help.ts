@@ -18,7 +18,10 @@ export const USAGE = `Usage:
                                              the Hessian of a task's MSE, its Gauss–Newton and residual parts, eigenvalues
   maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
                                              the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
-  maml-lab assign SRC.ipynb OUTDIR [--force] the student version of an assignment: solutions stubbed, hidden tests removed
+  maml-lab new FILE.ipynb [--questions N] [--title T]
+                                             a new assignment: every cell with its metadata, lint-clean
+  maml-lab lint SRC.ipynb...                 prove an assignment's tests: they must reject every wrong answer
+  maml-lab assign SRC.ipynb OUTDIR [--force] the student version of an assignment (after lint): solutions stubbed, hidden tests removed
   maml-lab grade SRC.ipynb SUBMISSION... --out DIR [--jobs N] [--shard I/N] [--cell-timeout S] [--limit S]
                                              grade submissions: gradebook.csv and a JSON report per student
   maml-lab grade --merge DIR... --out DIR    combine the gradebooks of shards graded apart
@@ -34,7 +37,7 @@ Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
  * import { COMMAND_HELP } from './help';
  * console.log(COMMAND_HELP.verify);
  */
-export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'assign' | 'grade', string>> = {
+export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'new' | 'lint' | 'assign' | 'grade', string>> = {
   verify: `Usage: maml-lab verify [--steps K] [--json] [--verbose]
 
 Checks every line of the k-step MAML derivation on small instances (linear regression and tiny MLPs), each
@@ -104,7 +107,29 @@ query MSE ± 95% CI on held-out tasks after 1 and 10 steps, with the reference f
 
 Ctrl-C stops the method in training, scores what it has and skips the rest; a second Ctrl-C quits.
 Exit code: 0 on success, 1 when a method diverged, 2 for a usage mistake.`,
-  assign: `Usage: maml-lab assign SRC.ipynb OUTDIR [--force]
+  new: `Usage: maml-lab new FILE.ipynb [--questions N] [--title T]
+
+Writes a new assignment: a title, a locked setup cell, and N questions (default 1), each a complete
+example of the format (a prompt, a locked cell with the question's call, public tests and hints, an answer
+cell whose solution region sits inside the function, a check cell, and a grade cell with a seeded hidden
+test and a declared mistake), every cell with its nbgrader metadata and id. It passes \`maml-lab lint\` as
+written. FILE is never overwritten.
+
+Exit code: 0 on success, 1 when FILE exists, 2 for a usage mistake.`,
+  lint: `Usage: maml-lab lint SRC.ipynb [SRC2.ipynb …]
+
+Proves an assignment's tests in one run of its source through the tslab kernel (the author's code only).
+Each grade cell judges its solution, then wrong answers: the ones lint makes (all zeros, all NaN, one entry
+too few or too many, entries reversed, the public example's value for every input, the input returned
+unchanged) and the author's mistake(...)s in the hidden region. The solution must pass every test; every
+wrong answer must fail a hidden test; the generated ones (but the hard-coded public example) and mistakes
+marked { public: true } must fail a public test too, so that check() gives real feedback. Also checked:
+cell ids, a solution region that swallows its function's signature, points equal to the tests' points,
+each grade cell grading the question of its grade_id. Prints per question each wrong answer and the tests
+that rejected it, then every problem, naming the question and the wrong answer that slipped through.
+
+Exit code: 0 when the tests reject every wrong answer, 1 otherwise, 2 for a usage mistake.`,
+  assign: `Usage: maml-lab assign SRC.ipynb OUTDIR [--force] [--no-lint]
 
 Writes the student version of an assignment (a tslab notebook with nbgrader cell metadata, see
 notebooks/homework/README.md) to OUTDIR/SRC's file name: every // BEGIN SOLUTION … // END SOLUTION
@@ -114,17 +139,19 @@ checked first (markers balanced and in the right cells, unique grade_ids, points
 tslab kernel); every problem is reported with its cell number and grade_id. SRC is never modified.
 
   --force      overwrite OUTDIR's file if it exists (without it, assign refuses and names the file)
+  --no-lint    write it even when \`maml-lab lint\` finds problems (lint runs first by default)
 
 Exit code: 0 on success, 1 when SRC is not a valid assignment or the file exists, 2 for a usage mistake.`,
   grade: `Usage: maml-lab grade SRC.ipynb SUBMISSION... --out DIR [options]
        maml-lab grade --merge DIR... --out DIR [--force]
 
 Grades students' notebooks against the assignment SRC.ipynb (the instructor's copy, with solutions and
-hidden tests). First the source's own solution is graded (the reference run): it must score full marks, and
-it tells the grader which tests each grade cell runs. Then each submission runs in a fresh tslab kernel in
-an empty temporary folder (under bubblewrap where it is installed: read-only filesystem, no network, SRC,
-the submissions and DIR hidden). Locked and test cells come from SRC, never from the submission; a
-submission is only read.
+hidden tests), in three runs. The reference run executes SRC with its own solutions: it must pass every
+test, and it gives each test's input (per student, for seeded inputs) and the solution's value on it. Then
+each submission runs in a fresh tslab kernel in an empty temporary folder (under bubblewrap where it works):
+its answers are called on those inputs and only their values come back, as data; no test code and no
+expected value enters that kernel. Last, one judge run of SRC's own cells scores every student's values.
+Locked and grade cells come from SRC, never from the submission; a submission is only read.
 
 Writes DIR/gradebook.csv (one row per student: a column per question, total), DIR/reports/STUDENT.json
 (per test: passed, message, seconds; notes on the student's failing cells) and DIR/grading.json. A student

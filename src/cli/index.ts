@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageVersion, ready } from '../meta/engine';
@@ -8,6 +8,7 @@ import { deriveSymbolically } from '../derivations/symbolic';
 import { writeStudentVersion } from './assign';
 import { readAssignmentFile } from '../homework/assignment';
 import { lintAssignment, type LintReport } from '../homework/lint';
+import { assignmentTemplate } from '../homework/template';
 import { executeNotebook } from '../notebook/execute';
 import { checkTable, reproduceTable, stepTable, textTable } from './format';
 import { COMMAND_HELP, USAGE } from './help';
@@ -227,6 +228,24 @@ async function lint(args: string[], signal: AbortSignal): Promise<number> {
   return ok ? 0 : 1;
 }
 
+function newAssignment(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { questions: { type: 'string' }, title: { type: 'string' } } });
+  if (positionals.length !== 1 || !positionals[0].endsWith('.ipynb')) throw new UsageError('new needs the file to write: `maml-lab new FILE.ipynb [--questions N] [--title T]`');
+  const [file] = positionals;
+  const questions = values.questions === undefined ? 1 : Number(values.questions);
+  if (!Number.isInteger(questions) || questions < 1 || questions > 50) throw new UsageError(`--questions must be a whole number from 1 to 50, got ${JSON.stringify(values.questions)}`);
+  const notebook = assignmentTemplate(values.title ?? path.basename(file, '.ipynb'), questions);
+  // 'wx': never overwrite what a user wrote.
+  try {
+    writeFileSync(file, `${JSON.stringify(notebook, null, 1)}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${file} exists; choose another name`);
+    throw error;
+  }
+  console.log(`wrote ${file}: ${questions} question${questions === 1 ? '' : 's'}; edit it in JupyterLab, then \`maml-lab lint ${file}\``);
+  return 0;
+}
+
 async function assign(args: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' }, 'no-lint': { type: 'boolean' } } });
   if (positionals.length !== 2) throw new UsageError('assign needs SRC.ipynb and OUTDIR: `maml-lab assign SRC.ipynb OUTDIR [--force] [--no-lint]`');
@@ -279,6 +298,8 @@ export async function main(argv: string[]): Promise<number> {
         return await interruptible((signal) => assign(rest, signal));
       case 'lint':
         return await interruptible((signal) => lint(rest, signal));
+      case 'new':
+        return newAssignment(rest);
       case 'grade':
         return await interruptible((signal) => gradeCommand(rest, signal));
       case undefined:

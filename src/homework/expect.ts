@@ -73,6 +73,12 @@ export const expect = Object.freeze({
   near(actual: unknown, expected: unknown, within?: NearTolerance): void {
     const { kind, bound } = tolerance(within);
     const e = reference(expected, 'near');
+    if (kind === 'relative') {
+      // A relative comparison with a zero or empty reference, or a bound of 1 or more, passes an answer of
+      // zeros: the test author's mistake, said as such (an absolute tolerance is the right tool there).
+      if (e.values.length === 0 || e.values.every((v) => v === 0)) throw new TypeError('expect.near: a relative tolerance needs a nonzero reference (every answer of zeros would pass); use { absolute }');
+      if (bound >= 1) throw new RangeError(`expect.near: a relative tolerance must be < 1 (an answer of zeros has relative error 1), got ${bound}`);
+    }
     const a = numbersShaped(actual, e.shape);
     const error = kind === 'relative' ? relativeError(a.values, e.values) : maxAbsDifference(a.values, e.values);
     if (!(error <= bound)) {

@@ -19,3 +19,4 @@ export * from './score';
 export * from './grade';
 export * from './gradeClass';
 export * from './executor';
+export * from './template';
