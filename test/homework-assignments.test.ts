@@ -30,6 +30,12 @@ describe('the homework assignments, graded', { timeout: 900_000 }, () => {
     assert.ok(report.problems.includes('q1: the generated wrong answer "all zeros" passes every public test (check() would show ✓ for it)'), report.problems.join('\n'));
     assert.ok(report.problems.includes('q3: the generated wrong answer "all zeros" passes every public test (check() would show ✓ for it)'), report.problems.join('\n'));
     assert.ok(report.problems.includes('q1: the declared mistake "exact MAML where FOMAML is asked" passes every public test (check() would show ✓ for it)'), report.problems.join('\n'));
+    // assign lints first: it refuses to hand this one out, and writes nothing.
+    const out = path.join(dir, 'weak-out');
+    const refused = spawnSync(process.execPath, [BIN, 'assign', path.join(__dirname, 'fixtures', 'homework', 'weak-fomaml.ipynb'), out], { encoding: 'utf8' });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /not written: fix the problems above/);
+    assert.equal(fs.existsSync(out), false);
     // What its hidden tests do catch is not reported as a problem.
     assert.ok(!report.problems.some((p) => p.startsWith('q1: the generated wrong answer "all zeros" passes every hidden test')), report.problems.join('\n'));
   });
