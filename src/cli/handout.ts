@@ -124,11 +124,15 @@ Hand in the \`.ipynb\` files as your teacher asks (not \`node_modules\`).
 
 const GITIGNORE = 'node_modules/\n.ipynb_checkpoints/\n';
 
+// maml-lab's one optional dependency, @tensorflow/tfjs-node, downloads TensorFlow's C library from Google's
+// storage while installing (hundreds of MB, and it fails offline); the homework runs on the wasm backend.
+const NPMRC = '# Skip @tensorflow/tfjs-node (a large native download); the notebooks run on tfjs\'s wasm backend.\nomit=optional\n';
+
 /**
  * Writes a handout to `outDir`: the student version of each source (`maml-lab assign`'s code: solutions
- * stubbed, hidden tests removed, outputs cleared), the package tarball, package.json, README.md and
- * .gitignore. Every source is checked before anything is written; an existing file is replaced only with
- * `force`; the sources are only read.
+ * stubbed, hidden tests removed, outputs cleared), the package tarball, package.json, README.md,
+ * .gitignore and .npmrc (no optional dependencies). Every source is checked before anything is written;
+ * an existing file is replaced only with `force`; the sources are only read.
  *
  * @example
  * import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -142,7 +146,7 @@ const GITIGNORE = 'node_modules/\n.ipynb_checkpoints/\n';
  * ] }));
  * writeFileSync(path.join(dir, 'maml-lab-0.0.0.tgz'), 'a tarball made earlier by npm pack');
  * const out = writeHandout([path.join(dir, 'hw.ipynb')], path.join(dir, 'class'), { packageFile: path.join(dir, 'maml-lab-0.0.0.tgz') });
- * out.files.map((f) => path.basename(f)) // ["hw.ipynb", "maml-lab-0.0.0.tgz", "package.json", "README.md", ".gitignore"]
+ * out.files.map((f) => path.basename(f)) // ["hw.ipynb", "maml-lab-0.0.0.tgz", "package.json", "README.md", ".gitignore", ".npmrc"]
  */
 export function writeHandout(sources: string[], outDir: string, options: HandoutOptions = {}): HandoutResult {
   if (sources.length === 0) throw new HandoutUsageError('handout needs at least one SRC.ipynb');
@@ -161,7 +165,8 @@ export function writeHandout(sources: string[], outDir: string, options: Handout
   const manifest = path.join(outDir, 'package.json');
   const readme = path.join(outDir, 'README.md');
   const gitignore = path.join(outDir, '.gitignore');
-  const targets = [...names.map((n) => path.join(outDir, n)), ...(givenInPlace ? [] : [tarball]), manifest, readme, gitignore];
+  const npmrc = path.join(outDir, '.npmrc');
+  const targets = [...names.map((n) => path.join(outDir, n)), ...(givenInPlace ? [] : [tarball]), manifest, readme, gitignore, npmrc];
   const existing = targets.filter((f) => existsSync(f));
   if (existing.length > 0 && !options.force) {
     throw new Error(`${existing.join(', ')} ${existing.length === 1 ? 'exists' : 'exist'}; pass --force to overwrite`);
@@ -177,13 +182,14 @@ export function writeHandout(sources: string[], outDir: string, options: Handout
     writeFileSync(manifest, handoutManifest(outDir, path.basename(tarball)));
     writeFileSync(readme, handoutReadme(notebooks, path.basename(tarball)));
     writeFileSync(gitignore, GITIGNORE);
+    writeFileSync(npmrc, NPMRC);
     return {
       dir: outDir,
       notebooks,
       tarball,
       tarballBytes: statSync(tarball).size,
       packed: made !== undefined,
-      files: [...notebooks.map((n) => n.file), tarball, manifest, readme, gitignore],
+      files: [...notebooks.map((n) => n.file), tarball, manifest, readme, gitignore, npmrc],
     };
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -220,7 +226,7 @@ export function handoutCommand(args: string[]): number {
     console.log(`wrote ${n.file}: ${n.questions.length} graded question${n.questions.length === 1 ? '' : 's'}, ${n.totalPoints} points; ${n.stubs} solution region${n.stubs === 1 ? '' : 's'} stubbed, ${n.hiddenRegions} hidden-test region${n.hiddenRegions === 1 ? '' : 's'} removed`);
   }
   const kB = Math.round(out.tarballBytes / 1000);
-  console.log(`${out.packed ? 'packed' : 'copied'} ${out.tarball} (${kB} kB)${out.packed ? ` from ${packageRoot}` : ''}; wrote package.json, README.md, .gitignore`);
+  console.log(`${out.packed ? 'packed' : 'copied'} ${out.tarball} (${kB} kB)${out.packed ? ` from ${packageRoot}` : ''}; wrote package.json, README.md, .gitignore, .npmrc`);
   console.log(`\nStudents get the folder ${out.dir} and run, in it: npm install && npm start`);
   return 0;
 }

@@ -41,7 +41,8 @@ and hidden tests). OUTDIR gets:
     removed, outputs cleared);
   - maml-lab-VERSION.tgz, this installation of the package packed by \`npm pack\` (about 350 kB);
   - package.json, depending on maml-lab from that tarball, with \`npm start\` = \`maml-lab lab\`;
-  - README.md for students (\`npm install && npm start\`; Node 20 and Python 3 needed) and .gitignore.
+  - README.md for students (\`npm install && npm start\`; Node 20 and Python 3 needed), .gitignore, and
+    .npmrc (omit=optional: no @tensorflow/tfjs-node download; the notebooks use tfjs's wasm backend).
 Every SRC is checked before anything is written; the SRCs are never modified; other files in OUTDIR are
 left alone.
 
