@@ -1,120 +1,18 @@
 /**
- * `npm run setup`: makes `.venv` with JupyterLab, nbclient, nbconvert and plotly, writes the tslab
- * kernelspec and our JupyterLab settings into it, and registers the git filter that keeps notebook
- * outputs out of commits. Idempotent and quick when everything is already there, so `npm test` and
+ * `npm run setup`: the package's setup (src/notebook/setup.ts: `.venv` with JupyterLab, nbclient, nbconvert
+ * and plotly, the tslab kernelspec and our JupyterLab settings in it), then the git filter that keeps
+ * notebook outputs out of commits. Idempotent and quick when everything is already there, so `npm test` and
  * `npm start` call it every time.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  kernelSpecFile,
-  labSettingsFile,
-  projectRoot,
-  runCaptured,
-  tslabBin,
-  venvDir,
-  venvPipInstall,
-  venvPython,
-} from './jupyter';
+import { setupJupyter } from '../src/notebook/setup';
+import { projectRoot } from './jupyter';
 
-/** The Python packages the venv must provide, as imported and as installed. */
-// plotly brings JupyterLab's renderer for application/vnd.plotly.v1+json, the MIME type maml-lab's figures use.
-const PY_MODULES = ['jupyterlab', 'nbclient', 'nbconvert', 'plotly'] as const;
-// Ranges, not pins: the mirror serves what it has; the notebook executor (python/) relies on nbclient's
-// async_setup_kernel and process_message (0.6+) and was verified with nbclient 0.11.
-const PY_REQUIREMENTS = ['jupyterlab>=4,<5', 'nbclient>=0.10,<0.12', 'nbconvert>=7,<8', 'plotly>=6,<8'] as const;
-
-/** The kernelspec setup writes; tslab's own installer imports IPython, which we do not want to need. */
-export interface KernelSpec {
-  argv: string[];
-  display_name: string;
-  language: string;
-}
-
-/** The tslab kernelspec for this checkout and this node binary. */
-export function tslabKernelSpec(): KernelSpec {
-  return {
-    // Absolute node path: Jupyter may start the kernel with a PATH where `node` is another version.
-    argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
-    display_name: 'TypeScript (tslab)',
-    language: 'typescript',
-  };
-}
-
-function checkPrerequisites(): void {
-  const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-  if (python.error !== undefined || python.status !== 0) {
-    throw new Error('python3 was not found on PATH; install Python 3 (with its venv module) and rerun `npm run setup`.');
-  }
-  if (!fs.existsSync(tslabBin)) {
-    throw new Error(
-      `${path.relative(projectRoot, tslabBin)} is missing; run \`npm ci\` (or \`npm install\`) before \`npm run setup\`.`,
-    );
-  }
-}
-
-function ensureVenv(): boolean {
-  if (fs.existsSync(venvPython)) return false;
-  // Also repairs a half-made .venv: venv fills in what is missing without touching installed packages.
-  const result = runCaptured('python3', ['-m', 'venv', venvDir], 'Creating .venv');
-  if (result.status !== 0 || !fs.existsSync(venvPython)) {
-    throw new Error(
-      'Creating .venv with `python3 -m venv` failed (on Debian/Ubuntu the venv module is the python3-venv ' +
-        `package):\n${result.stderr.trim()}`,
-    );
-  }
-  return true;
-}
-
-function missingModules(): string[] {
-  // find_spec, not import: importing these three takes ~1.5 s (jupyter_client, zmq, ...), which would make
-  // every `npm test` and `npm start` pay for a check that almost always passes. A package that is present
-  // but broken still fails loudly the moment Jupyter starts.
-  const probe =
-    `import importlib.util\nfor m in ${JSON.stringify(PY_MODULES)}:\n` +
-    '    if importlib.util.find_spec(m) is None: print(m)';
-  const result = runCaptured(venvPython, ['-c', probe], 'Checking the venv');
-  if (result.status !== 0) {
-    throw new Error(`${venvPython} does not run (${result.stderr.trim()}); delete .venv and rerun \`npm run setup\`.`);
-  }
-  return result.stdout.split('\n').filter((line) => line.trim() !== '');
-}
-
-function pipInstall(): void {
-  venvPipInstall([...PY_REQUIREMENTS], `\`pip install ${PY_REQUIREMENTS.join(' ')}\` into .venv`);
-  const still = missingModules();
-  if (still.length > 0) {
-    throw new Error(`pip install finished but ${still.join(', ')} still cannot be found in .venv.`);
-  }
-}
-
-function writeKernelSpec(): boolean {
-  const text = `${JSON.stringify(tslabKernelSpec(), null, 2)}\n`;
-  if (fs.existsSync(kernelSpecFile) && fs.readFileSync(kernelSpecFile, 'utf8') === text) return false;
-  fs.mkdirSync(path.dirname(kernelSpecFile), { recursive: true });
-  fs.writeFileSync(kernelSpecFile, text);
-  return true;
-}
-
-/**
- * JupyterLab defaults for this project. The news question ("Would you like to get notified about
- * official Jupyter news?") otherwise covers every notebook on first start, and both settings make
- * JupyterLab contact a website. Names from the installed schema,
- * .venv/share/jupyter/lab/schemas/@jupyterlab/apputils-extension/notification.json (fetchNews is a
- * string: "true", "false" or "none" = ask); test/setup.test.ts checks them against it.
- */
-export const LAB_SETTINGS = {
-  '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false },
-} as const;
-
-function writeLabSettings(): boolean {
-  const text = `${JSON.stringify(LAB_SETTINGS, null, 2)}\n`;
-  if (fs.existsSync(labSettingsFile) && fs.readFileSync(labSettingsFile, 'utf8') === text) return false;
-  fs.mkdirSync(path.dirname(labSettingsFile), { recursive: true });
-  fs.writeFileSync(labSettingsFile, text);
-  return true;
-}
+// The package's own setup (venv, kernelspec, lab settings) is what `maml-lab setup` runs too; re-exported
+// for the tests that check it.
+export { LAB_SETTINGS, tslabKernelSpec, type KernelSpec } from '../src/notebook/setup';
 
 /** The git filter .gitattributes names for *.ipynb (scripts/notebook_outputs.py's FILTER_NAME). */
 export const OUTPUT_FILTER = 'clear-outputs';
@@ -154,25 +52,11 @@ export function installOutputFilter(root: string = projectRoot, git = 'git'): Fi
 }
 
 /**
- * Runs every setup step that is not already done. Says what it is about to do before a slow step, and
- * returns what it changed, for the closing "ready" line.
+ * The package's setup, then the developers' git filter (a checkout's only extra). Says what it is about to
+ * do before a slow step, and returns what it changed, for the closing "ready" line.
  */
 export function setup(say: (line: string) => void = console.log): string[] {
-  checkPrerequisites();
-  const done: string[] = [];
-  const fresh = ensureVenv();
-  const missing = missingModules();
-  if (missing.length > 0) {
-    say(
-      fresh
-        ? `setup: installing ${PY_MODULES.join(', ')} into .venv (first run, about 20 s)...`
-        : `setup: .venv lacks ${missing.join(', ')}; installing (about 20 s)...`,
-    );
-    pipInstall();
-    done.push(`installed ${(fresh ? PY_MODULES : missing).join(', ')}`);
-  }
-  if (writeKernelSpec()) done.push('wrote the tslab kernelspec');
-  if (writeLabSettings()) done.push("turned off JupyterLab's news pop-up");
+  const done = setupJupyter(say);
   const filter = installOutputFilter();
   if (filter.status === 'registered') done.push('registered the git filter that keeps notebook outputs out of commits');
   if (filter.status === 'skipped') {

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cellSource, MARKERS, readAssignment, type Notebook } from '../src/homework';
+import { secretLines } from './assignment-secrets';
 
 const root = join(__dirname, '..');
 const homeworkDir = join(root, 'notebooks', 'homework');
@@ -40,18 +41,6 @@ function writeNotebook(dir: string, name: string, nb: unknown): string {
   const file = join(dir, name);
   writeFileSync(file, typeof nb === 'string' ? nb : JSON.stringify(nb, null, 1));
   return file;
-}
-
-/**
- * The lines (trimmed) inside every solution and hidden-test region of a source notebook, markers included,
- * that say something: lines of punctuation alone (`}`, `]);`) are in any program and prove nothing.
- */
-function secretLines(source: Notebook): string[] {
-  const assignment = readAssignment(source);
-  return assignment.cells.flatMap((c) => {
-    const lines = cellSource(source.cells[c.index]).split('\n');
-    return [...c.solutions, ...c.hiddenTests].flatMap((r) => lines.slice(r.begin, r.end + 1));
-  }).map((l) => l.trim()).filter((l) => /[A-Za-z0-9]/.test(l));
 }
 
 /** Asserts the student file holds none of the source's secret lines and no output, and keeps the metadata. */

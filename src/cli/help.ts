@@ -25,10 +25,55 @@ export const USAGE = `Usage:
   maml-lab grade SRC.ipynb SUBMISSION... --out DIR [--jobs N] [--shard I/N] [--cell-timeout S] [--limit S]
                                              grade submissions: gradebook.csv and a JSON report per student
   maml-lab grade --merge DIR... --out DIR    combine the gradebooks of shards graded apart
+  maml-lab handout SRC.ipynb... OUTDIR [--package FILE.tgz] [--force]
+                                             a folder for students: student versions and the package, \`npm start\` opens it
+  maml-lab lab [DIR] [--port N]              set up Jupyter (first time ~20 s), then JupyterLab on DIR (default .)
+  maml-lab setup                             only the setup: .venv with JupyterLab and nbclient, the tslab kernelspec
 
   maml-lab COMMAND --help                    what each flag of COMMAND does
 
 Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
+
+// The student's setup: the commands of src/cli/handout.ts and src/cli/lab.ts.
+const SETUP_HELP = {
+  handout: `Usage: maml-lab handout SRC.ipynb [SRC2.ipynb …] OUTDIR [--package FILE.tgz] [--force]
+
+Makes the folder to give students instead of this repository (whose notebooks/homework holds the solutions
+and hidden tests). OUTDIR gets:
+  - the student version of each SRC, as \`maml-lab assign\` writes it (solutions stubbed, hidden tests
+    removed, outputs cleared);
+  - maml-lab-VERSION.tgz, this installation of the package packed by \`npm pack\` (about 350 kB);
+  - package.json, depending on maml-lab from that tarball, with \`npm start\` = \`maml-lab lab\`;
+  - README.md for students (\`npm install && npm start\`; Node 20 and Python 3 needed), .gitignore, and
+    .npmrc (omit=optional: no @tensorflow/tfjs-node download; the notebooks use tfjs's wasm backend).
+Every SRC is checked before anything is written; the SRCs are never modified; other files in OUTDIR are
+left alone.
+
+  --package FILE.tgz  copy this tarball (made earlier with \`npm pack\`) instead of packing
+  --force             overwrite the handout's files in OUTDIR (without it, handout refuses and names them)
+
+Exit code: 0 on success, 1 when a SRC is not a valid assignment, a file exists or npm pack fails, 2 for a
+usage mistake.`,
+  lab: `Usage: maml-lab lab [DIR] [--port N]
+
+Runs setup (see \`maml-lab setup --help\`; about 20 s the first time, instant after), then JupyterLab on DIR
+(default: the current folder), bound to 127.0.0.1, with the TypeScript (tslab) kernel, and prints its URL
+with the token. Ctrl-C stops it and its kernels. A handout's \`npm start\` runs \`maml-lab lab\`.
+
+  --port N     listen on port N, or fail if it is taken (also MAML_LAB_PORT=N); default: the first free
+               port from 8888
+
+Exit code: 0 when stopped with Ctrl-C, 1 when setup or JupyterLab fails, 2 for a usage mistake.`,
+  setup: `Usage: maml-lab setup
+
+Makes this installation of maml-lab ready for notebooks: a Python environment (.venv in the package's
+folder, e.g. node_modules/maml-lab/.venv) with JupyterLab, nbclient, nbconvert and plotly from pip, the
+tslab kernelspec in it, and JupyterLab settings with news and update checks off. Only the missing steps
+run: about 20 s the first time, instant after. \`maml-lab lab\` and \`maml-lab grade\`'s kernels need it.
+Needs python3 with its venv module on PATH.
+
+Exit code: 0 when ready, 1 when python3 or pip fails (the message says what to install).`,
+} as const;
 
 /**
  * What `maml-lab COMMAND --help` prints: every flag of the command, explained, and its exit codes.
@@ -37,7 +82,7 @@ Environment: MAML_LAB_BACKEND=wasm|cpu|tensorflow forces a tfjs backend.`;
  * import { COMMAND_HELP } from './help';
  * console.log(COMMAND_HELP.verify);
  */
-export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'new' | 'lint' | 'assign' | 'grade', string>> = {
+export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'new' | 'lint' | 'assign' | 'grade' | keyof typeof SETUP_HELP, string>> = {
   verify: `Usage: maml-lab verify [--steps K] [--json] [--verbose]
 
 Checks every line of the k-step MAML derivation on small instances (linear regression and tiny MLPs), each
@@ -168,4 +213,6 @@ is named by the submission's file name, or by its folder when the file names are
 
 Exit code: 0 when every submission was graded (whatever the scores), 1 when SRC cannot be graded (its own
 solution fails, or it is not an assignment) or DIR cannot be written, 2 for a usage mistake.`,
+  ...SETUP_HELP,
 };
+

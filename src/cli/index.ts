@@ -17,6 +17,9 @@ import { runMetagrad } from './metagrad';
 import { gradeCommand, GradeUsageError } from './grade';
 import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, type SinusoidProtocol, type SinusoidTest } from '../meta/sinusoidBenchmark';
 import { progressLine } from '../notebook/progress';
+// The student's setup: handing out notebooks with the package, and opening them (src/cli/handout.ts, lab.ts).
+import { handoutCommand } from './handout';
+import { HandoutUsageError, labCommand, setupCommand } from './lab';
 
 /** A usage mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -302,6 +305,13 @@ export async function main(argv: string[]): Promise<number> {
         return newAssignment(rest);
       case 'grade':
         return await interruptible((signal) => gradeCommand(rest, signal));
+      // The student's setup.
+      case 'handout':
+        return handoutCommand(rest);
+      case 'setup':
+        return setupCommand(rest);
+      case 'lab':
+        return await labCommand(rest);
       case undefined:
       case '--help':
       case '-h':
@@ -313,7 +323,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     const e = error as Error & { code?: string };
-    if (error instanceof UsageError || error instanceof GradeUsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof GradeUsageError || error instanceof HandoutUsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`maml-lab: ${e.message}\n\n${USAGE}`);
       return 2;
     }

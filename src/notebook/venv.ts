@@ -25,6 +25,25 @@ export const kernelSpecFile: string = path.join(jupyterDataDir, 'kernels', 'tsla
 export const executorDir: string = path.join(packageRoot, 'python');
 
 /**
+ * What to run to make the venv, for error messages: the same code behind both (src/notebook/setup.ts).
+ * A checkout has `npm run setup`; where the package is installed (a student's handout), only its bin.
+ */
+export const SETUP_HINT: string = fs.existsSync(path.join(packageRoot, 'scripts', 'setup.ts'))
+  ? `run \`npm run setup\` first (in ${packageRoot})`
+  : 'run `npx maml-lab setup` (or `npm start`) first, in the folder that has maml-lab in its node_modules';
+
+/**
+ * Path of an executable inside the venv (`jupyter`, `pip`, ...).
+ *
+ * @example
+ * import { venvBin } from './venv';
+ * venvBin('jupyter').endsWith('/.venv/bin/jupyter') // true
+ */
+export function venvBin(name: string): string {
+  return path.join(venvDir, 'bin', name);
+}
+
+/**
  * The environment for every Jupyter process we start. JUPYTER_PATH goes first in Jupyter's search order,
  * so our kernelspec wins over a `tslab` kernelspec a user installed in ~/.local/share/jupyter. From a venv
  * jupyter_core already prefers the venv, but not when the user sets JUPYTER_PREFER_ENV_PATH=0 (checked).
@@ -59,6 +78,6 @@ export function assertSetupDone(python: string = venvPython): void {
   const missing = needed.filter((file) => !fs.existsSync(file));
   if (missing.length > 0) {
     const shown = missing.map((f) => (f.startsWith(packageRoot) ? path.relative(packageRoot, f) : f));
-    throw new Error(`Jupyter is not set up (missing ${shown.join(', ')}); run \`npm run setup\` first (in ${packageRoot}).`);
+    throw new Error(`Jupyter is not set up (missing ${shown.join(', ')}); ${SETUP_HINT}.`);
   }
 }
