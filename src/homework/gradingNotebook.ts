@@ -1,6 +1,7 @@
 import { cellKind, nbgraderMetadata, type Assignment } from './assignment';
 import type { AnswerData } from './answerData';
 import { cellSource, type Notebook, type NotebookCell } from './nbformat';
+import { namesWritten } from './routes';
 import { studentVersion } from './studentVersion';
 
 /*
@@ -119,6 +120,15 @@ interface GroupCell {
   gradeId?: string;
 }
 
+/** The names a cell writes; a cell that does not parse writes none it could keep (it fails in the kernel). */
+function safeNamesWritten(source: string): string[] {
+  try {
+    return namesWritten(source);
+  } catch {
+    return [];
+  }
+}
+
 /** A cell is only `check(...)` calls: feedback for the student, never re-run when grading. */
 function onlyChecks(source: string): boolean {
   const code = source.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '').trim();
@@ -167,9 +177,11 @@ function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, loc
  * 3. for each answer cell of the source, the submission's cells with that grade_id (all of them, in the
  *    submission's order, when a student duplicated one) and the student's own cells that followed them;
  *    cells that only call `check(...)` are not run (they are feedback, not answers);
- * 4. before each grade cell, the locked cells above it again (so a redefined question, dataset or helper
- *    is undone), then the *student version* of the grade cell with `grade` bound to a probe that calls the
- *    answer on `inputs[question]` and shows the values as data.
+ * 4. before each grade cell, the locked cells above it again when a student's cell since the last such
+ *    replay declared or assigned a name a locked cell declares (so a redefined question, dataset or helper
+ *    is undone; nothing is replayed for a submission that redefines nothing), then the *student version*
+ *    of the grade cell with `grade` bound to a probe that calls the answer on `inputs[question]` and shows
+ *    the values as data.
  *
  * @example
  * import { probeNotebook, readAssignment } from 'maml-lab/homework';
@@ -183,7 +195,8 @@ function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, loc
  *   ],
  * };
  * const plan = probeNotebook(readAssignment(source), source, { q1: [null] }, 'n1');
- * plan.cells.map((c) => c.role); // ["harness", "locked", "answer", "replay", "grade"]
+ * plan.cells.map((c) => c.role); // ["harness", "locked", "answer", "grade"]
+ * probeNotebook(readAssignment(source), { ...source, cells: [source.cells[1], { cell_type: 'code', source: 'const q1 = 0;', metadata: {} }] }, { q1: [null] }, 'n2').cells.map((c) => c.role); // ["harness", "locked", "answer", "student", "replay", "grade"]
  * plan.notes; // []
  */
 export function probeNotebook(assignment: Assignment, submission: Notebook, inputs: Readonly<Record<string, readonly AnswerData[]>>, nonce: string): ProbeNotebook {
@@ -197,11 +210,15 @@ export function probeNotebook(assignment: Assignment, submission: Notebook, inpu
   const roles: GradingCell[] = [{ role: 'harness' }];
   const notes: string[] = [];
   const lockedSoFar: string[] = [];
+  const lockedNames = new Set<string>();
+  // Names the student's cells wrote since the last replay: a replay is needed only when one is a locked name.
+  let written = new Set<string>();
   let leadingPlaced = false;
   const emitStudent = (list: readonly GroupCell[]): void => {
     for (const c of list) {
       cells.push(codeCell(c.source, cells.length));
       roles.push({ role: c.role, gradeId: c.gradeId, submissionCell: c.number, firstLine: firstLine(c.source) });
+      for (const name of safeNamesWritten(c.source)) written.add(name);
     }
   };
   const standIn = `probeGrade(${JSON.stringify(inputs)})`;
@@ -211,12 +228,16 @@ export function probeNotebook(assignment: Assignment, submission: Notebook, inpu
     if (c.kind === 'locked') {
       const text = cellSource(cell);
       lockedSoFar.push(text);
+      for (const name of safeNamesWritten(text)) lockedNames.add(name);
       cells.push(codeCell(text, cells.length));
       roles.push({ role: 'locked', gradeId: c.gradeId });
     } else if (c.kind === 'grade') {
-      for (const locked of lockedSoFar) {
-        cells.push(codeCell(locked, cells.length));
-        roles.push({ role: 'replay' });
+      if ([...written].some((name) => lockedNames.has(name))) {
+        for (const locked of lockedSoFar) {
+          cells.push(codeCell(locked, cells.length));
+          roles.push({ role: 'replay' });
+        }
+        written = new Set();
       }
       cells.push(codeCell(wrappedGradeSource(cellSource(student.cells[c.index]), nonce, standIn), cells.length));
       roles.push({ role: 'grade', gradeId: c.gradeId });

@@ -75,3 +75,40 @@ export function bannedRoutes(source: string, banned: readonly string[]): RouteHi
   visit(file);
   return hits;
 }
+
+function bindingNames(t: typeof TS, name: TS.BindingName, into: Set<string>): void {
+  if (t.isIdentifier(name)) into.add(name.text);
+  else for (const element of name.elements) if (!t.isOmittedExpression(element)) bindingNames(t, element.name, into);
+}
+
+/**
+ * The names a cell declares at its top level (variables, functions, classes, enums, imports) or assigns
+ * anywhere (`x = …`, `x += …`, `x++`): what a later cell would see changed.
+ *
+ * @example
+ * import { namesWritten } from 'maml-lab/homework';
+ * namesWritten("import { q } from 'x';\nconst [a, { b }] = f();\nfunction g() { c = 1; }\nd++;").sort(); // ["a", "b", "c", "d", "g", "q"]
+ */
+export function namesWritten(source: string): string[] {
+  const t = ts();
+  const file = t.createSourceFile('cell.ts', source, t.ScriptTarget.ES2022, true, t.ScriptKind.TS);
+  const names = new Set<string>();
+  for (const statement of file.statements) {
+    if (t.isVariableStatement(statement)) for (const d of statement.declarationList.declarations) bindingNames(t, d.name, names);
+    else if ((t.isFunctionDeclaration(statement) || t.isClassDeclaration(statement) || t.isEnumDeclaration(statement)) && statement.name) names.add(statement.name.text);
+    else if (t.isImportDeclaration(statement) && statement.importClause) {
+      const clause = statement.importClause;
+      if (clause.name) names.add(clause.name.text);
+      const bindings = clause.namedBindings;
+      if (bindings && t.isNamespaceImport(bindings)) names.add(bindings.name.text);
+      else if (bindings) for (const e of bindings.elements) names.add(e.name.text);
+    } else if (t.isImportEqualsDeclaration(statement)) names.add(statement.name.text);
+  }
+  const visit = (node: TS.Node): void => {
+    if (t.isBinaryExpression(node) && node.operatorToken.kind >= t.SyntaxKind.FirstAssignment && node.operatorToken.kind <= t.SyntaxKind.LastAssignment && t.isIdentifier(node.left)) names.add(node.left.text);
+    if ((t.isPrefixUnaryExpression(node) || t.isPostfixUnaryExpression(node)) && (node.operator === t.SyntaxKind.PlusPlusToken || node.operator === t.SyntaxKind.MinusMinusToken) && t.isIdentifier(node.operand)) names.add(node.operand.text);
+    t.forEachChild(node, visit);
+  };
+  visit(file);
+  return [...names];
+}
