@@ -151,7 +151,8 @@ const CLASS: Record<string, { file: () => Notebook | string | 'directory'; score
   bannedName: { file: () => answering('q1-answer', 'return squareReference(x);'), scores: [0, 2, 2], note: /may not use squareReference; your code cell \d+ uses squareReference/ },
   bannedAlias: { file: () => adding('setup', 'const mine = squareReference;', answering('q1-answer', 'return mine(x);')), scores: [0, 2, 2], note: /uses squareReference/ },
   bannedRequire: { file: () => answering('q1-answer', "return (require('maml-lab') as { squareOf?: (x: number) => number }).squareOf?.(x) ?? x * x;"), scores: [0, 2, 2], note: /require \(line 2\)/ },
-  checksOnly: { file: () => adding('q1-answer', 'await check(q1, square);\nawait check(q1, square);'), scores: [3, 2, 2], note: /holding only check\(\.\.\.\) calls was not run/ },
+  // A cell of check(...) calls is feedback, never run when grading: this one would loop past the cell timeout.
+  checksOnly: { file: () => adding('q1-answer', 'await check(q1, square);\nawait check(q1, (() => { while (true) {} })());'), scores: [3, 2, 2] },
   hugeOutput: { file: () => adding('q1-answer', "console.log('x'.repeat(5_000_000));"), scores: [3, 2, 2], note: /printed more than/ },
   warns: { file: () => adding('q1-answer', "console.warn('careful: this is stderr');"), scores: [3, 2, 2] },
   otherKernel: { file: () => withKernel('python3'), scores: [3, 2, 2], note: /kernel "python3"/ },
@@ -219,7 +220,7 @@ describe('grading a synthetic class', { timeout: 900_000 }, () => {
     const crash = grading.reports.find((r) => r.student === 'crashes');
     assert.match(crash?.questions[1].note ?? '', /kernel died/);
     // Nothing was edited in these: no note about the assignment's cells.
-    for (const student of ['full', 'fullStudentCopy', 'untouched']) {
+    for (const student of ['full', 'fullStudentCopy', 'untouched', 'checksOnly']) {
       const report = grading.reports.find((r) => r.student === student);
       assert.deepEqual(report?.notes, [], `${student}: ${report?.notes.join('; ')}`);
     }

@@ -136,13 +136,12 @@ function onlyChecks(source: string): boolean {
 }
 
 /** The submission's code cells, grouped under the answer cell each follows; cells before any answer lead. */
-function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, lockedTexts: ReadonlyMap<string, readonly string[]>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; edited: string[]; skippedChecks: number } {
+function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, lockedTexts: ReadonlyMap<string, readonly string[]>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; edited: string[] } {
   const leading: GroupCell[] = [];
   const groups = new Map<string, GroupCell[]>();
   const edited: string[] = [];
   const seenLocked = new Set<string>();
   let current: GroupCell[] = leading;
-  let skippedChecks = 0;
   let number = 0;
   for (const cell of submission.cells) {
     if (cell.cell_type !== 'code') continue;
@@ -161,13 +160,11 @@ function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, loc
       current = groups.get(id) ?? [];
       groups.set(id, current);
       current.push({ source, number, role: 'answer', gradeId: id });
-    } else if (onlyChecks(source)) {
-      skippedChecks += 1;
-    } else {
+    } else if (!onlyChecks(source)) {
       current.push({ source, number, role: 'student' });
     }
   }
-  return { leading, groups, edited, skippedChecks };
+  return { leading, groups, edited };
 }
 
 /**
@@ -205,7 +202,7 @@ export function probeNotebook(assignment: Assignment, submission: Notebook, inpu
   const answerIds = new Set(assignment.cells.filter((c) => c.kind === 'solution' && c.gradeId !== undefined).map((c) => c.gradeId as string));
   const lockedTexts = new Map(assignment.cells.filter((c) => (c.kind === 'locked' || c.kind === 'grade') && c.gradeId !== undefined)
     .map((c) => [c.gradeId as string, [cellSource(student.cells[c.index]).trim(), cellSource(source.cells[c.index]).trim()]]));
-  const { leading, groups, edited, skippedChecks } = studentGroups(submission, answerIds, lockedTexts);
+  const { leading, groups, edited } = studentGroups(submission, answerIds, lockedTexts);
   const cells: NotebookCell[] = [codeCell(harnessSource(nonce), 0)];
   const roles: GradingCell[] = [{ role: 'harness' }];
   const notes: string[] = [];
@@ -257,6 +254,5 @@ export function probeNotebook(assignment: Assignment, submission: Notebook, inpu
   }
   if (!leadingPlaced) emitStudent(leading);
   if (edited.length > 0) notes.push(`the assignment's own cells ${[...new Set(edited)].join(', ')} were changed, pasted or copied in your notebook; they were taken from the assignment instead (they are never graded from a submission)`);
-  if (skippedChecks > 0) notes.push(`${skippedChecks} cell${skippedChecks === 1 ? '' : 's'} holding only check(...) calls ${skippedChecks === 1 ? 'was' : 'were'} not run when grading (checks are feedback for you; the grader runs the tests itself)`);
   return { notebook: tslabNotebook(cells), cells: roles, notes };
 }
