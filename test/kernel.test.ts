@@ -6,10 +6,10 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { float64Math, kernelHessian, kernelHessianProducts, kernelMetaGradient, MAX_BANKS, wasmMath, type KernelTasks } from '../src/kernel';
+import { float64Math, kernelHessian, kernelHessianProducts, kernelMetaGradient, MAX_BANKS, wasmMath, workspaceEnd, type KernelTasks } from '../src/kernel';
 import {
-  disposeTasks, evaluate, flattenParams, gaussNewtonPart, hessianSplit, hessianVectorProducts, lossHessian, metaGradient, mlp, ready, residualPart,
-  sinusoidTasks, train, type Activation, type Method, type TaskBatch,
+  disposeTasks, evaluate, flattenParams, gaussNewtonPart, hessianSplit, hessianVectorProducts, KERNEL_RELEASE_BYTES, lossHessian, metaGradient, mlp, modelKernel, ready,
+  releaseKernels, residualPart, sinusoidTasks, train, type Activation, type Method, type TaskBatch,
 } from '../src/meta';
 import { instancesFromBatch, referenceHessianSplit, referenceMetaGradient, relativeError } from '../src/derivations';
 import { noLeak } from './helpers';
@@ -254,5 +254,106 @@ describe('kernel memory', () => {
     });
     tf.dispose(params);
     disposeTasks(batch);
+  });
+});
+
+describe('kernel regressions (issue 15): each fails with its fix reverted', () => {
+  test('after a metaGradient that diverged, hessianVectorProducts on tanh are exact (every buffer a pass reads is written or cleared first)', () => {
+    releaseKernels();
+    const p = problem('tanh');
+    const n = p.model.parameterCount;
+    assert.throws(() => metaGradient(p.model, p.params, p.batch, { alpha: 1e30, steps: 3, engine: 'kernel' }), /the meta-loss is not finite/);
+    const directions = tf.randomNormal([2, n], 0, 1, 'float32', 9) as tf.Tensor2D;
+    const points = { x: p.batch.support.x, y: p.batch.support.y };
+    const products = hessianVectorProducts(p.model, p.params, points, directions, { task: 1, engine: 'kernel' });
+    const inst = p.instances[1];
+    const d = Float64Array.from(directions.dataSync());
+    const reference = [0, 1].flatMap((r) => Array.from(inst.net.hessianVectorProduct(inst.theta, d.subarray(r * n, (r + 1) * n), inst.support)));
+    assert.ok(relativeError(products.dataSync(), reference) < FLOAT32, `relative error ${relativeError(products.dataSync(), reference)}`);
+    tf.dispose([products, directions, ...p.params]);
+    disposeTasks(p.batch);
+  });
+
+  test('more than 32 weight layers (34, 40) give the float64 twin\'s meta-gradient and loss', () => {
+    for (const depth of [34, 40]) {
+      const sizes = [1, ...new Array(depth - 1).fill(5), 1];
+      const math = wasmMath(sizes, 'tanh');
+      const wide = float64Math(sizes, 'tanh');
+      const layout = math.layout;
+      const theta = Float64Array.from({ length: layout.parameterCount }, (_, i) => Math.fround(0.7 * Math.sin(1.3 * i + 0.4)));
+      const read = (values: number[]) => Float64Array.from(values, (v) => Math.fround(v));
+      const tasks: KernelTasks = { support: { x: read([0.1, -0.4, 0.8, 1.2]), y: read([0.3, -0.2, 0.5, 0.1]), tasks: 2, points: 2 }, query: { x: read([0.5, -0.9]), y: read([0.2, 0.4]), tasks: 2, points: 1 } };
+      const options = { method: 'maml' as const, alpha: 0.05, steps: 3 };
+      const k = kernelMetaGradient(math, theta, tasks, options);
+      const r = kernelMetaGradient(wide, theta, tasks, options);
+      assert.ok(relativeError(k.grad, r.grad) < 1e-4, `${depth} layers: meta-gradient relative error ${relativeError(k.grad, r.grad)}`);
+      assert.ok(Math.abs(k.loss - r.loss) < 1e-5 * r.loss, `${depth} layers: loss ${k.loss} vs ${r.loss}`);
+    }
+  });
+
+  test('a workspace wasm cannot hold (over 4 GiB) is refused with what to shrink, and the kernel stays exact after it', () => {
+    const math = wasmMath([1, 40, 40, 1], 'relu');
+    const wide = float64Math([1, 40, 40, 1], 'relu');
+    const small = { x: [0.5, -1], y: [1, 2], tasks: 1, points: 2 };
+    const theta = Float64Array.from({ length: math.layout.parameterCount }, (_, i) => Math.fround(0.2 * Math.cos(i)));
+    // 140,000 points × 16 banks: about 4.4 GiB, which wrapped past 4 GiB into a 257 MB heap before.
+    const big = { x: new Float32Array(140_000), y: new Float32Array(140_000), tasks: 1, points: 140_000 };
+    assert.throws(
+      () => kernelMetaGradient(math, theta, { support: big, query: small }, { method: 'maml', alpha: 0.01, steps: 15 }),
+      /maml-lab kernel: this call needs 4\.\d+ GiB of memory .* more than wasm's 4 GiB: use fewer points per task or fewer tasks per call/,
+    );
+    const options = { method: 'maml' as const, alpha: 0.01, steps: 15 };
+    const after = kernelMetaGradient(math, theta, { support: small, query: small }, options);
+    assert.ok(relativeError(after.grad, kernelMetaGradient(wide, theta, { support: small, query: small }, options).grad) < FLOAT32);
+  });
+
+  test('a workspace past 2 GiB (70,000 query points in 16 banks) is laid out, not wrapped: setup\'s end is read unsigned', () => {
+    const math = wasmMath([1, 40, 40, 1], 'relu');
+    const theta = Float64Array.from({ length: math.layout.parameterCount }, (_, i) => Math.fround(0.2 * Math.cos(i)));
+    const support = { x: [0.5, -1], y: [1, 2], tasks: 1, points: 2 };
+    const x = Float32Array.from({ length: 70_000 }, (_, i) => Math.sin(i));
+    const query = { x, y: x.map((v) => v * v), tasks: 1, points: 70_000 };
+    const options = { method: 'maml' as const, alpha: 0.01, steps: 15 };
+    assert.ok(workspaceEnd(math.layout, 'relu', 70_000, 16, 0) > 2 ** 31);
+    const k = kernelMetaGradient(math, theta, { support, query }, options);
+    assert.ok(math.heap().buffer.byteLength > 2 ** 31);
+    // The reference in 70 chunks of 1,000 query points (the meta-gradient is linear in the query gradient,
+    // and equal chunks' mean losses average to the whole's), so the float64 twin's banks stay small.
+    const wide = float64Math([1, 40, 40, 1], 'relu');
+    const grad = new Float64Array(k.grad.length);
+    let loss = 0;
+    for (let c = 0; c < 70; c++) {
+      const chunk = { x: x.subarray(c * 1000, (c + 1) * 1000), y: query.y.subarray(c * 1000, (c + 1) * 1000), tasks: 1, points: 1000 };
+      const part = kernelMetaGradient(wide, theta, { support, query: chunk }, options);
+      part.grad.forEach((g, i) => (grad[i] += g / 70));
+      loss += part.loss / 70;
+    }
+    // 1e-4: the kernel sums 70,000 points' gradients in float32 (about √70,000·u); a wrapped pointer gives O(1) or a trap.
+    assert.ok(relativeError(k.grad, grad) < 1e-4 && Math.abs(k.loss - loss) < 1e-4 * loss, `relative error ${relativeError(k.grad, grad)}, loss ${k.loss} vs ${loss}`);
+  });
+
+  test('the mean over tasks is accumulated in float64: 50,000 identical tasks give one task\'s meta-gradient to float32 rounding', () => {
+    const math = wasmMath([1, 8, 1], 'tanh');
+    const theta = Float64Array.from({ length: math.layout.parameterCount }, (_, i) => Math.fround(0.5 * Math.sin(i + 1)));
+    const repeat = (values: number[], times: number) => Float32Array.from({ length: values.length * times }, (_, i) => values[i % values.length]);
+    const one = { support: { x: [0.3, -0.7], y: [0.4, 0.1], tasks: 1, points: 2 }, query: { x: [0.9], y: [-0.2], tasks: 1, points: 1 } };
+    const many: KernelTasks = { support: { x: repeat([0.3, -0.7], 50_000), y: repeat([0.4, 0.1], 50_000), tasks: 50_000, points: 2 }, query: { x: repeat([0.9], 50_000), y: repeat([-0.2], 50_000), tasks: 50_000, points: 1 } };
+    const options = { method: 'fomaml' as const, alpha: 0.05, steps: 1 };
+    const single = kernelMetaGradient(math, theta, one, options).grad;
+    // Summed in float32, the rounding grew with the tasks: 3.4e-6 relative at 50,000.
+    const error = relativeError(kernelMetaGradient(math, theta, many, options).grad, single);
+    assert.ok(error < 1e-7, `relative error ${error}`);
+  });
+
+  test('a cached kernel that grew past KERNEL_RELEASE_BYTES is dropped after its call, and the next call makes a fresh one', () => {
+    releaseKernels();
+    const model = mlp([1, 100, 100, 1]);
+    const params = model.init(0);
+    const points = { x: tf.randomNormal([10, 1], 0, 1, 'float32', 1) as tf.Tensor2D, y: tf.randomNormal([10, 1], 0, 1, 'float32', 2) as tf.Tensor2D };
+    const small = modelKernel(model);
+    gaussNewtonPart(model, params, points, { engine: 'kernel' });
+    assert.ok(small.heap().buffer.byteLength > KERNEL_RELEASE_BYTES, 'the Gauss–Newton part should need more than the threshold');
+    assert.notEqual(modelKernel(model), small, 'the grown kernel is still cached');
+    tf.dispose([...params, points.x, points.y]);
   });
 });

@@ -1,7 +1,7 @@
 import * as math from 'mathjs';
 import { requireInteger, requirePositive } from '../meta/validate';
 import type { Matrix } from './check';
-import type { Instance } from './instances';
+import type { Instance } from './instance';
 
 /*
  * The float64 closed-form route: every quantity of the derivation computed from the formula the step

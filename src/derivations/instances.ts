@@ -4,22 +4,10 @@ import { flattenParams } from '../meta/params';
 import { requireInteger, requirePositive } from '../meta/validate';
 import { innerUpdate64 } from './exact';
 import { tidyValue } from '../meta/tidy';
-import { mlp64, type Data64, type Mlp64 } from './float64Mlp';
+import { mlp64, type Data64 } from './float64Mlp';
+import type { Instance } from './instance';
 
-/**
- * A concrete problem on which the derivation's lines are checked: a model in tfjs and its float64 twin,
- * the meta-parameters θ (flat), the support set the inner loop adapts on (the thread's L⁽⁰⁾, "train") and
- * the query set the adapted parameters are scored on (L⁽¹⁾, "test"), and the step size α.
- */
-export interface Instance {
-  name: string;
-  model: Model;
-  net: Mlp64;
-  theta: Float64Array;
-  support: Data64;
-  query: Data64;
-  alpha: number;
-}
+export type { Instance } from './instance';
 
 /** The model families of the standard instances. */
 export type InstanceKind = 'linear' | 'tanh' | 'relu';

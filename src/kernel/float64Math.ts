@@ -272,6 +272,13 @@ export function float64Math(sizes: readonly number[], activation: KernelActivati
       const index = layout.flatIndex;
       for (let i = 0; i < index.length; i++) out[offset + i] = heap[v + index[i]];
     },
+    accumulate(n, acc, a, x) {
+      for (let k = 0; k < n; k++) heap[acc + k] += a * heap[x + k];
+    },
+    readAccumulator(acc, out) {
+      const index = layout.flatIndex;
+      for (let i = 0; i < index.length; i++) out[i] = heap[acc + index[i]];
+    },
     combine(n, out, a, x, b, y) {
       for (let k = 0; k < n; k++) heap[out + k] = a * heap[x + k] + b * heap[y + k];
     },

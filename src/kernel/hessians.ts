@@ -36,9 +36,11 @@ export function kernelHessianProducts(math: KernelMath, theta: ArrayLike<number>
   math.forward(at, x, points.points);
   math.sharedBackward(at, y, points.points);
   const result = new Float64Array(m * N);
-  const index = layout.flatIndex;
+  const direction = ArrayBuffer.isView(directions) ? (r: number) => (directions as Float32Array).subarray(r * N, (r + 1) * N) : (r: number) => Array.prototype.slice.call(directions, r * N, (r + 1) * N);
   for (let r = 0; r < m; r++) {
-    for (let i = 0; i < N; i++) heap[v + index[i]] = directions[r * N + i];
+    // Packed with its padding zeroed: the heap is reused, and a padded entry left over from an earlier call
+    // (NaN after one that diverged) would flow into the R-passes wherever σ′ is not 0 there (tanh at 0).
+    packParameters(layout, direction(r), heap, v);
     math.productAfterForward(MODE[part], at, v, x, y, points.points, out);
     math.readFlat(out, result, r * N);
   }

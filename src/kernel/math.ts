@@ -56,6 +56,13 @@ export interface KernelMath {
   outputGradientAfterForward(theta: number, x: number, o: number, g: number): void;
   /** Writes the padded vector at v into `out` from `offset` on, in the flat parameter order. */
   readFlat(v: number, out: Float64Array, offset: number): void;
+  /**
+   * acc ← acc + a·x over n entries, acc a float64 accumulator that takes the room of two vectors (2n floats
+   * of the heap, in either twin): for means over many tasks, whose rounding would otherwise grow with them.
+   */
+  accumulate(n: number, acc: number, a: number, x: number): void;
+  /** Writes the accumulator at `acc` (padded, `layout.padded` entries) into `out` in the flat parameter order. */
+  readAccumulator(acc: number, out: Float64Array): void;
   /** out ← a·x + b·y over n floats. */
   combine(n: number, out: number, a: number, x: number, b: number, y: number): void;
   /** out ← a·x + b·y + c·z over n floats. */

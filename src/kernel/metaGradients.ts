@@ -1,6 +1,6 @@
-import { packParameters, unpackParameters } from './layout';
+import { packParameters } from './layout';
 import { MAX_BANKS, type KernelMath } from './math';
-import { planHeap, type KernelPoints } from './heapPlan';
+import { planHeap, type KernelPoints, type PointsInHeap } from './heapPlan';
 
 /** The meta-gradient methods the kernel computes (the same four as maml-lab/meta's `METHODS`). */
 export type KernelMethod = 'maml' | 'fomaml' | 'reptile' | 'imaml';
@@ -54,89 +54,189 @@ export interface KernelMetaResult {
 export function kernelMetaGradient(math: KernelMath, theta: ArrayLike<number>, tasks: KernelTasks, options: KernelMetaOptions): KernelMetaResult {
   const { layout } = math;
   const n = layout.padded;
-  const { method, alpha, steps } = options;
   const count = tasks.support.tasks;
   if (tasks.query.tasks !== count) throw new RangeError(`support and query must hold the same tasks, got ${count} and ${tasks.query.tasks}`);
-  const trajectory = method === 'maml' ? steps + 1 : 2;
-  const extra = method === 'imaml' ? 4 : 0;
-  // θ, the running mean, g, v, Hv, the trajectory, and iMAML's x, r, p, Ap.
-  // Exact MAML keeps inner step i's passes in bank i (up to MAX_BANKS − 1 steps; later ones run again
-  // for their product), and the query pass in the last bank.
-  const kept = method === 'maml' ? Math.min(steps, MAX_BANKS - 1) : 0;
-  const scratch = kept;
-  const plan = planHeap(math, 5 + trajectory + extra, [tasks.support, tasks.query], kept + 1);
-  const [theta0, mean, g, v, hv, ...rest] = plan.vectors;
-  const phi = rest.slice(0, trajectory);
-  const [cx, cr, cp, cAp] = rest.slice(trajectory);
+  const method = METHOD_KERNELS[options.method];
+  const settings = settingsOf(options);
+  // θ, the mean (a float64 accumulator: two vectors' room), g, v, Hv, then the method's own vectors.
+  const plan = planHeap(math, 6 + method.vectors(settings.steps), [tasks.support, tasks.query], method.banks(settings.steps));
+  const [theta0, mean, , g, v, hv, ...own] = plan.vectors;
   const [support, query] = plan.points;
-  const Ps = support.points;
-  const Pq = query.points;
   packParameters(layout, theta, math.heap(), theta0);
-  math.heap().fill(0, mean, mean + n);
-  const lambda = options.lambda ?? 1;
-  const rate = options.reptileRate ?? 1;
-  const maxIterations = options.cg?.maxIterations ?? 20;
-  const tolerance = options.cg?.tolerance ?? 1e-4;
+  math.heap().fill(0, mean, mean + 2 * n);
+  const scratch: Scratch = { math, n, theta0, g, v, hv, own, support, query, ...settings };
   let loss = 0;
-  let iterations = 0;
-  let relativeResidual = 0;
+  const cg = { iterations: 0, relativeResidual: 0 };
   let indefinite: KernelMetaResult['indefinite'];
-
   for (let t = 0; t < count; t++) {
-    const xs = support.taskX(t);
-    const ys = support.taskY(t);
-    // The inner loop: phi[i] holds φᵢ for exact MAML, the two latest otherwise.
-    math.combine(n, phi[0], 1, theta0, 0, theta0);
-    let last = phi[0];
-    for (let i = 1; i <= steps; i++) {
-      const prev = last;
-      last = method === 'maml' ? phi[i] : phi[i % 2];
-      math.bank(i - 1 < kept ? i - 1 : scratch);
-      math.lossGradient(prev, xs, ys, Ps, g);
-      // Reptile's θ − φₖ is α·Σᵢ∇L_s(φᵢ₋₁): summed as such (in v), not as a difference of two nearly equal vectors.
-      if (method === 'reptile' && i === 1) math.combine(n, v, 1, g, 0, g);
-      else if (method === 'reptile') math.combine(n, v, 1, v, 1, g);
-      if (method === 'imaml') math.combine3(n, last, 1 - alpha * lambda, prev, -alpha, g, alpha * lambda, theta0);
-      else math.combine(n, last, 1, prev, -alpha, g);
-    }
-    math.bank(scratch);
-    if (method === 'reptile') {
-      math.forward(last, query.taskX(t), Pq);
-      loss += math.lossAfterForward(query.taskY(t), Pq);
-      math.combine(n, mean, 1, mean, (rate * alpha) / count, v);
-      continue;
-    }
-    loss += math.lossGradient(last, query.taskX(t), query.taskY(t), Pq, v);
-    if (method === 'maml') {
-      for (let i = steps; i >= 1; i--) {
-        if (i - 1 < kept) {
-          math.bank(i - 1);
-        } else {
-          math.forward(phi[i - 1], xs, Ps);
-          math.sharedBackward(phi[i - 1], ys, Ps);
-        }
-        math.productAfterForward(1, phi[i - 1], v, xs, ys, Ps, hv);
-        math.combine(n, v, 1, v, -alpha, hv);
-      }
-    }
-    if (method === 'imaml') {
-      const solve = conjugateGradient(math, { phi: last, xs, ys, points: Ps, b: v, x: cx, r: cr, p: cp, Ap: cAp, hv, lambda, maxIterations, tolerance });
-      iterations = Math.max(iterations, solve.iterations);
-      relativeResidual = Math.max(relativeResidual, solve.relativeResidual);
-      if (solve.curvature !== undefined && (indefinite === undefined || solve.iterations < indefinite.iteration)) {
-        indefinite = { task: t, iteration: solve.iterations, curvature: solve.curvature };
-      }
-      math.combine(n, mean, 1, mean, 1 / count, cx);
-      continue;
-    }
-    math.combine(n, mean, 1, mean, 1 / count, v);
+    const task = method.task(scratch, t);
+    loss += task.loss;
+    math.accumulate(n, mean, task.weight / count, task.direction);
+    if (task.solve === undefined) continue;
+    const { iterations, relativeResidual, curvature } = task.solve;
+    cg.iterations = Math.max(cg.iterations, iterations);
+    cg.relativeResidual = Math.max(cg.relativeResidual, relativeResidual);
+    if (curvature !== undefined && (indefinite === undefined || iterations < indefinite.iteration)) indefinite = { task: t, iteration: iterations, curvature };
   }
-  const grad = unpackParameters(layout, math.heap(), mean, math.precision === 'float32' ? new Float32Array(layout.parameterCount) : new Float64Array(layout.parameterCount));
-  const result: KernelMetaResult = { loss: loss / count, grad };
-  if (method === 'imaml') result.cg = { iterations, relativeResidual };
+  const wide = new Float64Array(layout.parameterCount);
+  math.readAccumulator(mean, wide);
+  const result: KernelMetaResult = { loss: loss / count, grad: math.precision === 'float32' ? Float32Array.from(wide) : wide };
+  if (options.method === 'imaml') result.cg = cg;
   if (indefinite !== undefined) result.indefinite = indefinite;
   return result;
 }
+
+/** The settings every method reads, defaults filled in. */
+interface Settings {
+  alpha: number;
+  steps: number;
+  lambda: number;
+  rate: number;
+  maxIterations: number;
+  tolerance: number;
+}
+function settingsOf(options: KernelMetaOptions): Settings {
+  return {
+    alpha: options.alpha,
+    steps: options.steps,
+    lambda: options.lambda ?? 1,
+    rate: options.reptileRate ?? 1,
+    maxIterations: options.cg?.maxIterations ?? 20,
+    tolerance: options.cg?.tolerance ?? 1e-4,
+  };
+}
+
+/** What a method's task step works on: the heap's shared vectors (offsets), its own vectors and the points. */
+interface Scratch extends Settings {
+  math: KernelMath;
+  n: number;
+  theta0: number;
+  g: number;
+  v: number;
+  hv: number;
+  own: number[];
+  support: PointsInHeap;
+  query: PointsInHeap;
+}
+
+interface CgReport {
+  iterations: number;
+  relativeResidual: number;
+  curvature?: number;
+}
+
+/** One task's share: its query loss, and the vector whose mean over tasks (times `weight`) is the meta-gradient. */
+interface TaskResult {
+  loss: number;
+  direction: number;
+  weight: number;
+  solve?: CgReport;
+}
+
+/** A method on the kernel: how many vectors and banks it needs for k inner steps, and one task's work. */
+interface MethodKernel {
+  vectors(steps: number): number;
+  banks(steps: number): number;
+  task(s: Scratch, t: number): TaskResult;
+}
+
+/**
+ * The inner loop on task t's support set from θ: step i computes g = ∇L_s(φᵢ₋₁) (in bank `bankOf(i)`) and
+ * `update(φᵢ₋₁, φᵢ, i)` writes φᵢ into `slot(i)`. Returns φₖ's offset.
+ */
+function adapt(s: Scratch, t: number, slot: (i: number) => number, bankOf: (i: number) => number, update: (prev: number, next: number, i: number) => void): number {
+  const { math, n } = s;
+  math.combine(n, slot(0), 1, s.theta0, 0, s.theta0);
+  for (let i = 1; i <= s.steps; i++) {
+    math.bank(bankOf(i));
+    math.lossGradient(slot(i - 1), s.support.taskX(t), s.support.taskY(t), s.support.points, s.g);
+    update(slot(i - 1), slot(i), i);
+  }
+  return slot(s.steps);
+}
+
+/** The plain step φᵢ = φᵢ₋₁ − α∇L_s(φᵢ₋₁). */
+const sgd = (s: Scratch) => (prev: number, next: number) => s.math.combine(s.n, next, 1, prev, -s.alpha, s.g);
+/** Two vectors in turn hold φᵢ₋₁ and φᵢ, for the methods that need only φₖ. */
+const alternate = (s: Scratch) => (i: number) => s.own[i % 2];
+const firstBank = () => 0;
+
+/**
+ * Exact MAML: v ← ∇L_q(φₖ), then v ← v − αH_s(φᵢ₋₁)v for i = k … 1. Inner step i keeps its passes in bank
+ * i − 1 (up to MAX_BANKS − 1 steps; later ones run again for their product), the query pass the last bank.
+ */
+const maml: MethodKernel = {
+  vectors: (steps) => steps + 1,
+  banks: (steps) => Math.min(steps, MAX_BANKS - 1) + 1,
+  task(s, t) {
+    const { math, n } = s;
+    const kept = Math.min(s.steps, MAX_BANKS - 1);
+    const phi = (i: number) => s.own[i];
+    const xs = s.support.taskX(t);
+    const ys = s.support.taskY(t);
+    const last = adapt(s, t, phi, (i) => (i - 1 < kept ? i - 1 : kept), sgd(s));
+    math.bank(kept);
+    const loss = math.lossGradient(last, s.query.taskX(t), s.query.taskY(t), s.query.points, s.v);
+    for (let i = s.steps; i >= 1; i--) {
+      if (i - 1 < kept) {
+        math.bank(i - 1);
+      } else {
+        math.forward(phi(i - 1), xs, s.support.points);
+        math.sharedBackward(phi(i - 1), ys, s.support.points);
+      }
+      math.productAfterForward(1, phi(i - 1), s.v, xs, ys, s.support.points, s.hv);
+      math.combine(n, s.v, 1, s.v, -s.alpha, s.hv);
+    }
+    return { loss, direction: s.v, weight: 1 };
+  },
+};
+
+/** First-order MAML: ∇L_q(φₖ). */
+const fomaml: MethodKernel = {
+  vectors: () => 2,
+  banks: () => 1,
+  task(s, t) {
+    const last = adapt(s, t, alternate(s), firstBank, sgd(s));
+    return { loss: s.math.lossGradient(last, s.query.taskX(t), s.query.taskY(t), s.query.points, s.v), direction: s.v, weight: 1 };
+  },
+};
+
+/**
+ * Reptile: ε(θ − φₖ) = εα·Σᵢ∇L_s(φᵢ₋₁), summed as such (in v), not as a difference of two nearly equal
+ * vectors; the query loss at φₖ is reported, not differentiated.
+ */
+const reptile: MethodKernel = {
+  vectors: () => 2,
+  banks: () => 1,
+  task(s, t) {
+    const { math, n } = s;
+    const step = sgd(s);
+    const last = adapt(s, t, alternate(s), firstBank, (prev, next, i) => {
+      // v starts as g itself: 0·v would carry whatever an earlier call left there (0·NaN is NaN).
+      if (i === 1) math.combine(n, s.v, 1, s.g, 0, s.g);
+      else math.combine(n, s.v, 1, s.v, 1, s.g);
+      step(prev, next);
+    });
+    math.forward(last, s.query.taskX(t), s.query.points);
+    return { loss: math.lossAfterForward(s.query.taskY(t), s.query.points), direction: s.v, weight: s.rate * s.alpha };
+  },
+};
+
+/** iMAML: φᵢ = φᵢ₋₁ − α(∇L_s(φᵢ₋₁) + λ(φᵢ₋₁ − θ)), then (I + H_s(φₖ)/λ)x = ∇L_q(φₖ) by conjugate gradient. */
+const imaml: MethodKernel = {
+  vectors: () => 6,
+  banks: () => 1,
+  task(s, t) {
+    const { math, n, alpha, lambda } = s;
+    const last = adapt(s, t, alternate(s), firstBank, (prev, next) => math.combine3(n, next, 1 - alpha * lambda, prev, -alpha, s.g, alpha * lambda, s.theta0));
+    const loss = math.lossGradient(last, s.query.taskX(t), s.query.taskY(t), s.query.points, s.v);
+    const [, , x, r, p, Ap] = s.own;
+    const solve = conjugateGradient(math, { phi: last, xs: s.support.taskX(t), ys: s.support.taskY(t), points: s.support.points, b: s.v, x, r, p, Ap, hv: s.hv, lambda, maxIterations: s.maxIterations, tolerance: s.tolerance });
+    return { loss, direction: x, weight: 1, solve };
+  },
+};
+
+const METHOD_KERNELS: Readonly<Record<KernelMethod, MethodKernel>> = { maml, fomaml, reptile, imaml };
 
 /**
  * Conjugate gradient on (I + H/λ)x = b for one task, H the support Hessian at φ (its forward pass run
@@ -146,7 +246,7 @@ export function kernelMetaGradient(math: KernelMath, theta: ArrayLike<number>, t
 function conjugateGradient(
   math: KernelMath,
   s: { phi: number; xs: number; ys: number; points: number; b: number; x: number; r: number; p: number; Ap: number; hv: number; lambda: number; maxIterations: number; tolerance: number },
-): { iterations: number; relativeResidual: number; curvature?: number } {
+): CgReport {
   const n = math.layout.padded;
   math.forward(s.phi, s.xs, s.points);
   math.sharedBackward(s.phi, s.ys, s.points);

@@ -1,4 +1,4 @@
-import { packParameters, unpackParameters } from './layout';
+import { packParameters } from './layout';
 import type { KernelMath } from './math';
 import { planHeap } from './heapPlan';
 import type { KernelTasks } from './metaGradients';
@@ -20,17 +20,19 @@ import type { KernelTasks } from './metaGradients';
 export function kernelPretrainGradient(math: KernelMath, theta: ArrayLike<number>, tasks: KernelTasks): { loss: number; grad: Float32Array | Float64Array } {
   const n = math.layout.padded;
   const count = tasks.support.tasks;
-  const plan = planHeap(math, 3, [tasks.support, tasks.query]);
-  const [at, mean, g] = plan.vectors;
+  // θ, the mean (a float64 accumulator: two vectors' room), g.
+  const plan = planHeap(math, 4, [tasks.support, tasks.query]);
+  const [at, mean, , g] = plan.vectors;
   packParameters(math.layout, theta, math.heap(), at);
-  math.heap().fill(0, mean, mean + n);
+  math.heap().fill(0, mean, mean + 2 * n);
   let loss = 0;
   for (let t = 0; t < count; t++) {
     for (const set of plan.points) {
       loss += math.lossGradient(at, set.taskX(t), set.taskY(t), set.points, g);
-      math.combine(n, mean, 1, mean, 1 / (2 * count), g);
+      math.accumulate(n, mean, 1 / (2 * count), g);
     }
   }
-  const size = math.layout.parameterCount;
-  return { loss: loss / (2 * count), grad: unpackParameters(math.layout, math.heap(), mean, math.precision === 'float32' ? new Float32Array(size) : new Float64Array(size)) };
+  const wide = new Float64Array(math.layout.parameterCount);
+  math.readAccumulator(mean, wide);
+  return { loss: loss / (2 * count), grad: math.precision === 'float32' ? Float32Array.from(wide) : wide };
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { kernelLayout, type KernelActivation } from './layout';
+import { kernelLayout, type KernelActivation, type KernelLayout } from './layout';
 import { MAX_BANKS, type KernelMath } from './math';
 
 /*
@@ -35,10 +35,46 @@ interface MlpExports {
   dot(n: number, x: number, y: number): number;
   gramAdd(G: number, J: number, rows: number, n: number, s: number): void;
   gatherWide(src: number, index: number, n: number, dst: number): void;
+  accumulate(n: number, acc: number, a: number, x: number): void;
 }
 
 const ACTIVATION_CODE: Readonly<Record<KernelActivation, number>> = { identity: 0, relu: 1, tanh: 2 };
 const PAGE = 65536;
+/** wasm32 addresses 4 GiB: 65536 pages of 64 KiB. */
+const MAX_MEMORY = 65536 * PAGE;
+/** i32 fields per layer in the kernel's table (assembly/mlp.ts, FIELDS). */
+const FIELDS = 12;
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/**
+ * Where the kernel's workspace ends when `setup` lays it out from byte `work` for `maxPoints` points in
+ * `banks` banks: the same arithmetic as assembly/mlp.ts (its table of banks × layers × 12 i32s, then per
+ * bank and layer a, h, Ra, Rh (h and Rh shared with a and Ra where linear), δ and δWᵀ, then six scratch
+ * blocks and a row of zeros), done here in float64 so that a plan too large for wasm is refused before the
+ * kernel's 32-bit pointers could wrap.
+ *
+ * @example
+ * import { kernelLayout, workspaceEnd } from 'maml-lab/kernel';
+ * // [1, 4, 1] relu, 2 points, 1 bank, from 0: the table (2 layers · 12 i32s = 96 B), layer 1's a, h, Ra,
+ * // Rh, δ (32 B each) and δWᵀ (8 B), layer 2's a, Ra, δ and δWᵀ (32 B each), 16-byte aligned (400),
+ * // then six scratch blocks (2 points · 4 floats) and a row of zeros (16 B)
+ * workspaceEnd(kernelLayout([1, 4, 1]), 'relu', 2, 1, 0); // 608
+ */
+export function workspaceEnd(layout: KernelLayout, activation: KernelActivation, maxPoints: number, banks: number, work: number): number {
+  const { layers } = layout;
+  let at = align16(work + banks * layers.length * FIELDS * 4);
+  const maxWidth = Math.max((layout.sizes[0] + 3) & ~3, ...layers.map((l) => l.o4));
+  for (let bank = 0; bank < banks; bank++) {
+    layers.forEach((layer, l) => {
+      const block = maxPoints * layer.o4 * 4;
+      const linear = l === layers.length - 1 || activation === 'identity';
+      at += (linear ? 3 : 5) * block + maxPoints * layer.rows * 4;
+    });
+  }
+  return align16(at) + 6 * maxPoints * maxWidth * 4 + maxWidth * 4;
+}
+
+const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
 
 let compiled: WasmModule | undefined;
 
@@ -99,11 +135,14 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
   let preparedBanks = -1;
   let workEnd = 0;
   const ensure = (bytes: number) => {
-    if (bytes > memory.buffer.byteLength) {
+    if (bytes <= memory.buffer.byteLength) return;
+    try {
       memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-      view = new Float32Array(memory.buffer);
-      wide = undefined;
+    } catch (error) {
+      throw new RangeError(`maml-lab kernel: could not grow its memory to ${gib(bytes)} GiB (${(error as Error).message}); use fewer tasks or points per call, or a narrower network`);
     }
+    view = new Float32Array(memory.buffer);
+    wide = undefined;
   };
   const f = (offset: number) => offset * 4;
 
@@ -113,13 +152,23 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
     activation,
     prepare(maxPoints, floats, banks = 1) {
       if (!Number.isInteger(banks) || banks < 1 || banks > MAX_BANKS) throw new RangeError(`banks must be an integer in [1, ${MAX_BANKS}], got ${banks}`);
+      const work = align16(fixedEnd);
+      const end = workspaceEnd(layout, activation, maxPoints, banks, work);
+      const needed = align16(end) + 4 * floats;
+      if (needed > MAX_MEMORY) {
+        throw new RangeError(
+          `maml-lab kernel: this call needs ${gib(needed)} GiB of memory (${gib(end - work)} GiB of workspace for ${maxPoints} points per task in ${banks} bank(s), ` +
+            `${gib(4 * floats)} GiB of parameters and points), more than wasm's 4 GiB: use fewer points per task or fewer tasks per call, fewer inner steps (up to ${MAX_BANKS - 1} keep a bank each), or a narrower or shallower network`,
+        );
+      }
       if (maxPoints !== preparedPoints || banks !== preparedBanks) {
-        ensure(fixedEnd);
+        preparedPoints = -1; // until the layout below is complete
+        ensure(end);
         new Int32Array(memory.buffer, base, sizes.length).set(sizes);
         new Int32Array(memory.buffer, indexAt, N).set(layout.flatIndex);
-        const work = Math.ceil(fixedEnd / 16) * 16;
-        workEnd = exports.setup(base, sizes.length, ACTIVATION_CODE[activation], maxPoints, work, banks);
-        ensure(workEnd);
+        // `setup` returns a usize: read unsigned, or ends past 2 GiB come back negative.
+        workEnd = exports.setup(base, sizes.length, ACTIVATION_CODE[activation], maxPoints, work, banks) >>> 0;
+        if (workEnd !== end) throw new Error(`maml-lab: the wasm kernel and its wrapper disagree on the workspace (ends at ${workEnd} and ${end})`);
         exports.clearWorkspace();
         if (exports.paddedCount() !== layout.padded) throw new Error('maml-lab: the wasm kernel and its wrapper disagree on the layout');
         preparedPoints = maxPoints;
@@ -143,6 +192,12 @@ export function wasmMath(sizes: readonly number[], activation: KernelActivation)
       exports.gatherWide(f(v), indexAt, N, wideAt);
       wide ??= new Float64Array(memory.buffer, wideAt, N);
       out.set(wide, offset);
+    },
+    accumulate: (n, acc, a, x) => exports.accumulate(n, f(acc), a, f(x)),
+    readAccumulator(acc, out) {
+      const sums = new Float64Array(memory.buffer, f(acc), layout.padded);
+      const index = layout.flatIndex;
+      for (let i = 0; i < index.length; i++) out[i] = sums[index[i]];
     },
     combine: (n, out, a, x, b, y) => exports.combine(n, f(out), a, f(x), b, f(y)),
     combine3: (n, out, a, x, b, y, c, z) => exports.combine3(n, f(out), a, f(x), b, f(y), c, f(z)),

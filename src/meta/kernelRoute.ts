@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { kernelHessian, kernelHessianProducts, kernelLossCurve, kernelMetaGradient, kernelPretrainGradient, wasmMath, type HessianPart, type KernelMath, type KernelPoints, type KernelTasks } from '../kernel';
+import {
+  kernelHessian, kernelHessianProducts, kernelLossCurve, kernelMetaGradient, kernelPretrainGradient, wasmMath, type HessianPart, type KernelActivation, type KernelMath, type KernelPoints,
+  type KernelTasks,
+} from '../kernel';
 import { adamArrays, type AdamOptions } from './adam';
 import { indefiniteSystem } from './implicitSolve';
 import { finiteMetaLoss, type MetaGradientOptions, type MetaGradientResult } from './methods/types';
@@ -31,8 +34,28 @@ export function kernelCovers(lossOrModel: unknown): lossOrModel is Model {
 }
 
 /**
+ * A cached kernel whose memory is larger than this after a call is dropped from the cache (the next call
+ * makes a fresh one). Wasm memory only grows, so without this one Gauss–Newton Hessian of [1, 100, 100, 1]
+ * pins ~460 MB for the session; a call that needs this much spends far longer computing than the few
+ * milliseconds a fresh instance costs, while steady loops (training, evaluation) stay far below it.
+ *
+ * @example
+ * import { KERNEL_RELEASE_BYTES } from 'maml-lab/meta';
+ * KERNEL_RELEASE_BYTES / 2 ** 20; // 256
+ */
+export const KERNEL_RELEASE_BYTES = 256 * 2 ** 20;
+
+function kernelKey(model: Model): string {
+  // A network without hidden layers has no activation to apply: one kernel serves both names.
+  return `${model.sizes.join('-')}:${kernelActivation(model)}`;
+}
+function kernelActivation(model: Model): KernelActivation {
+  return model.sizes.length === 2 ? 'identity' : model.activation;
+}
+
+/**
  * The float32 wasm kernel for a model's network, one per layer sizes and activation in a process (each
- * holds its memory for reuse).
+ * holds its memory for reuse, up to KERNEL_RELEASE_BYTES).
  *
  * @example
  * import { mlp, modelKernel } from 'maml-lab/meta';
@@ -41,15 +64,46 @@ export function kernelCovers(lossOrModel: unknown): lossOrModel is Model {
  * modelKernel(mlp([1, 40, 40, 1])) === math; // true
  */
 export function modelKernel(model: Model): KernelMath {
-  // A network without hidden layers has no activation to apply: one kernel serves both names.
-  const activation = model.sizes.length === 2 ? 'identity' : model.activation;
-  const key = `${model.sizes.join('-')}:${activation}`;
+  const key = kernelKey(model);
   let math = kernels.get(key);
   if (math === undefined) {
-    math = wasmMath(model.sizes, activation);
+    math = wasmMath(model.sizes, kernelActivation(model));
     kernels.set(key, math);
   }
   return math;
+}
+
+/**
+ * Drops every cached kernel (their memory goes with the instances, when collected); the next call makes a
+ * fresh one. Returns how many were dropped. For freeing memory by hand, and for tests that need a kernel
+ * with no history.
+ *
+ * @example
+ * import { metaGradient, mlp, releaseKernels, sinusoidTasks } from 'maml-lab/meta';
+ * import * as tf from '@tensorflow/tfjs';
+ * const model = mlp([1, 8, 1]);
+ * const params = model.init(0);
+ * tf.dispose(metaGradient(model, params, sinusoidTasks({ tasks: 2, shots: 5, seed: 0 }), { alpha: 0.01, steps: 1 }).grads);
+ * releaseKernels() >= 1; // true
+ * releaseKernels(); // 0
+ */
+export function releaseKernels(): number {
+  const count = kernels.size;
+  kernels.clear();
+  return count;
+}
+
+/** Runs `work` on the model's cached kernel, then drops it from the cache if its memory grew past KERNEL_RELEASE_BYTES. */
+function onKernel<T>(model: Model, work: (math: KernelMath) => T): T {
+  const math = modelKernel(model);
+  try {
+    return work(math);
+  } finally {
+    releaseIfLarge(model, math);
+  }
+}
+function releaseIfLarge(model: Model, math: KernelMath): void {
+  if (math.heap().buffer.byteLength > KERNEL_RELEASE_BYTES && kernels.get(kernelKey(model)) === math) kernels.delete(kernelKey(model));
 }
 
 /** The parameters as one flat float32 vector (the order of `flattenParams`), read without a tfjs op. */
@@ -105,7 +159,7 @@ function kernelTasks(tasks: TaskBatch): KernelTasks {
  */
 export function kernelMetaGradientOf(model: Model, params: readonly tf.Tensor[], tasks: TaskBatch, options: MetaGradientOptions): MetaGradientResult {
   const method: Method = options.method ?? 'maml';
-  const result = kernelMetaGradient(modelKernel(model), flatParams(params), kernelTasks(tasks), { ...options, method });
+  const result = onKernel(model, (math) => kernelMetaGradient(math, flatParams(params), kernelTasks(tasks), { ...options, method }));
   if (result.indefinite !== undefined) {
     const { task, curvature, iteration } = result.indefinite;
     throw indefiniteSystem(task, Math.fround(curvature), iteration, options.lambda ?? 1);
@@ -127,7 +181,7 @@ export function kernelMetaGradientOf(model: Model, params: readonly tf.Tensor[],
  * Array.from(kernelHessianOf(mlp([1, 1]), [tf.ones([1, 1]), tf.zeros([1])], points, 0)); // [5, 3, 3, 2]
  */
 export function kernelHessianOf(model: Model, params: readonly tf.Tensor[], points: RegressionBatch<tf.Tensor>, task: number, part: HessianPart = 'hessian'): Float64Array {
-  return kernelHessian(modelKernel(model), flatParams(params), taskOf(kernelPoints(points), task), part);
+  return onKernel(model, (math) => kernelHessian(math, flatParams(params), taskOf(kernelPoints(points), task), part));
 }
 
 /**
@@ -141,7 +195,7 @@ export function kernelHessianOf(model: Model, params: readonly tf.Tensor[], poin
  * Array.from(kernelHessianProductsOf(mlp([1, 1]), [tf.zeros([1, 1]), tf.zeros([1])], points, 0, tf.tensor2d([[1, 1]]))); // [8, 5]
  */
 export function kernelHessianProductsOf(model: Model, params: readonly tf.Tensor[], points: RegressionBatch<tf.Tensor>, task: number, directions: tf.Tensor2D): Float64Array {
-  return kernelHessianProducts(modelKernel(model), flatParams(params), taskOf(kernelPoints(points), task), directions.dataSync(), directions.shape[0]);
+  return onKernel(model, (math) => kernelHessianProducts(math, flatParams(params), taskOf(kernelPoints(points), task), directions.dataSync(), directions.shape[0]));
 }
 
 /**
@@ -156,7 +210,7 @@ export function kernelHessianProductsOf(model: Model, params: readonly tf.Tensor
  * curve[0].length; // 4
  */
 export function kernelLossCurveOf(model: Model, params: readonly tf.Tensor[], tasks: TaskBatch, alpha: number, maxSteps: number): Float64Array[] {
-  const flat = kernelLossCurve(modelKernel(model), flatParams(params), kernelTasks(tasks), alpha, maxSteps);
+  const flat = onKernel(model, (math) => kernelLossCurve(math, flatParams(params), kernelTasks(tasks), alpha, maxSteps));
   return Array.from({ length: maxSteps + 1 }, (_, s) => flat.subarray(s * tasks.count, (s + 1) * tasks.count));
 }
 

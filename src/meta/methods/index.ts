@@ -2,6 +2,7 @@ import { fomaml } from './fomaml';
 import { imaml } from './imaml';
 import { maml } from './maml';
 import { reptile } from './reptile';
+import type { Method, MetaGradientMethod } from './types';
 
 export * from './types';
 export { maml, fomaml, reptile, imaml };
@@ -13,7 +14,4 @@ export { maml, fomaml, reptile, imaml };
  * import { METHODS } from 'maml-lab/meta';
  * Object.keys(METHODS); // ['maml', 'fomaml', 'reptile', 'imaml']
  */
-export const METHODS = { maml, fomaml, reptile, imaml };
-
-/** The meta-gradient methods' names. */
-export type Method = keyof typeof METHODS;
+export const METHODS = { maml, fomaml, reptile, imaml } satisfies Record<Method, MetaGradientMethod>;

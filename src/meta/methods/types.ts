@@ -1,9 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BatchedLoss } from '../batchedLoss';
 import type { TaskBatch } from '../tasks';
-import type { Method } from './index';
 import type { EngineName } from '../engine';
 import { requireFiniteLoss, requireInteger, requirePositive } from '../validate';
+
+/** The meta-gradient methods' names (`METHODS` holds one function per name). */
+export type Method = 'maml' | 'fomaml' | 'reptile' | 'imaml';
 
 /** Settings of `metaGradient`. */
 export interface MetaGradientOptions {
