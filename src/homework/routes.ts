@@ -40,7 +40,7 @@ function importRoute(specifier: string): string | undefined {
  * @example
  * import { bannedRoutes } from 'maml-lab/homework';
  * bannedRoutes('const e = exact;\nconst g = e.metaGradientByProduct(inst, 2);', ['exact']); // [{ route: "exact", line: 1 }]
- * bannedRoutes("const m = require('maml-lab');", ['exact']).map((h) => h.route); // ["require", "an import of 'maml-lab'"]
+ * bannedRoutes("const m = require('maml-lab');", ['exact']).map((h) => h.route); // ["an import of 'maml-lab'", "require"]
  * bannedRoutes('// exact is not used here\nconst s = "exactly";', ['exact']); // []
  */
 export function bannedRoutes(source: string, banned: readonly string[]): RouteHit[] {

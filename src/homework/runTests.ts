@@ -60,7 +60,7 @@ function threwMessage(threw: { kind: string; message: string }): string {
  * const t = test('f(3) is 9', 1, 3, (v: number) => expect.near(v, 9, { absolute: 1e-12 }));
  * const q = question('q1', { call: (f: (x: number) => number, x: number) => f(x), tests: [t] });
  * (await judgeAnswer(t, await answerOn(q, (x: number) => x * x, 3), undefined, 3)).passed; // true
- * (await judgeAnswer(t, await answerOn(q, (x: number) => x + x, 3), undefined, 3)).message; // "expected a number within largest difference 1.0e-12 of the reference; got largest difference 3.0e+0"
+ * (await judgeAnswer(t, await answerOn(q, (x: number) => x + x, 3), undefined, 3)).message; // "expected a number within largest difference 1.0e-12 of the reference; got largest difference 3.0e0"
  */
 export async function judgeAnswer(t: Test, outcome: AnswerOutcome | undefined, reference: AnswerData | undefined, input: unknown, hidden = false): Promise<TestOutcome> {
   const done = (passed: boolean, message: string, seconds: number): TestOutcome => ({ name: t.name, points: t.points, passed, message, seconds, hidden });
