@@ -136,7 +136,7 @@ function onlyChecks(source: string): boolean {
 }
 
 /** The submission's code cells, grouped under the answer cell each follows; cells before any answer lead. */
-function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, lockedTexts: ReadonlyMap<string, readonly string[]>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; edited: string[] } {
+function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, lockedTexts: ReadonlyMap<string, readonly string[]>, freeTexts: ReadonlySet<string>): { leading: GroupCell[]; groups: Map<string, GroupCell[]>; edited: string[] } {
   const leading: GroupCell[] = [];
   const groups = new Map<string, GroupCell[]>();
   const edited: string[] = [];
@@ -160,7 +160,7 @@ function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, loc
       current = groups.get(id) ?? [];
       groups.set(id, current);
       current.push({ source, number, role: 'answer', gradeId: id });
-    } else if (!onlyChecks(source)) {
+    } else if (!onlyChecks(source) && !freeTexts.has(source.trim())) {
       current.push({ source, number, role: 'student' });
     }
   }
@@ -173,7 +173,8 @@ function studentGroups(submission: Notebook, answerIds: ReadonlySet<string>, loc
  * 2. the source's locked cells, as the source has them;
  * 3. for each answer cell of the source, the submission's cells with that grade_id (all of them, in the
  *    submission's order, when a student duplicated one) and the student's own cells that followed them;
- *    cells that only call `check(...)` are not run (they are feedback, not answers);
+ *    cells that only call `check(...)`, and the assignment's own free cells left unchanged, are not run
+ *    (feedback and demonstrations, not answers: the reference run does without them too);
  * 4. before each grade cell, the locked cells above it again when a student's cell since the last such
  *    replay declared or assigned a name a locked cell declares (so a redefined question, dataset or helper
  *    is undone; nothing is replayed for a submission that redefines nothing), then the *student version*
@@ -202,7 +203,10 @@ export function probeNotebook(assignment: Assignment, submission: Notebook, inpu
   const answerIds = new Set(assignment.cells.filter((c) => c.kind === 'solution' && c.gradeId !== undefined).map((c) => c.gradeId as string));
   const lockedTexts = new Map(assignment.cells.filter((c) => (c.kind === 'locked' || c.kind === 'grade') && c.gradeId !== undefined)
     .map((c) => [c.gradeId as string, [cellSource(student.cells[c.index]).trim(), cellSource(source.cells[c.index]).trim()]]));
-  const { leading, groups, edited } = studentGroups(submission, answerIds, lockedTexts);
+  // The assignment's own free cells, unchanged (demonstrations, plots): the reference run does without them,
+  // so the answers do too; running them would only cost time and output.
+  const freeTexts = new Set(assignment.cells.filter((c) => c.kind === 'free' && source.cells[c.index].cell_type === 'code').map((c) => cellSource(source.cells[c.index]).trim()));
+  const { leading, groups, edited } = studentGroups(submission, answerIds, lockedTexts, freeTexts);
   const cells: NotebookCell[] = [codeCell(harnessSource(nonce), 0)];
   const roles: GradingCell[] = [{ role: 'harness' }];
   const notes: string[] = [];

@@ -64,6 +64,8 @@ export function studentNames(files: readonly string[]): string[] {
 
 function commonFolder(files: readonly string[]): string {
   let common = path.dirname(files[0]);
-  while (!files.every((f) => f.startsWith(common + path.sep))) common = path.dirname(common);
+  // At the root, dirname is a fixed point ('/' + '/' prefixes nothing): stop there, or this never ends.
+  const inside = (f: string): boolean => f.startsWith(common.endsWith(path.sep) ? common : common + path.sep);
+  while (!files.every(inside) && path.dirname(common) !== common) common = path.dirname(common);
   return common;
 }

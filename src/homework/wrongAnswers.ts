@@ -55,7 +55,8 @@ const same = (a: AnswerData, b: AnswerData): boolean => JSON.stringify(a) === JS
 /**
  * The generated wrong answers for a question whose right answers (one per test, as data) are `right`;
  * `publicExample` is the right answer to the first public test. A variant that equals the right answer on
- * every test (zeros where the answer is zero) is left out: it is not wrong.
+ * every test (zeros where the answer is zero) is left out: it is not wrong. On a test whose value it cannot
+ * change (no list to shorten or reverse), a variant gives the right value.
  *
  * @example
  * import { generatedMistakes } from 'maml-lab/homework';
@@ -80,10 +81,11 @@ export function generatedMistakes(right: readonly AnswerOutcome[], publicExample
   }
   const made: GeneratedMistake[] = [];
   for (const variant of variants) {
-    const answers = rightValues.map((v) => variant.make(v));
-    if (answers.some((a) => a === undefined)) continue;
-    if (answers.every((a, i) => same(a as AnswerData, rightValues[i]))) continue;
-    made.push({ name: variant.name, needsPublic: variant.needsPublic, answers: answers.map((value) => ({ value: value as AnswerData, seconds: 0 })) });
+    // A test whose value the variant cannot change (a number has no list to shorten) keeps the right value:
+    // the variant is still wrong on the others, and the tests must catch it there.
+    const answers = rightValues.map((v) => variant.make(v) ?? v);
+    if (answers.every((a, i) => same(a, rightValues[i]))) continue;
+    made.push({ name: variant.name, needsPublic: variant.needsPublic, answers: answers.map((value) => ({ value, seconds: 0 })) });
   }
   return made;
 }

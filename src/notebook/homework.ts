@@ -49,10 +49,13 @@ function showOutcomes(q: Question, heading: string, outcomes: readonly TestOutco
   });
 }
 
-/** The hint for this failure: the first failed check shows the first hint, each later one the next. */
-function nextHint(q: Question, failed: boolean): string | undefined {
+/**
+ * The hint for this failure: the first failed check shows the first hint, each later one the next. With
+ * `advance` false (the grade cell, which repeats the checks just above it) the current hint is shown again.
+ */
+function nextHint(q: Question, failed: boolean, advance = true): string | undefined {
   if (!failed || q.hints.length === 0) return undefined;
-  const n = (failedChecks.get(q.id) ?? 0) + 1;
+  const n = Math.max(1, (failedChecks.get(q.id) ?? 0) + (advance ? 1 : 0));
   failedChecks.set(q.id, n);
   const shown = Math.min(n, q.hints.length);
   const more = shown < q.hints.length ? ` (hint ${shown} of ${q.hints.length}; check again for the next)` : q.hints.length > 1 ? ` (hint ${shown} of ${q.hints.length})` : '';
@@ -110,7 +113,7 @@ export async function grade<A>(q: Question<A>, answer: () => A | Promise<A>, hid
   const summary = outcomes.every((o) => !o.hidden)
     ? publicSummary(outcomes)
     : `${earned} of ${pointsText(total)}: ${failed === 0 ? `the ${outcomes.length} tests passed` : `${failed} of ${outcomes.length} tests failed`}`;
-  showOutcomes(q, 'graded', outcomes, summary, nextHint(q, failed > 0));
+  showOutcomes(q, 'graded', outcomes, summary, nextHint(q, failed > 0, false));
 }
 
 /** A record shown as one output of its MIME type (the JSON text), with a line for people. */
