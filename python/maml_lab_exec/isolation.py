@@ -12,7 +12,7 @@ Under bubblewrap the kernel sees only what it needs:
   * its cwd as a fresh tmpfs of `file_mb` (what the host put in the cwd, such as the node_modules link,
     shown read-only inside it), an empty /tmp and /dev/shm of `file_mb` each: the only writable places,
     and what is written there stays in the sandbox;
-  * every path in `hide` replaced by an empty tmpfs (a folder) or /dev/null (a file), in case one of them
+  * every path in `hide` replaced by an empty tmpfs (a folder) or an empty file, in case one of them
     lies inside what is bound (defence in depth; most are simply not there);
   * no home folder, no /work, /root, /home, /etc at large, /var, /opt, /run, /sys;
   * PID, IPC and UTS namespaces of its own, and death with its parent (`--die-with-parent`);
@@ -139,7 +139,7 @@ def executable_binds(command: list[str]) -> list[str]:
     return ["--ro-bind", prefix, prefix]
 
 
-def package_binds(cwd: str) -> list[str]:
+def package_binds(cwd: str, empty: str) -> list[str]:
     """The built package, read-only: package.json and dist/ of the package, and the node_modules the
     kernel resolves from (the package's own, or the project's it is installed in: where the cwd's
     node_modules link points). Nothing else of the package: not notebooks/, src/, test/ or .git."""
@@ -154,7 +154,7 @@ def package_binds(cwd: str) -> list[str]:
     for name in PACKAGE_SECRETS:
         path = os.path.join(PACKAGE_ROOT, name)
         if os.path.exists(path) and any(path.startswith(p + "/") for p in paths):
-            argv += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", "/dev/null", path]
+            argv += ["--tmpfs", path] if os.path.isdir(path) else ["--ro-bind", empty, path]
     return argv
 
 
@@ -177,16 +177,22 @@ def bwrap_argv(command: list[str], cwd: str, ipc_dir: str, hide: list[str], limi
     binds that may lie under /tmp (the package in a /tmp clone, the cwd, the ipc folder), and the hidden
     paths after what the kernel needs (a hidden path inside the package stays hidden)."""
     limits = limits or Limits()
+    # What a hidden file is replaced by. Not /dev/null: where /dev is mounted nodev (containers), opening
+    # it through a bind fails with EACCES, which tells the kernel something is there.
+    empty = os.path.join(ipc_dir, "empty")
+    if not os.path.exists(empty):
+        open(empty, "w").close()
+        os.chmod(empty, 0o444)
     size = str(limits.file_mb * 1024 * 1024)
     argv = ["bwrap", *system_binds(), *executable_binds(command), "--dev", "/dev", "--proc", "/proc",
             "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/dev/shm",
-            *package_binds(cwd)]
+            *package_binds(cwd, empty)]
     for path in hide:
         real = os.path.realpath(path)
         if os.path.isdir(real):
             argv += ["--tmpfs", real]
         elif os.path.exists(real):
-            argv += ["--ro-bind", "/dev/null", real]
+            argv += ["--ro-bind", empty, real]
     # bwrap's own root is a tmpfs without a size, where it makes the mount points: read-only, or a kernel
     # could fill memory through it (and it would look like the package's folder is writable).
     argv += [*cwd_binds(cwd, limits), "--bind", ipc_dir, ipc_dir, "--remount-ro", "/", "--chdir", cwd,
