@@ -72,6 +72,8 @@ describe('the sandbox shows a kernel only what it needs', { skip: noBwrap, timeo
   });
   before(async () => {
     fs.mkdirSync(path.join(course, 'submissions'));
+    // A secret in the grader's environment; the executor is started (and copies it) by the call below.
+    process.env.GRADER_TOKEN = 'not for students';
     for (const file of ['hw1.ipynb', 'hw2-solutions.ipynb', path.join('submissions', 'alice.ipynb')]) fs.writeFileSync(path.join(course, file), '{"answers": 42}');
     run = await executeNotebook(
       notebook(
@@ -88,9 +90,11 @@ describe('the sandbox shows a kernel only what it needs', { skip: noBwrap, timeo
           "const fetched = await fetch('http://example.com').then(() => 'fetched', (e) => String(e.cause?.code ?? e));\n" +
           "console.log(JSON.stringify({ connect, fetched, interfaces: Object.keys(require('os').networkInterfaces()) }));",
         `console.log(fs.readFileSync(${JSON.stringify(hiddenInPackage)}, 'utf8').length);`,
+        'console.log(JSON.stringify(Object.keys(process.env).sort()));',
       ),
       { ...SLOW, cwd, isolation: 'bubblewrap', hide: [hiddenInPackage] },
     );
+    delete process.env.GRADER_TOKEN;
   });
   const cell = (n: number): CellRun => run.cells[n - 1];
 
@@ -136,6 +140,15 @@ describe('the sandbox shows a kernel only what it needs', { skip: noBwrap, timeo
     assert.equal(seen.connect, 'ENETUNREACH', show(cell(7)));
     assert.notEqual(seen.fetched, 'fetched');
     assert.deepEqual(seen.interfaces, ['lo']);
+  });
+
+  test("the grader's environment stays out: only the kept names reach the kernel", () => {
+    const names = json(cell(9)) as string[];
+    assert.ok(Array.isArray(names) && names.includes('PATH'), show(cell(9)));
+    assert.equal(names.includes('GRADER_TOKEN'), false);
+    const kept = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'MAML_LAB_BACKEND', 'MAML_LAB_ENGINE', 'TF_CPP_MIN_LOG_LEVEL', 'TF_ENABLE_ONEDNN_OPTS']);
+    // jupyter_client adds JPY_PARENT_PID, the shell that starts the kernel PWD.
+    assert.deepEqual(names.filter((n) => !kept.has(n) && n !== 'PWD' && !/^(JPY_|PYDEVD_|JUPYTER_)/.test(n)), [], names.join(' '));
   });
 
   test('`hide` still blanks a path inside what is bound', () => {
@@ -330,6 +343,12 @@ describe("isolation 'auto' where bwrap does not work", { timeout: 300_000 }, () 
     assert.equal(run.isolation, 'none');
     assert.match(run.isolationNote ?? '', /^isolation 'auto' fell back to none: bwrap does not work here: bwrap: No permissions/);
     assert.equal(printed(run.cells[0]), '42\n');
+  });
+
+  test('a limit that is not a positive whole number is refused, naming it', async () => {
+    for (const [key, value] of [['memoryLimitMb', 0], ['processLimit', 1.5], ['fileLimitMb', -1], ['maxTotalOutputBytes', Number.NaN]] as const) {
+      await assert.rejects(executeNotebook(notebook('1'), { ...SLOW, cwd: fake, [key]: value }), new RegExp(`${key} must be a positive whole number`));
+    }
   });
 
   test('`maml-lab grade` refuses (exit 2) before running anything, naming the reason and --isolation none', () => {

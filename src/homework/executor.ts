@@ -25,7 +25,10 @@ export interface ExecuteOptions {
    * kernel's processes, checked every 0.1 s; past it they are all killed (limit 'memory').
    */
   memoryLimitMb?: number;
-  /** Per kernel (default 64): processes alive at once besides the kernel; past it all are killed (limit 'processes'). */
+  /**
+   * Per kernel (default 64): processes alive at once, the kernel's own included (bubblewrap's two not);
+   * past it all are killed (limit 'processes').
+   */
   processLimit?: number;
   /** Per kernel (default 100): RLIMIT_FSIZE, and under bubblewrap the size of its cwd and of its /tmp. */
   fileLimitMb?: number;

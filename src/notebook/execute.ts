@@ -108,6 +108,12 @@ export async function executeNotebook(notebook: object, options: ExecuteOptions,
   if (!(options.cellTimeoutSeconds > 0)) {
     throw new Error(`executeNotebook: cellTimeoutSeconds must be a positive number of seconds, got ${options.cellTimeoutSeconds}`);
   }
+  for (const key of ['memoryLimitMb', 'processLimit', 'fileLimitMb', 'maxTotalOutputBytes', 'maxOutputBytes'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new Error(`executeNotebook: ${key} must be a positive whole number, got ${value}`);
+    }
+  }
   assertSetupDone(python);
   if (!resolvesPackage(options.cwd)) fs.symlinkSync(packageNodeModules(), path.join(options.cwd, 'node_modules'));
 
