@@ -93,6 +93,7 @@ export async function gradeCommand(args: string[], signal?: AbortSignal): Promis
   if (isolation !== 'auto' && isolation !== 'bubblewrap' && isolation !== 'none') throw new GradeUsageError(`--isolation must be auto, bubblewrap or none, got ${JSON.stringify(isolation)}`);
   const jobs = positiveNumber('jobs', values.jobs, 2);
   if (!Number.isInteger(jobs)) throw new GradeUsageError(`--jobs must be a whole number, got ${values.jobs}`);
+  const shard = values.shard === undefined ? undefined : usage(() => parseShard(values.shard as string));
   // A class is graded without a sandbox only when that is asked for by name: 'auto' that would fall back
   // is refused here, before any kernel runs, with the reason.
   if (isolation === 'auto') {
@@ -120,7 +121,7 @@ export async function gradeCommand(args: string[], signal?: AbortSignal): Promis
   const grading = await gradeClass(source, submissions, {
     execute,
     jobs,
-    shard: values.shard === undefined ? undefined : usage(() => parseShard(values.shard as string)),
+    shard,
     cellTimeoutSeconds: positiveNumber('cell-timeout', values['cell-timeout'], 60),
     limitSeconds: positiveNumber('limit', values.limit, 600),
     isolation,
