@@ -36,7 +36,8 @@ from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionComplete  # noqa: E402
 from nbformat import NotebookNode  # noqa: E402
 
-from .isolation import IsolatedKernelManager, resolve_isolation  # noqa: E402
+from .isolation import IsolatedKernelManager, LimitedKernelManager, Limits, resolve_isolation  # noqa: E402
+from .watchdog import Watchdog  # noqa: E402
 
 KERNEL_NAME = "tslab"
 # tslab aborts what arrives within 200 ms of a failure; a re-send waits a little longer than that.
@@ -68,6 +69,11 @@ class Options:
     retry_aborted: bool = False
     restart_dead_kernel: bool = False
     max_output_bytes: int | None = None
+    # The whole run's output (every cell together); past it outputs are dropped, the cells marked truncated.
+    max_total_output_bytes: int | None = None
+    # Memory, processes and file size per kernel (isolation.Limits). None, the notebook runner's choice
+    # for its own trusted notebooks: no rlimits and no watchdog (a sandbox still gets Limits' tmpfs sizes).
+    limits: Limits | None = None
     isolation: str = "none"
     hide: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
@@ -87,11 +93,21 @@ class Options:
             retry_aborted=bool(o.get("retryAborted", False)),
             restart_dead_kernel=bool(o.get("restartDeadKernel", False)),
             max_output_bytes=o.get("maxOutputBytes"),
+            max_total_output_bytes=o.get("maxTotalOutputBytes", 5_000_000),
+            limits=Limits(memory_mb=positive_int(o, "memoryLimitMb", 2048), processes=positive_int(o, "processLimit", 64),
+                          file_mb=positive_int(o, "fileLimitMb", 100)),
             isolation=o.get("isolation", "auto"),
             hide=list(o.get("hide", [])),
             env=dict(o.get("env", {})),
             inherit_env=bool(o.get("inheritEnv", True)),
         )
+
+
+def positive_int(o: dict[str, Any], key: str, default: int) -> int:
+    value = o.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{key} must be a positive whole number, got {value!r}")
+    return value
 
 
 # What a kernel needs of the environment to start node and find its tools, and the project's own switches.
@@ -139,13 +155,27 @@ class Budgeted(NotebookClient):
     """
 
     max_output_bytes: int | None = None
+    # The run's budget across cells; None: no cap. total_spent says it, not the cell's cap, cut an output.
+    max_total_output_bytes: int | None = None
+    total_used = 0
+    counting = True
     run_task: asyncio.Task[Any] | None = None
     stopped_by: signal.Signals | None = None
 
     def start_cell(self) -> None:
         self.used_bytes = 0
         self.truncated = False
+        self.total_spent = False
         self.stderr_tail = ""
+
+    def room(self) -> int | None:
+        """Bytes this cell may still add: the cell's cap and the run's, whichever is nearer."""
+        rooms = []
+        if self.max_output_bytes is not None:
+            rooms.append(self.max_output_bytes - self.used_bytes)
+        if self.max_total_output_bytes is not None and self.counting:
+            rooms.append(self.max_total_output_bytes - self.total_used)
+        return min(rooms) if rooms else None
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> NotebookNode | None:
         content = msg["content"]
@@ -153,14 +183,19 @@ class Budgeted(NotebookClient):
         if is_stream and content.get("name") == "stderr":
             self.stderr_tail = (self.stderr_tail + content.get("text", ""))[-STDERR_TAIL_BYTES:]
         size = output_bytes(content)
-        if self.max_output_bytes is not None and self.used_bytes + size > self.max_output_bytes:
+        room = self.room()
+        if room is not None and size > room:
             self.truncated = True
-            room = self.max_output_bytes - self.used_bytes
+            if (self.max_total_output_bytes is not None and self.counting
+                    and self.max_total_output_bytes - self.total_used == room):
+                self.total_spent = True
             if not is_stream or room <= 0:
                 return None
             content["text"] = content["text"].encode()[:room].decode(errors="ignore")
             size = room
         self.used_bytes += size
+        if self.counting:
+            self.total_used += size
         last = outs[-1] if outs else None
         if is_stream and last is not None and last.get("output_type") == "stream" and last.get("name") == content.get("name"):
             last["text"] += content["text"]
@@ -203,22 +238,34 @@ class Attempt:
 class Executor:
     """One notebook, one kernel (restarted when it dies or hangs)."""
 
-    def __init__(self, nb: NotebookNode, options: Options, isolation: str) -> None:
+    def __init__(self, nb: NotebookNode, options: Options, isolation: str, isolation_note: str | None = None) -> None:
         self.nb = nb
+        self.isolation_note = isolation_note
         self.options = options
         self.isolation = isolation
+        km: AsyncKernelManager
         if isolation == "bubblewrap":
-            km: AsyncKernelManager = IsolatedKernelManager(kernel_name=KERNEL_NAME)
-            km.sandbox_cwd = os.path.realpath(options.cwd)  # type: ignore[attr-defined]
-            km.sandbox_hide = options.hide  # type: ignore[attr-defined]
+            km = IsolatedKernelManager(kernel_name=KERNEL_NAME)
+            km.sandbox_cwd = os.path.realpath(options.cwd)
+            km.sandbox_hide = options.hide
+            km.limits = options.limits or Limits()
+        elif options.limits is not None:
+            km = LimitedKernelManager(kernel_name=KERNEL_NAME)
+            km.limits = options.limits
         else:
             km = AsyncKernelManager(kernel_name=KERNEL_NAME)
         self.km = km
+        self.watchdog = Watchdog(options.limits, self.kernel_pid) if options.limits is not None else None
         self.client = Budgeted(nb, km=km, kernel_name=KERNEL_NAME, startup_timeout=120, shutdown_kernel="immediate",
                                record_timing=False)
         self.client.max_output_bytes = options.max_output_bytes
+        self.client.max_total_output_bytes = options.max_total_output_bytes
         self.last_failure = 0.0
         self.restarts = 0
+
+    def kernel_pid(self) -> int | None:
+        process = getattr(self.km.provisioner, "process", None)
+        return getattr(process, "pid", None)
 
     # -- one message exchange --------------------------------------------------------------------
 
@@ -290,22 +337,27 @@ class Executor:
     # -- kernel lifetime --------------------------------------------------------------------------
 
     async def restart(self) -> None:
-        await self.km.restart_kernel(now=True)
-        kc = self.client.kc
-        assert kc is not None
-        await kc.wait_for_ready(timeout=self.client.startup_timeout)
+        async with self.watchdog.paused() if self.watchdog is not None else contextlib.nullcontext():
+            await self.km.restart_kernel(now=True)
+            kc = self.client.kc
+            assert kc is not None
+            await kc.wait_for_ready(timeout=self.client.startup_timeout)
         self.restarts += 1
 
     async def replay(self, indices: list[int]) -> str:
         """Runs the cells again in the fresh kernel, outputs discarded; says how that went."""
         failed = []
-        for index in indices:
-            scratch = NotebookNode(source=self.nb.cells[index].source, outputs=[], metadata={}, execution_count=None)
-            result = await self.attempt_with_retries(scratch, index, None)
-            if result[0].status != "ok":
-                failed.append(f"{index} ({result[0].status})")
-            if result[0].status == "dead":
-                break
+        self.client.counting = False  # what a replay prints is discarded, so it costs the run nothing
+        try:
+            for index in indices:
+                scratch = NotebookNode(source=self.nb.cells[index].source, outputs=[], metadata={}, execution_count=None)
+                result = await self.attempt_with_retries(scratch, index, None)
+                if result[0].status != "ok":
+                    failed.append(f"{index} ({result[0].status})")
+                if result[0].status == "dead":
+                    break
+        finally:
+            self.client.counting = True
         note = f"the kernel was restarted and the {len(indices)} earlier cell(s) that had succeeded were replayed"
         return note + (f"; on replay these did not succeed: {', '.join(failed)}" if failed else "")
 
@@ -332,7 +384,8 @@ class Executor:
         run_deadline = None if o.limit_seconds is None else started + float(o.limit_seconds)
         code = [i for i, c in enumerate(self.nb.cells) if c.get("cell_type") == "code"]
         runs: dict[int, dict[str, Any]] = {i: cell_run(i, "not-run", reason="not reached") for i in code}
-        result: dict[str, Any] = {"cells": [runs[i] for i in code], "kernelRestarts": 0, "isolation": self.isolation}
+        result: dict[str, Any] = {"cells": [runs[i] for i in code], "kernelRestarts": 0, "isolation": self.isolation,
+                                  "isolationNote": self.isolation_note}
         self.client.run_task = asyncio.current_task()
         for i in code:
             self.nb.cells[i].outputs = []
@@ -356,6 +409,8 @@ class Executor:
                 result["startupError"] = f"the tslab kernel did not start: {type(exc).__name__}: {exc}"
                 rest(-1, "the kernel did not start")
                 return result
+            if self.watchdog is not None:
+                self.watchdog.start()
             try:
                 await self.read_kernel_info()
                 for index in code:
@@ -365,6 +420,8 @@ class Executor:
                     if not await self.run_cell(index, runs, run_deadline, rest):
                         break
             finally:
+                if self.watchdog is not None:
+                    await self.watchdog.stop()
                 await kernel.aclose()
         except asyncio.CancelledError:
             # A stop signal: the kernel is shut down (above); what did not run says so.
@@ -395,12 +452,17 @@ class Executor:
         if not cell.source.strip():
             runs[index].update(status="ok", reason=None, attempts=0)
             return True
+        if self.watchdog is not None:
+            self.watchdog.peak_bytes = 0
         attempt, attempts = await self.attempt_with_retries(cell, index, run_deadline)
         run = runs[index]
         run.update(status=attempt.status, seconds=attempt.seconds, attempts=attempts, outputs=list(cell.outputs),
                    truncated=self.client.truncated, reason=None)
         if attempt.status in ("error", "timeout"):
             run["errorText"] = error_text(self.client.stderr_tail, cell.outputs) or None
+        limit = self.limit_hit(attempt.status, run.get("errorText") or "")
+        if limit is not None:
+            run["limit"], run["reason"] = limit
         ok_before = [j for j, r in runs.items() if j < index and r["status"] == "ok" and r["attempts"] > 0]
         if attempt.status == "timeout":
             at_limit = run_deadline is not None and time.monotonic() >= run_deadline - 0.05
@@ -408,7 +470,8 @@ class Executor:
                 run["reason"] = f"stopped at the run's limit of {o.limit_seconds} s"
                 rest(index, f"not run: the run's limit of {o.limit_seconds} s was reached")
                 return False
-            run["reason"] = f"ran longer than the {o.cell_timeout:g} s cell timeout and was interrupted"
+            run["reason"] = ((run["reason"] + "; ") if run["reason"] else "") + \
+                f"ran longer than the {o.cell_timeout:g} s cell timeout and was interrupted"
             if o.stop_after_timeout:
                 rest(index, "not run: an earlier cell timed out")
                 return False
@@ -419,13 +482,43 @@ class Executor:
                 run["reason"] += await self.replay(ok_before)
         elif attempt.status == "dead":
             code = getattr(getattr(self.km.provisioner, "process", None), "returncode", None)
-            run["reason"] = "the kernel died" + (f" (exit code {code})" if code is not None else "")
+            died = "the kernel died" + (f" (exit code {code})" if code is not None else "")
+            run["reason"] = died if run["reason"] is None else run["reason"]
             if not o.restart_dead_kernel:
                 rest(index, f"not run: the kernel died at cell {index}")
                 return False
             await self.restart()
             run["reason"] += "; " + await self.replay(ok_before)
         return True
+
+    def limit_hit(self, status: str, error: str) -> tuple[str, str] | None:
+        """(kind, reason) when the cell ran into one of the run's limits, so the grader can say which."""
+        limits = self.options.limits
+        if limits is not None and self.watchdog is not None:
+            hit = self.watchdog.take()
+            if hit is not None and status in ("dead", "timeout"):
+                return hit
+            if status == "dead" and self.watchdog.peak_bytes > limits.memory_mb * 1024 * 1024 // 2:
+                # V8 aborts the process when RLIMIT_DATA refuses its heap more memory: no error, a dead kernel.
+                return ("memory", f"the kernel died after using {self.watchdog.peak_bytes / 2**20:.0f} MB of "
+                                  f"memory, probably at its limit of {limits.memory_mb} MB")
+            if status == "error" and MEMORY_ERROR.search(error):
+                return ("memory", f"the cell asked for more memory than the kernel's limit of {limits.memory_mb} MB")
+            if status == "error" and "EFBIG" in error:
+                return ("file-size", f"the cell wrote a file larger than the limit of {limits.file_mb} MB")
+            if status == "error" and "ENOSPC" in error and self.isolation == "bubblewrap":
+                return ("disk", f"the cell filled its writable space (the limit is {limits.file_mb} MB for the "
+                                "working folder and for /tmp)")
+        if self.client.total_spent:
+            return ("output", f"the run's output budget of {self.options.max_total_output_bytes} bytes is spent; "
+                              "later output was dropped")
+        return None
+
+
+# How V8 and Node say an allocation was refused (RLIMIT_DATA): a catchable error, the kernel lives on.
+MEMORY_ERROR = re.compile(r"Array buffer allocation failed|WebAssembly\.Memory\(\): could not allocate|"
+                          r"Unable to grow instance memory|"
+                          r"Out of memory|ENOMEM|Cannot allocate memory|heap out of memory")
 
 
 def cell_run(index: int, status: str, **extra: Any) -> dict[str, Any]:
@@ -436,9 +529,10 @@ def cell_run(index: int, status: str, **extra: Any) -> dict[str, Any]:
 async def execute(nb: NotebookNode, options: Options) -> dict[str, Any]:
     """Runs the notebook's code cells (outputs land in `nb`) and returns the NotebookRun as a dict."""
     try:
-        isolation, _ = resolve_isolation(options.isolation)
+        isolation, note = resolve_isolation(options.isolation)
     except RuntimeError as exc:
         code = [i for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
         return {"cells": [cell_run(i, "not-run", reason="the kernel did not start") for i in code], "seconds": 0.0,
                 "kernelRestarts": 0, "isolation": "none", "startupError": str(exc)}
-    return await Executor(nb, options, isolation).run()
+    note = None if note is None else f"isolation 'auto' fell back to none: {note}"
+    return await Executor(nb, options, isolation, note).run()

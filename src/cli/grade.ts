@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkOutDir, gradeClass, mergeGradings, readGrading, writeGrading, type ClassGrading } from '../homework/gradeClass';
 import { parseShard } from '../homework/shard';
-import { executeNotebook } from '../notebook/execute';
+import type { NotebookExecutor } from '../homework/executor';
+import { executeNotebook, sandboxProblem } from '../notebook/execute';
 import { packageRoot } from '../notebook/venv';
 
 /** A usage mistake in `grade`; the CLI prints it with the usage (exit 2). */
@@ -57,7 +58,8 @@ function summary(grading: ClassGrading, seconds: number, out: string): string {
  * `maml-lab grade SRC.ipynb SUBMISSION... --out DIR` and `maml-lab grade --merge DIR... --out DIR`.
  * Progress goes to stderr, one line per submission; the gradebook and the reports go to --out.
  * Returns the exit code: 0 when every submission was graded (whatever the scores), 1 when the source
- * cannot be graded or --out cannot be written.
+ * cannot be graded or --out cannot be written; throws GradeUsageError (exit 2) for a usage mistake, and for
+ * `--isolation auto` (the default) where bubblewrap does not work.
  */
 export async function gradeCommand(args: string[], signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -91,13 +93,37 @@ export async function gradeCommand(args: string[], signal?: AbortSignal): Promis
   if (isolation !== 'auto' && isolation !== 'bubblewrap' && isolation !== 'none') throw new GradeUsageError(`--isolation must be auto, bubblewrap or none, got ${JSON.stringify(isolation)}`);
   const jobs = positiveNumber('jobs', values.jobs, 2);
   if (!Number.isInteger(jobs)) throw new GradeUsageError(`--jobs must be a whole number, got ${values.jobs}`);
+  const shard = values.shard === undefined ? undefined : usage(() => parseShard(values.shard as string));
+  // A class is graded without a sandbox only when that is asked for by name: 'auto' that would fall back
+  // is refused here, before any kernel runs, with the reason.
+  if (isolation === 'auto') {
+    const problem = await sandboxProblem();
+    if (problem !== undefined) {
+      throw new GradeUsageError(`cannot sandbox the students' kernels: ${problem}.\n` +
+        'Install bubblewrap, or pass --isolation none to grade without a sandbox: each kernel can then read and ' +
+        'write whatever this user can (only the limits on memory, processes, file size and output still apply).');
+    }
+  }
+  if (isolation === 'none') {
+    process.stderr.write('grading WITHOUT a sandbox (--isolation none): students\' code can read and write whatever this user can\n');
+  }
+  // Should bubblewrap stop working midway, 'auto' falls back for the runs that follow; said once, loudly.
+  let noted = false;
+  const execute: NotebookExecutor = async (notebook, options, signal) => {
+    const run = await executeNotebook(notebook, options, signal);
+    if (run.isolationNote !== undefined && !noted) {
+      noted = true;
+      process.stderr.write(`WARNING: ${run.isolationNote}; the kernels that follow run without a sandbox\n`);
+    }
+    return run;
+  };
   // Before any kernel starts: a whole class's run must never be thrown away because --out was taken.
   checkOutDir(out, { force: values.force });
   process.stderr.write(`grading ${submissions.length} submission${submissions.length === 1 ? '' : 's'}${values.shard ? ` (shard ${values.shard})` : ''}; first the source's own solution (reference run)\n`);
   const grading = await gradeClass(source, submissions, {
-    execute: executeNotebook,
+    execute,
     jobs,
-    shard: values.shard === undefined ? undefined : usage(() => parseShard(values.shard as string)),
+    shard,
     cellTimeoutSeconds: positiveNumber('cell-timeout', values['cell-timeout'], 60),
     limitSeconds: positiveNumber('limit', values.limit, 600),
     isolation,

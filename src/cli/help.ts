@@ -208,7 +208,8 @@ is named by the submission's file name, or by its folder when the file names are
   --limit S            seconds per submission; cells not reached score 0 (default 600)
   --shard I/N          grade only shard I of N (I from 0; a student's shard is a hash of the name)
   --merge              combine the DIRs of all N shards into --out; equal to grading all at once
-  --isolation MODE     auto (bubblewrap when it works, default), bubblewrap (required), none
+  --isolation MODE     auto (default: bubblewrap, refused with the reason where it does not work),
+                       bubblewrap (required), none (no sandbox: said so; only the resource limits apply)
   --force              replace an earlier gradebook in DIR
 
 Exit code: 0 when every submission was graded (whatever the scores), 1 when SRC cannot be graded (its own

@@ -18,9 +18,30 @@ export interface ExecuteOptions {
   restartDeadKernel?: boolean;
   /** Per cell; beyond it outputs are dropped and the cell marked truncated. */
   maxOutputBytes?: number;
-  /** 'auto': bubblewrap when `bwrap` works here, else none (NotebookRun.isolation says which). */
+  /** The whole run, every cell together (default 5 MB); beyond it outputs are dropped, limit 'output'. */
+  maxTotalOutputBytes?: number;
+  /**
+   * Per kernel (default 2048): each process's RLIMIT_DATA, and the sum of the resident memory of the
+   * kernel's processes, checked every 0.1 s; past it they are all killed (limit 'memory').
+   */
+  memoryLimitMb?: number;
+  /**
+   * Per kernel (default 64): processes alive at once, the kernel's own included (bubblewrap's two not);
+   * past it all are killed (limit 'processes').
+   */
+  processLimit?: number;
+  /** Per kernel (default 100): RLIMIT_FSIZE, and under bubblewrap the size of its cwd and of its /tmp. */
+  fileLimitMb?: number;
+  /**
+   * 'auto': bubblewrap when `bwrap` works here, else none (NotebookRun.isolation says which, and
+   * NotebookRun.isolationNote why). The memory, process and file-size limits apply either way; the
+   * sandbox (and the size of cwd and /tmp) only with bubblewrap.
+   */
   isolation?: 'auto' | 'bubblewrap' | 'none';
-  /** Paths the kernel must not see under bubblewrap (the source, submissions, out dir); unused without it. */
+  /**
+   * Paths the kernel must not see under bubblewrap (the source, submissions, out dir); unused without it.
+   * The sandbox shows only the system, the built package and cwd anyway; this is defence in depth.
+   */
   hide?: string[];
   /** Added to the kernel's environment. */
   env?: Record<string, string>;
@@ -49,6 +70,12 @@ export interface CellRun {
   outputs: unknown[];
   truncated: boolean;
   reason?: string;
+  /**
+   * Which of the run's limits this cell ran into (reason then says it in words): 'memory', 'processes'
+   * (the kernel was killed: status 'dead', or an allocation failed: 'error'), 'file-size', 'disk' (a
+   * write failed: 'error'), 'output' (the run's output budget ran out: outputs dropped).
+   */
+  limit?: 'memory' | 'processes' | 'file-size' | 'disk' | 'output';
 }
 
 /** What became of a notebook. */
@@ -58,6 +85,8 @@ export interface NotebookRun {
   seconds: number;
   kernelRestarts: number;
   isolation: 'bubblewrap' | 'none';
+  /** Set when isolation 'auto' fell back to none: why bubblewrap could not be used. */
+  isolationNote?: string;
   /** Set when the kernel never started (every cell is then 'not-run'). */
   startupError?: string;
 }

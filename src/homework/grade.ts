@@ -41,6 +41,7 @@ const MAX_SUBMISSION_BYTES = 50 * 1024 * 1024;
 /** The trusted runs (the source's own code) get generous limits: a slow reference must not fail a class. */
 const TRUSTED_CELL_SECONDS = 900;
 const TRUSTED_OUTPUT_BYTES = 200_000_000;
+const TRUSTED_MEMORY_MB = 8192;
 
 const nonce = (): string => randomBytes(6).toString('hex');
 
@@ -60,7 +61,14 @@ async function runIn(plan: GradingNotebook, options: GradeOptions, settings: Par
 /** A trusted run of the source (no student code): unsandboxed, generous limits, every cell must succeed. */
 export async function runSource(assignment: Assignment, standIn: string, options: GradeOptions, files: Record<string, string> = {}): Promise<{ plan: GradingNotebook; run: NotebookRun }> {
   const plan = sourceRunNotebook(assignment, standIn, nonce());
-  const run = await runIn(plan, options, { cellTimeoutSeconds: TRUSTED_CELL_SECONDS, maxOutputBytes: TRUSTED_OUTPUT_BYTES, isolation: 'none', restartDeadKernel: false }, files);
+  const run = await runIn(plan, options, {
+    cellTimeoutSeconds: TRUSTED_CELL_SECONDS,
+    maxOutputBytes: TRUSTED_OUTPUT_BYTES,
+    maxTotalOutputBytes: TRUSTED_OUTPUT_BYTES,
+    memoryLimitMb: TRUSTED_MEMORY_MB,
+    isolation: 'none',
+    restartDeadKernel: false,
+  }, files);
   if (run.startupError !== undefined) throw new Error(`the source's run could not start a kernel: ${run.startupError}`);
   const problems: string[] = [];
   plan.cells.forEach((c, i) => {
@@ -220,7 +228,7 @@ export async function probeSubmission(assignment: Assignment, references: Refere
   }
   if (run.startupError !== undefined) return nothing(`the kernel could not start: ${plainError(run.startupError)}`);
   const counts = new Map([...references].map(([id, { record }]) => [id, record.tests.length]));
-  const isolationNote = (run as { isolationNote?: string }).isolationNote;
+  const { isolationNote } = run;
   return {
     student,
     file: path.basename(file),

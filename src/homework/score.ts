@@ -50,7 +50,9 @@ function whyNoAnswers(cell: CellRun | undefined, gradeId: string, problem: strin
     case 'timeout':
       return `your answer to ${gradeId} ran past the time limit for one cell and was stopped (does a loop in your code never end?)`;
     case 'dead':
-      return `the kernel died while your answer to ${gradeId} ran (process.exit or a crash)`;
+      return cell.limit !== undefined && cell.reason !== undefined
+        ? `the kernel was stopped while your answer to ${gradeId} ran: ${cell.reason}`
+        : `the kernel died while your answer to ${gradeId} ran (process.exit or a crash)`;
     case 'not-run':
       return `your answer to ${gradeId} was not run: ${cell.reason ?? 'grading stopped before it'}`;
     case 'abort':
@@ -145,7 +147,7 @@ export function studentCellNotes(cells: readonly GradingCell[], run: { cells: re
     if (where === undefined) return;
     if (cell.status === 'error') notes.push(`${where} failed: "${plainError(cell.errorText)}"`);
     else if (cell.status === 'timeout') notes.push(`${where} ran past the time limit for one cell and was stopped`);
-    else if (cell.status === 'dead') notes.push(`${where} ended the kernel (process.exit or a crash); it was restarted, and your earlier cells ran again before the rest`);
+    else if (cell.status === 'dead') notes.push(`${where} ended the kernel (${cell.limit !== undefined && cell.reason !== undefined ? cell.reason : 'process.exit or a crash'}); it was restarted, and your earlier cells ran again before the rest`);
     else if (cell.status === 'not-run') notes.push(`${where} did not run: ${cell.reason ?? 'grading stopped before it'}`);
   });
   return notes;

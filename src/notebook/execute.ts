@@ -3,7 +3,7 @@
  * The work is done by the package's Python module (python/execute_notebook.py → maml_lab_exec/core.py,
  * nbclient over the real tslab kernel), the same code `npm run notebooks` and `npm run book` run.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,28 @@ function resolvesPackage(dir: string): boolean {
 }
 
 /**
+ * Why a kernel cannot be sandboxed with bubblewrap here, or undefined when it can: the executor's own
+ * probe (python/maml_lab_exec/isolation.py, `bwrap_problem`), run once with every flag the sandbox uses,
+ * so a caller can decide before grading what `isolation: 'auto'` would silently do.
+ *
+ * @example
+ * import { sandboxProblem } from 'maml-lab/notebook';
+ * const problem = await sandboxProblem();
+ * console.log(problem ?? 'bubblewrap works here');
+ */
+export async function sandboxProblem(python: string = venvPython): Promise<string | undefined> {
+  assertSetupDone(python);
+  const probe = 'import sys; sys.path.insert(0, sys.argv[1]); from maml_lab_exec.isolation import bwrap_problem; print(bwrap_problem() or "")';
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(python, ['-c', probe, executorDir], { env: jupyterEnv(), timeout: 30_000 }, (error, out, err) => {
+      if (error) reject(new Error(`sandboxProblem: the probe failed: ${error.message}\n${err}`));
+      else resolve(out);
+    });
+  });
+  return stdout.trim() === '' ? undefined : stdout.trim();
+}
+
+/**
  * Runs a notebook's code cells in a fresh tslab kernel and says what became of each: status from the
  * kernel's reply (output on stderr is not a failure), outputs, error text, time, retries. One bad cell
  * never stops the run: failures are recorded and the next cell runs; with `retryAborted` the cells
@@ -47,11 +69,16 @@ function resolvesPackage(dir: string): boolean {
  *
  * The kernel starts in `cwd`; when Node's resolution from there cannot find `maml-lab`, a `node_modules`
  * symlink to the package's node_modules is made in `cwd` so notebooks can import it. With bubblewrap
- * (python/maml_lab_exec/isolation.py) the kernel sees the filesystem read-only except `cwd` and an empty
- * /tmp, `hide` as empty folders, its own PID namespace, and no network (its ZMQ sockets are unix sockets
- * bound into the sandbox). Without it the kernel can read and write whatever this user can; the request
- * file holding the notebook is deleted before the kernel starts, and the result is written after it is
- * gone.
+ * (python/maml_lab_exec/isolation.py) the kernel sees only the system (/usr, a few /etc files), the
+ * built package (package.json, dist/, node_modules) read-only, and a fresh `cwd` and /tmp of
+ * `fileLimitMb` each (what it writes there stays in the sandbox); `hide` is blanked in case it lies in
+ * any of that; it has its own PID namespace and no network (its ZMQ sockets are unix sockets bound into
+ * the sandbox). Without it the kernel can read and write whatever this user can; the request file
+ * holding the notebook is deleted before the kernel starts, and the result is written after it is gone.
+ *
+ * Either way each kernel runs under `memoryLimitMb` (RLIMIT_DATA per process, and a watchdog on the sum
+ * of its processes' memory), `processLimit` (the watchdog) and `fileLimitMb` (RLIMIT_FSIZE), and the
+ * run's output under `maxTotalOutputBytes`; a cell that ran into one says so in `limit` and `reason`.
  *
  * Rejects when the executor cannot run at all (no `npm run setup`, a bad option, a crash), and with
  * `signal.reason` when the signal aborts the run (the kernel is shut down first).
@@ -80,6 +107,12 @@ export async function executeNotebook(notebook: object, options: ExecuteOptions,
   }
   if (!(options.cellTimeoutSeconds > 0)) {
     throw new Error(`executeNotebook: cellTimeoutSeconds must be a positive number of seconds, got ${options.cellTimeoutSeconds}`);
+  }
+  for (const key of ['memoryLimitMb', 'processLimit', 'fileLimitMb', 'maxTotalOutputBytes', 'maxOutputBytes'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new Error(`executeNotebook: ${key} must be a positive whole number, got ${value}`);
+    }
   }
   assertSetupDone(python);
   if (!resolvesPackage(options.cwd)) fs.symlinkSync(packageNodeModules(), path.join(options.cwd, 'node_modules'));
