@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cellSource, gradeClass, gradebookCsv, studentVersion, type ClassGrading, type Notebook, type NotebookCell } from '../src/homework';
-import { executeNotebook } from '../src/notebook/execute';
+import { executeNotebook, sandboxProblem } from '../src/notebook/execute';
+import net from 'node:net';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'homework', 'squares.ipynb');
 const BIN = path.join(__dirname, '..', 'bin', 'maml-lab.js');
@@ -161,6 +162,31 @@ const CLASS: Record<string, { file: () => Notebook | string | 'directory'; score
   unreadable: { file: () => 'directory', scores: [0, 0, 0], note: /could not be read/ },
 };
 
+/**
+ * The red team's attacks on the sandbox, each in a submission with honest, full answers whose q2 answer
+ * turns wrong when the attack got through (it sets `leaked`): under bubblewrap each must score exactly
+ * [3, 2, 2]. The attack cell follows q2's answer (q2 bans nothing, so its `require` is no banned route).
+ */
+function sandboxAttacks(port: number, otherSubmission: string): Record<string, string> {
+  const pkg = path.join(__dirname, '..');
+  const leak = '(globalThis as Record<string, unknown>).leaked = true;';
+  return {
+    gitShowsTheSource: `try { const out = require('child_process').execSync(${JSON.stringify(`git -C ${pkg} show HEAD:test/fixtures/homework/squares.ipynb`)}, { stdio: 'pipe' }).toString(); if (out.includes('HIDDEN')) ${leak} } catch {}`,
+    readsTheSource: `try { if (require('fs').readFileSync(${JSON.stringify(FIXTURE)}, 'utf8').includes('HIDDEN')) ${leak} } catch {}`,
+    readsAnotherSubmission: `try { if (require('fs').readFileSync(${JSON.stringify(otherSubmission)}, 'utf8').includes('cell_type')) ${leak} } catch {}`,
+    writesOutside: `for (const target of [${JSON.stringify(path.join(pkg, 'leaked-by-a-student.txt'))}, ${JSON.stringify(path.join(os.homedir(), 'leaked-by-a-student.txt'))}]) { try { require('fs').writeFileSync(target, 'x'); ${leak} } catch {} }`,
+    callsTheNetwork: `await new Promise<void>((done) => { const socket = require('net').connect(${port}, '127.0.0.1'); socket.on('connect', () => { ${leak} socket.destroy(); done(); }); socket.on('error', () => done()); setTimeout(done, 3000); });`,
+    fillsItsFolder: `const chunk = Buffer.alloc(1 << 20);\nfor (let i = 0; i < 400; i++) require('fs').appendFileSync('filler.bin', chunk);`,
+    forkBomb: `const { spawn } = require('child_process');\nfor (let i = 0; i < 2000; i++) spawn('sleep', ['60']);\nawait new Promise((r) => setTimeout(r, 20000));`,
+    memoryHog: `const hoard: Float64Array[] = [];\nwhile (true) hoard.push(new Float64Array(1 << 24).fill(1));`,
+  };
+}
+
+/** A submission with honest, full answers whose q2 answer turns wrong if `leaked` was set. */
+function honestWith(attack: string): Notebook {
+  return adding('q2-answer', attack, answering('q2-answer', 'return (globalThis as Record<string, unknown>).leaked ? [0, 0] : [1, 2];'));
+}
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grade-test-'));
 const files: Record<string, string> = {};
 let grading: ClassGrading;
@@ -168,8 +194,26 @@ let seconds = 0;
 const hashes = new Map<string, string>();
 const hashOf = (file: string): string => (fs.statSync(file).isDirectory() ? 'dir' : createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
 
-describe('grading a synthetic class', { timeout: 900_000 }, () => {
+let sandboxed = false;
+let listener: net.Server | undefined;
+let connections = 0;
+
+describe('grading a synthetic class', { timeout: 1_500_000 }, () => {
   before(async () => {
+    // The sandbox attacks need bubblewrap (CI installs it); without it they would succeed by design.
+    sandboxed = (await sandboxProblem()) === undefined;
+    if (sandboxed) {
+      listener = net.createServer((socket) => { connections += 1; socket.destroy(); });
+      await new Promise<void>((done) => listener?.listen(0, '127.0.0.1', done));
+      const port = (listener.address() as net.AddressInfo).port;
+      for (const [name, attack] of Object.entries(sandboxAttacks(port, path.join(dir, 'class', 'full.ipynb')))) {
+        CLASS[name] = { file: () => honestWith(attack), scores: [3, 2, 2] };
+      }
+      CLASS.memoryHog.note = /memory/;
+      CLASS.forkBomb.note = /processes/;
+    } else {
+      console.log(`the sandbox attacks are skipped: ${await sandboxProblem()}`);
+    }
     for (const [student, { file }] of Object.entries(CLASS)) {
       const target = path.join(dir, 'class', `${student}.ipynb`);
       fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -190,7 +234,10 @@ describe('grading a synthetic class', { timeout: 900_000 }, () => {
     seconds = (performance.now() - started) / 1000;
     console.log(`graded ${grading.reports.length} submissions in ${seconds.toFixed(1)} s (${(seconds / grading.reports.length).toFixed(1)} s each, with the reference run)`);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    listener?.close();
+  });
 
   it('gives every student exactly the expected score per question', () => {
     const got = Object.fromEntries(grading.reports.map((r) => [r.student, r.questions.map((q) => q.earned)]));
@@ -246,6 +293,13 @@ describe('grading a synthetic class', { timeout: 900_000 }, () => {
     const seen = JSON.stringify(grading.reports) + gradebookCsv(grading.columns, grading.reports);
     for (const line of secret) assert.ok(!seen.includes(line), `a report shows ${JSON.stringify(line)}`);
     assert.doesNotMatch(seen, /\n\s+at |BEGIN HIDDEN|mamlGrading|probeGrade|judgeGrade|node_modules|\/tmp\/|\/work\//);
+  });
+
+  it('under bubblewrap, no attack reached the host: no file written outside, no connection made', (t) => {
+    if (!sandboxed) return t.skip('bubblewrap does not work here');
+    assert.equal(connections, 0);
+    assert.equal(fs.existsSync(path.join(__dirname, '..', 'leaked-by-a-student.txt')), false);
+    assert.equal(fs.existsSync(path.join(os.homedir(), 'leaked-by-a-student.txt')), false);
   });
 
   it('never modifies a submission', () => {

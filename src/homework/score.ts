@@ -145,7 +145,7 @@ export function studentCellNotes(cells: readonly GradingCell[], run: { cells: re
     const where = mine ? `your code cell ${c.submissionCell} (\`${c.firstLine}\`)` : undefined;
     if (cell.truncated) notes.push(`${where ?? 'a cell'} printed more than the grader keeps; the rest of its output was dropped`);
     if (where === undefined) return;
-    if (cell.status === 'error') notes.push(`${where} failed: "${plainError(cell.errorText)}"`);
+    if (cell.status === 'error') notes.push(`${where} failed: "${plainError(cell.errorText)}"${cell.limit !== undefined && cell.reason ? ` (${cell.reason})` : ''}`);
     else if (cell.status === 'timeout') notes.push(`${where} ran past the time limit for one cell and was stopped`);
     else if (cell.status === 'dead') notes.push(`${where} ended the kernel (${cell.limit !== undefined && cell.reason !== undefined ? cell.reason : 'process.exit or a crash'}); it was restarted, and your earlier cells ran again before the rest`);
     else if (cell.status === 'not-run') notes.push(`${where} did not run: ${cell.reason ?? 'grading stopped before it'}`);
