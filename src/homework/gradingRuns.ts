@@ -128,11 +128,11 @@ const question0 = { id: 'answer', call: (f: () => unknown) => f(), publicTests: 
  */
 export async function referenceRecord(q: unknown, answer: () => unknown, hiddenList: unknown, seeds: readonly number[]): Promise<ReferenceRecord> {
   const { q: question, tests } = allTests(q, hiddenList, 'grade');
-  const isSeeded = tests.some(({ t }) => typeof t.input === 'object' && t.input !== null && inputFor(t.input, 1) !== t.input);
+  const anySeeded = tests.some(({ t }) => isSeeded(t));
   const given = await giveAnswer(answer);
   const cases: SeedCase[] = [];
   const failures: string[] = [];
-  for (const seed of isSeeded ? [...new Set([0, ...seeds])] : [0]) {
+  for (const seed of anySeeded ? [...new Set([0, ...seeds])] : [0]) {
     const inputs: AnswerData[] = [];
     const references: (AnswerData | null)[] = [];
     for (const { t, hidden } of tests) {
@@ -142,7 +142,7 @@ export async function referenceRecord(q: unknown, answer: () => unknown, hiddenL
       const reference = hidden && 'value' in outcome ? outcome.value : null;
       references.push(reference);
       const judged = await judgeAnswer(t, outcome, reference ?? undefined, input, hidden);
-      if (!judged.passed) failures.push(`the source's own solution fails the test "${t.name}"${isSeeded ? ` at seed ${seed}` : ''}: ${judged.message}`);
+      if (!judged.passed) failures.push(`the source's own solution fails the test "${t.name}"${anySeeded ? ` at seed ${seed}` : ''}: ${judged.message}`);
     }
     cases.push({ seed, inputs, references });
   }
@@ -199,7 +199,8 @@ export async function judgementRecord(q: unknown, hiddenList: unknown, students:
 }
 
 /**
- * The lint run's record of a grade cell: the solution judged by every test, then each wrong answer, the
+ * The lint run's record of a grade cell: the solution judged by every test (seeded ones at several seeds),
+ * then each wrong answer, the
  * generated ones (zeros, NaN, the public example's value hard-coded, a shape off by one, the order
  * reversed, the input returned unchanged) and the author's declared mistakes, with the tests that failed it.
  *
@@ -241,5 +242,25 @@ export async function lintRecord(q: unknown, answer: () => unknown, hiddenList: 
     for (const input of inputs) answers.push(await answerOn(question, m.answer, input));
     await tally(m.name, false, m.public, answers);
   }
-  return { question: question.id, tests: tests.map(infoOf), solution: await judgeAll(right), wrong };
+  // Seeded tests: the solution must pass at other seeds too, or grading would refuse the class a student's
+  // seed breaks. These are as many draws as a class of LINT_SEEDS students would make.
+  const solution = await judgeAll(right);
+  for (const seed of LINT_SEEDS) {
+    for (let i = 0; i < tests.length; i++) {
+      const { t, hidden } = tests[i];
+      if (!isSeeded(t)) continue;
+      const input = inputFor(t.input, seed);
+      const outcome = given.threw ?? (await answerOn(question, given.live, input));
+      const judged = await judgeAnswer(t, outcome, hidden && 'value' in outcome ? outcome.value : undefined, input, hidden);
+      if (!judged.passed) solution.push({ ...judged, name: `${t.name} (at seed ${seed})` });
+    }
+  }
+  return { question: question.id, tests: tests.map(infoOf), solution, wrong };
+}
+
+/** The seeds `lint` also draws seeded inputs with: a class's worth, and some beyond the first few. */
+const LINT_SEEDS = [1, 2, 3, 5, 8, 13, 99, 1234, 65_537, 4_000_000_001];
+
+function isSeeded(t: Test): boolean {
+  return typeof t.input === 'object' && t.input !== null && inputFor(t.input, 1) !== t.input;
 }
