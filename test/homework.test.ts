@@ -268,6 +268,13 @@ describe('banned routes, read from the source', () => {
     assert.deepEqual(routes('eval("ex" + "act")'), ['eval']);
     assert.deepEqual(routes('// exact is banned\nconst exactly = 1; const s = "not exact";'), []);
     assert.deepEqual(bannedRoutes('const e = exact;', []), []);
+    // tslab's own bindings reach every value without naming it (the red team's route); eval and Function only when called.
+    assert.deepEqual(routes("const f = Object.values(exports).find((v: any) => v.metaGradientByProduct);"), ['exports']);
+    assert.deepEqual(routes('const r = arguments[1];\nconst t = (globalThis as any).__tslab__;'), ['__tslab__', 'arguments']);
+    assert.deepEqual(routes("const g = new Function('return 1');\nconst h = (0, eval)('1');"), ['Function', 'eval']);
+    assert.deepEqual(routes('const f: Function = Math.max;\nmodel.eval();\nconst o = { exact: true };\nif (f instanceof Function) {}'), []);
+    // A banned name the student declares as their own helper is theirs, from that cell on.
+    assert.deepEqual(bannedRoutes('function exact(x: number) { return x; }\nexact(2);', ['exact'], new Set(['exact'])), []);
   });
 });
 

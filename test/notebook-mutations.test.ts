@@ -76,8 +76,8 @@ const MUTATIONS: Mutation[] = [
   {
     name: "the kernel's Reptile sums over tasks instead of averaging",
     file: 'kernel/metaGradients.js',
-    find: '(rate * alpha) / count',
-    replace: 'rate * alpha',
+    find: 'math.accumulate(n, mean, task.weight / count, task.direction);',
+    replace: "math.accumulate(n, mean, options.method === 'reptile' ? task.weight : task.weight / count, task.direction);",
     notebook: '06-reptile.ipynb',
     caughtBy: /claim failed/,
     engine: 'kernel',
@@ -85,8 +85,8 @@ const MUTATIONS: Mutation[] = [
   {
     name: "the kernel's product formula takes half a step per Hessian factor",
     file: 'kernel/metaGradients.js',
-    find: 'math.combine(n, v, 1, v, -alpha, hv)',
-    replace: 'math.combine(n, v, 1, v, -alpha / 2, hv)',
+    find: 'math.combine(n, s.v, 1, s.v, -s.alpha, s.hv)',
+    replace: 'math.combine(n, s.v, 1, s.v, -s.alpha / 2, s.hv)',
     notebook: '10-kernel.ipynb',
     caughtBy: /claim failed/,
     engine: 'kernel',

@@ -172,17 +172,28 @@ def cwd_binds(cwd: str, limits: Limits) -> list[str]:
     return argv
 
 
-def bwrap_argv(command: list[str], cwd: str, ipc_dir: str, hide: list[str], limits: Limits | None = None) -> list[str]:
+def empty_file(private_dir: str) -> str:
+    """An empty read-only file in `private_dir`, made anew unless it is one (a regular file, not a link)."""
+    empty = os.path.join(private_dir, "empty")
+    if not (os.path.lexists(empty) and not os.path.islink(empty) and os.path.isfile(empty) and os.path.getsize(empty) == 0):
+        if os.path.lexists(empty):
+            os.unlink(empty)
+        open(empty, "w").close()
+        os.chmod(empty, 0o444)
+    return empty
+
+
+def bwrap_argv(command: list[str], cwd: str, ipc_dir: str, hide: list[str], limits: Limits | None = None,
+               private_dir: str | None = None) -> list[str]:
     """`command` wrapped in bwrap as the module doc says. Later mounts win: /tmp's tmpfs comes before the
     binds that may lie under /tmp (the package in a /tmp clone, the cwd, the ipc folder), and the hidden
     paths after what the kernel needs (a hidden path inside the package stays hidden)."""
     limits = limits or Limits()
     # What a hidden file is replaced by. Not /dev/null: where /dev is mounted nodev (containers), opening
-    # it through a bind fails with EACCES, which tells the kernel something is there.
-    empty = os.path.join(ipc_dir, "empty")
-    if not os.path.exists(empty):
-        open(empty, "w").close()
-        os.chmod(empty, 0o444)
+    # it through a bind fails with EACCES, which tells the kernel something is there. Never in the ipc
+    # folder: the kernel can write there, and an `empty` it turned into a link to a host file would show
+    # that file in place of every hidden one after a restart.
+    empty = empty_file(private_dir or tempfile.mkdtemp(prefix="mlk-private-"))
     size = str(limits.file_mb * 1024 * 1024)
     argv = ["bwrap", *system_binds(), *executable_binds(command), "--dev", "/dev", "--proc", "/proc",
             "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/dev/shm",
@@ -229,6 +240,8 @@ class IsolatedKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         # Short path: a unix socket path must fit in 108 bytes.
         self.ipc_dir = tempfile.mkdtemp(prefix="mlk-", dir="/tmp")
+        # Out of the sandbox's reach: what hidden files are replaced by.
+        self.private_dir = tempfile.mkdtemp(prefix="mlk-private-")
         super().__init__(transport="ipc", ip=os.path.join(self.ipc_dir, "k"),
                          connection_file=os.path.join(self.ipc_dir, "kernel.json"), **kwargs)
 
@@ -241,7 +254,8 @@ class IsolatedKernelManager(AsyncKernelManager):
             if not os.path.lexists(link):
                 os.symlink(f"{self.ip}:{port}", link)
         command = super().format_kernel_cmd(extra_arguments)
-        return bwrap_argv(command, self.sandbox_cwd, self.ipc_dir, self.sandbox_hide, self.limits)
+        return bwrap_argv(command, self.sandbox_cwd, self.ipc_dir, self.sandbox_hide, self.limits, self.private_dir)
 
     def remove_ipc_dir(self) -> None:
         shutil.rmtree(self.ipc_dir, ignore_errors=True)
+        shutil.rmtree(self.private_dir, ignore_errors=True)

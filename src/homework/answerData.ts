@@ -147,6 +147,14 @@ function decodeAt(x: unknown, depth: number): unknown {
     const shape = t.$tensor.map(Number);
     const values = t.values.map(decodeNumber);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0) || shape.reduce((a, b) => a * b, 1) !== values.length) throw new UnreadableAnswer('a tensor whose shape and values disagree');
+    // The arrays the nesting makes, not only the numbers: a shape such as [4e8, 0] holds no number but
+    // would make 4e8 empty arrays in the judge, which serves the whole class.
+    let arrays = 0;
+    for (let axis = 0, lead = 1; axis < shape.length - 1; axis++) {
+      lead *= shape[axis];
+      arrays += lead;
+      if (arrays > MAX_ENTRIES) throw new UnreadableAnswer(`a tensor of shape [${shape.slice(0, 4).join(', ')}${shape.length > 4 ? ', …' : ''}], too large to grade`);
+    }
     const nest = (offset: number, axis: number): unknown => {
       if (axis === shape.length) return values[offset];
       const stride = shape.slice(axis + 1).reduce((a, b) => a * b, 1);

@@ -8,7 +8,7 @@ import type { ExecuteOptions, NotebookExecutor, NotebookRun } from './executor';
 import { probeNotebook, sourceRunNotebook, type GradingNotebook } from './gradingNotebook';
 import { JUDGEMENT_MIME, REFERENCE_MIME, type JudgeCase, type ReferenceRecord } from './gradingRuns';
 import { notebookOrProblem, type Notebook } from './nbformat';
-import { bannedRoutes } from './routes';
+import { bannedRoutes, ownDeclarations } from './routes';
 import type { TestOutcome } from './runTests';
 import { plainError, probeResults, recordsIn, studentCellNotes, type ProbeResult } from './score';
 
@@ -174,6 +174,23 @@ function questionOfAnswer(assignment: Assignment): Map<string, string> {
   return map;
 }
 
+/** A cell that does not parse declares nothing; it fails in the kernel, where its error is reported. */
+function safeOwnDeclarations(source: string): string[] {
+  try {
+    return ownDeclarations(source);
+  } catch {
+    return [];
+  }
+}
+
+function safeBannedRoutes(source: string, banned: readonly string[], own: ReadonlySet<string>): ReturnType<typeof bannedRoutes> {
+  try {
+    return bannedRoutes(source, banned, own);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Per question, the banned routes the student's cells use, as the sentence the report gives: a cell counts
  * against the question whose answer it is or follows; a cell before every answer, against every question.
@@ -181,14 +198,19 @@ function questionOfAnswer(assignment: Assignment): Map<string, string> {
 function bannedUse(assignment: Assignment, plan: ReturnType<typeof probeNotebook>, references: References): Map<string, string> {
   const answers = questionOfAnswer(assignment);
   const found = new Map<string, string>();
+  // Names the student declared as their own so far (in this cell or an earlier one): from there on they
+  // are the student's helpers, not the references. Never earlier: a cell above the declaration still sees
+  // the reference.
+  const own = new Set<string>();
   let group: string | undefined;
   plan.cells.forEach((c, i) => {
     if (c.role === 'answer') group = answers.get(c.gradeId ?? '');
     if (c.role !== 'answer' && c.role !== 'student') return;
     const source = String(plan.notebook.cells[i].source);
+    for (const name of safeOwnDeclarations(source)) own.add(name);
     for (const [gradeId, { record }] of references) {
       if (group !== undefined && group !== gradeId) continue;
-      const hits = bannedRoutes(source, record.banned);
+      const hits = safeBannedRoutes(source, record.banned, own);
       if (hits.length === 0 || found.has(gradeId)) continue;
       const routes = [...new Set(hits.map((h) => `${h.route} (line ${h.line})`))].join(', ');
       found.set(gradeId, `this question may not use ${record.banned.join(', ')}; your code cell ${c.submissionCell} uses ${routes}, so the question scores 0`);

@@ -7,7 +7,8 @@ export interface GradebookColumns {
 
 /** RFC 4180 quoting, for student names with commas, quotes or line breaks. */
 function csvField(value: string | number): string {
-  const text = String(value);
+  // A name that starts like a formula (a file called "=HYPERLINK(…).ipynb") must not run in a spreadsheet.
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -46,7 +46,8 @@ export async function answerOn<A>(q: Question<A>, answer: A, input: unknown): Pr
 /** The label of a student's error: the grader's words, the student's kind, and their message quoted. */
 function threwMessage(threw: { kind: string; message: string }): string {
   const kind = /^[A-Za-z ]{1,40}$/.test(threw.kind) ? threw.kind : 'Error';
-  const message = String(threw.message).slice(0, 200).replace(/\s+/g, ' ');
+  // Quotes inside turned to ’, so the student's text cannot close the quote and pass for the grader's words.
+  const message = String(threw.message).slice(0, 200).replace(/\s+/g, ' ').replace(/"/g, '’');
   return `your answer threw ${kind}: "${message}"`;
 }
 
