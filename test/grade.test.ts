@@ -322,3 +322,28 @@ describe('grading a synthetic class', { timeout: 1_500_000 }, () => {
     assert.ok(sizes.every((n) => n > 0), `both shards hold students: ${sizes}`);
   });
 });
+
+/**
+ * The in-process attacks need no sandbox to fail: graded with isolation 'none' as well, each scores exactly
+ * what it scored above (the judge, not the sandbox, is what stops them).
+ */
+describe('the red team without a sandbox', { timeout: 600_000 }, () => {
+  const names = [...Object.keys(ATTACKS), 'cheater', 'lyingAnswer', 'bannedName', 'bannedAlias', 'bannedRequire'];
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'grade-none-'));
+  let unsandboxed: ClassGrading;
+  before(async () => {
+    const submissions = names.map((name) => {
+      const file = path.join(folder, `${name}.ipynb`);
+      fs.writeFileSync(file, JSON.stringify(CLASS[name].file(), null, 1));
+      return file;
+    });
+    unsandboxed = await gradeClass(FIXTURE, submissions, { execute: executeNotebook, jobs: 2, cellTimeoutSeconds: 15, limitSeconds: 300, isolation: 'none' });
+  });
+  after(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it('scores each in-process attack exactly as under the sandbox', () => {
+    const got = Object.fromEntries(unsandboxed.reports.map((r) => [r.student, r.questions.map((q) => q.earned)]));
+    assert.deepEqual(got, Object.fromEntries(names.map((n) => [n, CLASS[n].scores])));
+    assert.ok(unsandboxed.reports.every((r) => r.isolation === 'none'));
+  });
+});
