@@ -178,7 +178,9 @@ function sandboxAttacks(port: number, otherSubmission: string): Record<string, s
     callsTheNetwork: `await new Promise<void>((done) => { const socket = require('net').connect(${port}, '127.0.0.1'); socket.on('connect', () => { ${leak} socket.destroy(); done(); }); socket.on('error', () => done()); setTimeout(done, 3000); });`,
     fillsItsFolder: `const chunk = Buffer.alloc(1 << 20);\nfor (let i = 0; i < 400; i++) require('fs').appendFileSync('filler.bin', chunk);`,
     forkBomb: `const { spawn } = require('child_process');\nfor (let i = 0; i < 2000; i++) spawn('sleep', ['60']);\nawait new Promise((r) => setTimeout(r, 20000));`,
-    memoryHog: `const hoard: Float64Array[] = [];\nwhile (true) hoard.push(new Float64Array(1 << 24).fill(1));`,
+    // One allocation past the memory limit (a hoard kept alive would be the student's own broken kernel:
+    // test/sandbox.test.ts covers a heap grown until the kernel is killed).
+    memoryHog: `const hoard = new Float64Array(4e8).fill(1);\nconsole.log(hoard.length);`,
   };
 }
 
@@ -209,7 +211,7 @@ describe('grading a synthetic class', { timeout: 1_500_000 }, () => {
       for (const [name, attack] of Object.entries(sandboxAttacks(port, path.join(dir, 'class', 'full.ipynb')))) {
         CLASS[name] = { file: () => honestWith(attack), scores: [3, 2, 2] };
       }
-      CLASS.memoryHog.note = /memory/;
+      CLASS.memoryHog.note = /memory|allocation failed/;
       CLASS.forkBomb.note = /processes/;
     } else {
       console.log(`the sandbox attacks are skipped: ${await sandboxProblem()}`);
@@ -344,6 +346,7 @@ describe('the red team without a sandbox', { timeout: 600_000 }, () => {
   it('scores each in-process attack exactly as under the sandbox', () => {
     const got = Object.fromEntries(unsandboxed.reports.map((r) => [r.student, r.questions.map((q) => q.earned)]));
     assert.deepEqual(got, Object.fromEntries(names.map((n) => [n, CLASS[n].scores])));
-    assert.ok(unsandboxed.reports.every((r) => r.isolation === 'none'));
+    // None ran in a sandbox ('not-run' where the attack broke the kernel's own messaging, JSON.stringify).
+    assert.deepEqual(unsandboxed.reports.filter((r) => r.isolation === 'bubblewrap').map((r) => r.student), []);
   });
 });
