@@ -1,6 +1,6 @@
 import { decodeAnswer, encodeAnswer, type AnswerData, type AnswerOutcome } from './answerData';
 import { inputFor, isQuestion, splitHidden, type Question, type Test } from './question';
-import { answerOn, judgeAnswer, type TestOutcome } from './runTests';
+import { answerOn, judgeAnswer, thrownOutcome, type TestOutcome } from './runTests';
 import { generatedMistakes } from './wrongAnswers';
 
 /*
@@ -103,15 +103,14 @@ function infoOf({ t, hidden }: { t: Test; hidden: boolean }): TestInfo {
   return { name: t.name, points: t.points, hidden, nameShown: !hidden || t.nameShown };
 }
 
+/** The answer `answer()` gives, or what it threw (a grade cell's `() => answer` naming a missing function). */
 async function giveAnswer<A>(answer: () => A | Promise<A>): Promise<{ live?: A; threw?: AnswerOutcome }> {
   try {
     return { live: await answer() };
   } catch (error) {
-    return { threw: await answerOn(question0, () => { throw error; }, undefined) };
+    return { threw: thrownOutcome(error) };
   }
 }
-// A question whose call just calls the answer: used to report what a failing answer thunk threw.
-const question0 = { id: 'answer', call: (f: () => unknown) => f(), publicTests: [], hints: [], banned: [] } as unknown as Question;
 
 /**
  * The reference run's record of a grade cell: the tests, and for each seed (only seed 0 when no test is

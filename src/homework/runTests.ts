@@ -39,8 +39,19 @@ export async function answerOn<A>(q: Question<A>, answer: A, input: unknown): Pr
     const value = await q.call(answer, input);
     return { value: encodeAnswer(value), seconds: (now() - start) / 1000 };
   } catch (error) {
-    return { threw: { kind: errorKind(error), message: errorMessage(error) }, seconds: (now() - start) / 1000 };
+    return thrownOutcome(error, (now() - start) / 1000);
   }
+}
+
+/**
+ * What an answer that threw is reported as: the error's kind and a short message, no value.
+ *
+ * @example
+ * import { thrownOutcome } from 'maml-lab/homework';
+ * thrownOutcome(new TypeError('no')); // { threw: { kind: "TypeError", message: "no" }, seconds: 0 }
+ */
+export function thrownOutcome(error: unknown, seconds = 0): AnswerOutcome {
+  return { threw: { kind: errorKind(error), message: errorMessage(error) }, seconds };
 }
 
 /** The label of a student's error: the grader's words, the student's kind, and their message quoted. */
@@ -124,7 +135,7 @@ export async function runTests<A>(q: Question<A>, answer: () => A | Promise<A>, 
   try {
     live = await answer();
   } catch (error) {
-    failedToGive = { threw: { kind: errorKind(error), message: errorMessage(error) }, seconds: 0 };
+    failedToGive = thrownOutcome(error);
   }
   const all = [...q.publicTests.map((t) => ({ t, hidden: false })), ...hidden.map((t) => ({ t, hidden: true }))];
   const outcomes: TestOutcome[] = [];
