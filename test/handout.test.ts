@@ -174,7 +174,9 @@ describe('maml-lab handout', { timeout: 600_000 }, () => {
       const probe = { cell_type: 'code', id: 'where-is-maml-lab', metadata: {}, execution_count: null, outputs: [], source: "console.log(require.resolve('maml-lab'));" };
       notebook.cells.unshift(probe);
       started = performance.now();
-      const run = await executeNotebook(notebook, { cwd: handout, cellTimeoutSeconds: 120, isolation: 'none' });
+      // A handout omits optional dependencies (no tfjs-node): its kernels run on wasm, whatever backend
+      // this test process was asked for (the CI's tensorflow pass sets MAML_LAB_BACKEND=tensorflow).
+      const run = await executeNotebook(notebook, { cwd: handout, cellTimeoutSeconds: 120, isolation: 'none', env: { MAML_LAB_BACKEND: 'wasm' } });
       console.log(`${name}: ran in the handout in ${seconds(started)} s`);
       assert.equal(run.startupError, undefined);
       assert.equal(fs.realpathSync(shown(run.cells[0]).trim()), fs.realpathSync(path.join(installed, 'dist', 'index.js')), `${name}: maml-lab resolved outside the handout`);
