@@ -146,6 +146,12 @@ def package_binds(cwd: str, empty: str) -> list[str]:
     paths = [os.path.join(PACKAGE_ROOT, part) for part in PACKAGE_PARTS]
     paths.append(os.path.realpath(os.path.join(PACKAGE_ROOT, "node_modules")))
     paths.append(os.path.realpath(os.path.join(cwd, "node_modules")))
+    # @tensorflow/tfjs-node's native libraries may be links out of node_modules (`npm run setup:tfjs-node`
+    # links them from a cache in the home folder): their folders too, read-only, or the backend cannot load.
+    for modules in dict.fromkeys(paths[-2:]):
+        lib = os.path.join(modules, "@tensorflow", "tfjs-node", "deps", "lib")
+        if os.path.isdir(lib):
+            paths += [os.path.dirname(os.path.realpath(os.path.join(lib, name))) for name in sorted(os.listdir(lib))]
     argv: list[str] = []
     for path in dict.fromkeys(p for p in paths if os.path.exists(p)):
         argv += ["--ro-bind", path, path]
