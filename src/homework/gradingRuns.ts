@@ -1,5 +1,5 @@
 import { decodeAnswer, encodeAnswer, type AnswerData, type AnswerOutcome } from './answerData';
-import { inputFor, isQuestion, splitHidden, type Question, type Test } from './question';
+import { inputFor, isQuestion, isSeededInput, splitHidden, type Question, type Test } from './question';
 import { answerOn, judgeAnswer, thrownOutcome, type TestOutcome } from './runTests';
 import { generatedMistakes } from './wrongAnswers';
 
@@ -261,5 +261,5 @@ export async function lintRecord(q: unknown, answer: () => unknown, hiddenList: 
 const LINT_SEEDS = [1, 2, 3, 5, 8, 13, 99, 1234, 65_537, 4_000_000_001];
 
 function isSeeded(t: Test): boolean {
-  return typeof t.input === 'object' && t.input !== null && inputFor(t.input, 1) !== t.input;
+  return isSeededInput(t.input);
 }

@@ -125,6 +125,17 @@ export function seeded<I>(draw: (seed: number) => I): { readonly seeded: (seed: 
 }
 
 /**
+ * Whether a test's input is drawn per seed (made by `seeded`).
+ *
+ * @example
+ * import { isSeededInput, seeded } from 'maml-lab/homework';
+ * [isSeededInput(seeded((s) => s)), isSeededInput({ seeded: 1 })]; // [true, false]
+ */
+export function isSeededInput(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && weakHas.call(seededInputs, input);
+}
+
+/**
  * The input of a test for a seed: the input itself, or what its seeded draw gives.
  *
  * @example
@@ -133,7 +144,7 @@ export function seeded<I>(draw: (seed: number) => I): { readonly seeded: (seed: 
  * inputFor(seeded((s) => s + 1), 7); // 8
  */
 export function inputFor<I>(input: TestInput<I>, seed: number): I {
-  if (typeof input === 'object' && input !== null && weakHas.call(seededInputs, input)) return (input as { seeded: (seed: number) => I }).seeded(seed);
+  if (isSeededInput(input)) return (input as { seeded: (seed: number) => I }).seeded(seed);
   return input as I;
 }
 
