@@ -174,7 +174,9 @@ function sandboxAttacks(port: number, otherSubmission: string): Record<string, s
     gitShowsTheSource: `try { const out = require('child_process').execSync(${JSON.stringify(`git -C ${pkg} show HEAD:test/fixtures/homework/squares.ipynb`)}, { stdio: 'pipe' }).toString(); if (out.includes('HIDDEN')) ${leak} } catch {}`,
     readsTheSource: `try { if (require('fs').readFileSync(${JSON.stringify(FIXTURE)}, 'utf8').includes('HIDDEN')) ${leak} } catch {}`,
     readsAnotherSubmission: `try { if (require('fs').readFileSync(${JSON.stringify(otherSubmission)}, 'utf8').includes('cell_type')) ${leak} } catch {}`,
-    writesOutside: `for (const target of [${JSON.stringify(path.join(pkg, 'leaked-by-a-student.txt'))}, ${JSON.stringify(path.join(os.homedir(), 'leaked-by-a-student.txt'))}]) { try { require('fs').writeFileSync(target, 'x'); ${leak} } catch {} }`,
+    // Into the built package and the home folder (not the package's own folder: in a clone straight under
+    // /tmp that is a mount point on the sandbox's own /tmp, where writes stay in the sandbox).
+    writesOutside: `for (const target of [${JSON.stringify(path.join(pkg, 'dist', 'leaked-by-a-student.txt'))}, ${JSON.stringify(path.join(os.homedir(), 'leaked-by-a-student.txt'))}]) { try { require('fs').writeFileSync(target, 'x'); ${leak} } catch {} }`,
     callsTheNetwork: `await new Promise<void>((done) => { const socket = require('net').connect(${port}, '127.0.0.1'); socket.on('connect', () => { ${leak} socket.destroy(); done(); }); socket.on('error', () => done()); setTimeout(done, 3000); });`,
     fillsItsFolder: `const chunk = Buffer.alloc(1 << 20);\nfor (let i = 0; i < 400; i++) require('fs').appendFileSync('filler.bin', chunk);`,
     forkBomb: `const { spawn } = require('child_process');\nfor (let i = 0; i < 2000; i++) spawn('sleep', ['60']);\nawait new Promise((r) => setTimeout(r, 20000));`,
@@ -300,7 +302,7 @@ describe('grading a synthetic class', { timeout: 1_500_000 }, () => {
   it('under bubblewrap, no attack reached the host: no file written outside, no connection made', (t) => {
     if (!sandboxed) return t.skip('bubblewrap does not work here');
     assert.equal(connections, 0);
-    assert.equal(fs.existsSync(path.join(__dirname, '..', 'leaked-by-a-student.txt')), false);
+    assert.equal(fs.existsSync(path.join(__dirname, '..', 'dist', 'leaked-by-a-student.txt')), false);
     assert.equal(fs.existsSync(path.join(os.homedir(), 'leaked-by-a-student.txt')), false);
   });
 
