@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { executeNotebook, type CellRun, type NotebookRun } from '../src/notebook/execute';
-import { packageRoot } from '../src/notebook/venv';
+import { jupyterEnv, packageRoot, venvPython } from '../src/notebook/venv';
 
 const code = (source: string, i: number) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source });
 const notebook = (...sources: string[]) => ({
@@ -177,5 +177,24 @@ describe('executeNotebook: refusals', () => {
     setTimeout(() => controller.abort(new Error('grading cancelled')), 200);
     await assert.rejects(pending, /grading cancelled/);
     fs.rmSync(cwd, { recursive: true, force: true });
+  });
+});
+
+describe('a kernel that starts but does not answer', { timeout: 300_000 }, () => {
+  test('is started once more, and the run says so in startupRetries', () => {
+    const cwd = temp('maml-lab-silent-');
+    try {
+      fs.symlinkSync(path.join(packageRoot, 'node_modules'), path.join(cwd, 'node_modules'));
+      const script = path.join(packageRoot, 'test', 'fixtures', 'executor', 'silent_start.py');
+      const out = spawnSync(venvPython, [script, cwd, 'none'], { env: jupyterEnv(), encoding: 'utf8', timeout: 240_000 });
+      assert.equal(out.status, 0, out.stderr);
+      const run = JSON.parse(out.stdout) as NotebookRun & { starts: number };
+      assert.equal(run.starts, 2);
+      assert.equal(run.startupRetries, 1);
+      assert.equal(run.startupError, undefined);
+      assert.equal(printed(run.cells[0]), '42\n');
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

@@ -358,7 +358,7 @@ describe("isolation 'auto' where bwrap does not work", { timeout: 300_000 }, () 
     fs.rmSync(cwd, { recursive: true, force: true });
     assert.equal(run.isolation, 'none');
     assert.match(run.isolationNote ?? '', /^isolation 'auto' fell back to none: bwrap does not work here: bwrap: No permissions/);
-    assert.equal(printed(run.cells[0]), '42\n');
+    assert.equal(printed(run.cells[0]), '42\n', JSON.stringify({ startupError: run.startupError, cell: run.cells[0] }));
   });
 
   test('a limit that is not a positive whole number is refused, naming it', async () => {

@@ -398,17 +398,25 @@ class Executor:
 
         kernel = contextlib.AsyncExitStack()
         try:
-            try:
-                # cleanup_kc: shut the kernel down on the way out although the manager was passed in.
-                await kernel.enter_async_context(
-                    self.client.async_setup_kernel(cwd=o.cwd, env=kernel_env(o), cleanup_kc=True))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                atexit.unregister(self.client._cleanup_kernel)
-                result["startupError"] = f"the tslab kernel did not start: {type(exc).__name__}: {exc}"
-                rest(-1, "the kernel did not start")
-                return result
+            for start in range(1, STARTUP_ATTEMPTS + 1):
+                try:
+                    # cleanup_kc: shut the kernel down on the way out although the manager was passed in.
+                    await kernel.enter_async_context(
+                        self.client.async_setup_kernel(cwd=o.cwd, env=kernel_env(o), cleanup_kc=True))
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    atexit.unregister(self.client._cleanup_kernel)
+                    # A kernel that runs but never answers (seen once in CI, on a loaded machine) is shut
+                    # down by nbclient; one more start is worth its cost. A kernel that died is not retried.
+                    if start < STARTUP_ATTEMPTS and SILENT_KERNEL in str(exc):
+                        result["startupRetries"] = start
+                        continue
+                    tried = f" ({start} starts)" if start > 1 else ""
+                    result["startupError"] = f"the tslab kernel did not start{tried}: {type(exc).__name__}: {exc}"
+                    rest(-1, "the kernel did not start")
+                    return result
             if self.watchdog is not None:
                 self.watchdog.start()
             try:
@@ -514,6 +522,11 @@ class Executor:
                               "later output was dropped")
         return None
 
+
+# How often a kernel that started but did not answer within the startup timeout is started again, and how
+# jupyter_client says so (wait_for_ready: "Kernel didn't respond in N seconds").
+STARTUP_ATTEMPTS = 2
+SILENT_KERNEL = "didn't respond"
 
 # How V8 and Node say an allocation was refused (RLIMIT_DATA): a catchable error, the kernel lives on.
 MEMORY_ERROR = re.compile(r"Array buffer allocation failed|WebAssembly\.Memory\(\): could not allocate|"

@@ -89,6 +89,8 @@ export interface NotebookRun {
   isolationNote?: string;
   /** Set when the kernel never started (every cell is then 'not-run'). */
   startupError?: string;
+  /** Set when a kernel that started but did not answer within the startup timeout was started again. */
+  startupRetries?: number;
 }
 
 /** Runs a notebook in a fresh kernel: `executeNotebook` from `maml-lab/notebook`. */
