@@ -1,6 +1,7 @@
 import { formatError, type Check } from '../derivations/check';
 import type { VerifiedStep } from '../derivations/derivation';
-import type { SinusoidResults, SinusoidScore } from '../meta/sinusoidBenchmark';
+import type { SeedSpread } from '../meta/seedSpread';
+import type { SinusoidResults, SinusoidScore, sinusoidSeedSpread } from '../meta/sinusoidBenchmark';
 
 /**
  * A fixed-width text table.
@@ -80,5 +81,33 @@ export function reproduceTable(results: SinusoidResults, shots: number): string 
     const oneStep = tested.length === 0 ? [score(r['1'])] : tested.map((k) => (r.tested?.[k] ? score(r.tested[k]['1']) : ''));
     return [m, ...oneStep, score(r['10']), `${r.iterations}${r.interrupted ? ' (stopped)' : ''}`, `${r.seconds.toFixed(0)} s`];
   });
+  return textTable(header, rows);
+}
+
+const spreadText = (x: SeedSpread) => `${x.mean.toFixed(3)} ± ${x.sd.toFixed(3)} (${x.min.toFixed(3)}–${x.max.toFixed(3)})`;
+
+/**
+ * The spread over seeds as a table: one row per method, its query MSE's mean ± standard deviation over
+ * seeds (and range) after 1 and 10 steps from the K it was trained with, and after 1 step from each
+ * tested K (li2017).
+ *
+ * @example
+ * import { reproduceSinusoid, sinusoidSeedSpread } from 'maml-lab/meta';
+ * import { spreadTable } from './format';
+ * const runs = [0, 1].map((seed) => reproduceSinusoid({ iterations: 3, seed, shots: 5 }));
+ * console.log(spreadTable(sinusoidSeedSpread((await Promise.all(runs)).map((r) => r.results)), 5));
+ */
+export function spreadTable(spread: ReturnType<typeof sinusoidSeedSpread>, shots: number): string {
+  const entries = Object.entries(spread);
+  const tested = [...new Set(entries.flatMap(([, r]) => Object.keys(r.tested ?? {})))].sort((a, b) => Number(a) - Number(b));
+  const header = tested.length === 0
+    ? ['method', 'after 1 step', 'after 10 steps', 'seeds']
+    : ['method', ...tested.map((k) => `1 step, K = ${k}`), `10 steps, K = ${shots}`, 'seeds'];
+  const rows = entries.map(([m, r]) => [
+    m,
+    ...(tested.length === 0 ? [spreadText(r['1'])] : tested.map((k) => (r.tested?.[k] ? spreadText(r.tested[k]['1']) : ''))),
+    spreadText(r['10']),
+    `${r['1'].n}${r.failed > 0 ? ` (${r.failed} diverged)` : ''}`,
+  ]);
   return textTable(header, rows);
 }

@@ -16,7 +16,7 @@ export const USAGE = `Usage:
                                              a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
   maml-lab hessian --spec FILE [--json] [--eigen K]
                                              the Hessian of a task's MSE, its Gauss–Newton and residual parts, eigenvalues
-  maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
+  maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json]
                                              the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
   maml-lab new FILE.ipynb [--questions N] [--title T]
                                              a new assignment: every cell with its metadata, lint-clean
@@ -136,7 +136,7 @@ Densely for models of at most ${DENSE_HESSIAN_LIMIT} parameters (the 1-40-40-1 M
 
 Exit code: 0 on success, 1 when the spec is wrong or the model is too large without --eigen, 2 for a
 usage mistake.`,
-  reproduce: `Usage: maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--shots K] [--json]
+  reproduce: `Usage: maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json]
 
 Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression, then reports the
 query MSE ± 95% CI on held-out tasks after 1 and 10 steps, with the reference figures beside it.
@@ -147,10 +147,14 @@ query MSE ± 95% CI on held-out tasks after 1 and 10 steps, with the reference f
                10 query points, 100 held-out tasks with 100 query points, scored at K = 5, 10 and 20.
   --iterations N  training iterations per method (default: the paper's, 70,000 or 60,000)
   --seed S     seed of the initial parameters, the training tasks and the held-out tasks (default 0)
+  --seeds N    train with N seeds, S to S + N − 1 (default 1), and report each method's mean ± standard
+               deviation over them beside each seed's own table
   --shots K    support points per task in training (default 10 for finn2017, 5 for li2017)
-  --json       the results as JSON, with the settings used, and no progress display
+  --json       the results as JSON: the settings, the provenance (engine, backend, version, git commit,
+               CPU, load average), every seed's run and the spread over seeds; no progress display
 
-Ctrl-C stops the method in training, scores what it has and skips the rest; a second Ctrl-C quits.
+Ctrl-C stops the method in training, scores what it has and skips the rest (and the seeds after it); a
+second Ctrl-C quits.
 Exit code: 0 on success, 1 when a method diverged, 2 for a usage mistake.`,
   new: `Usage: maml-lab new FILE.ipynb [--questions N] [--title T]
 

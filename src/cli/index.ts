@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageVersion, ready } from '../meta/engine';
+import { chooseEngine, packageVersion, ready } from '../meta/engine';
 import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
@@ -10,12 +10,13 @@ import { readAssignmentFile } from '../homework/assignment';
 import { lintAssignment, type LintReport } from '../homework/lint';
 import { assignmentTemplate } from '../homework/template';
 import { executeNotebook } from '../notebook/execute';
-import { checkTable, reproduceTable, stepTable, textTable } from './format';
+import { checkTable, reproduceTable, spreadTable, stepTable, textTable } from './format';
 import { COMMAND_HELP, USAGE } from './help';
 import { hessianJson, hessianText, runHessian } from './hessian';
 import { runMetagrad } from './metagrad';
 import { gradeCommand, GradeUsageError } from './grade';
-import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, type SinusoidProtocol, type SinusoidTest } from '../meta/sinusoidBenchmark';
+import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, sinusoidSeedSpread, type SinusoidProtocol, type SinusoidResults, type SinusoidTest } from '../meta/sinusoidBenchmark';
+import { runProvenance } from '../meta/provenance';
 import { progressLine } from '../notebook/progress';
 // The student's setup: handing out notebooks with the package, and opening them (src/cli/handout.ts, lab.ts).
 import { handoutCommand } from './handout';
@@ -141,7 +142,7 @@ async function reproduce(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { iterations: { type: 'string' }, seed: { type: 'string', default: '0' }, shots: { type: 'string' }, protocol: { type: 'string', default: 'finn2017' }, json: { type: 'boolean' } },
+    options: { iterations: { type: 'string' }, seed: { type: 'string', default: '0' }, seeds: { type: 'string', default: '1' }, shots: { type: 'string' }, protocol: { type: 'string', default: 'finn2017' }, json: { type: 'boolean' } },
   });
   if (positionals[0] !== 'sinusoid' || positionals.length !== 1) throw new UsageError('reproduce knows one benchmark: `maml-lab reproduce sinusoid`');
   const protocol = values.protocol as SinusoidProtocol;
@@ -149,37 +150,63 @@ async function reproduce(args: string[]): Promise<number> {
   if (!Object.hasOwn(SINUSOID_PROTOCOLS, protocol)) throw new UsageError(`--protocol must be one of ${Object.keys(SINUSOID_PROTOCOLS).join(', ')}, got ${JSON.stringify(protocol)}`);
   const settings = SINUSOID_PROTOCOLS[protocol];
   const iterations = integerFlag('iterations', values.iterations ?? String(settings.paperIterations), 1);
-  const seed = integerFlag('seed', values.seed, 0);
+  const firstSeed = integerFlag('seed', values.seed, 0);
+  const seedCount = integerFlag('seeds', values.seeds, 1);
   const shots = integerFlag('shots', values.shots ?? String(DEFAULT_SHOTS[protocol]), 1);
-  const info = await ready();
-  const out = await interruptible((signal) => reproduceSinusoid({
-    iterations,
-    seed,
-    shots,
-    protocol,
-    signal,
-    onProgress: values.json ? undefined : (method, p) => process.stderr.write(`\r${progressLine(method, p)}${p.iteration === p.iterations ? '\n' : ''}`),
-  }));
-  // The JSON keeps the points of each evaluation curve the published tables report, not the whole curve.
-  const points = (t: SinusoidTest) => ({ '1': t['1'], '10': t['10'] });
-  const summary = Object.fromEntries(
-    Object.entries(out.results).map(([m, r]) => [m, 'error' in r ? r : {
-      ...points(r),
-      seconds: r.seconds,
-      iterations: r.iterations,
-      interrupted: r.interrupted,
-      ...(r.tested ? { tested: Object.fromEntries(Object.entries(r.tested).map(([k, t]) => [k, points(t)])) } : {}),
-    }]),
-  );
+  await ready();
+  // Taken before training: the load average and the state of the checkout when the run started. The
+  // sinusoid MLP is one the kernel covers, so the engine is the one reproduceSinusoid chooses.
+  const provenance = runProvenance(chooseEngine(true, undefined));
+  const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
+  const runs = await interruptible(async (signal) => {
+    const done: Awaited<ReturnType<typeof reproduceSinusoid>>[] = [];
+    for (const seed of seeds) {
+      if (signal.aborted) break;
+      const run = await reproduceSinusoid({
+        iterations,
+        seed,
+        shots,
+        protocol,
+        signal,
+        onProgress: values.json ? undefined : (method, p) => process.stderr.write(`\r${progressLine(`${method}, seed ${seed}`, p)}${p.iteration === p.iterations ? '\n' : ''}`),
+      });
+      done.push(run);
+      if (!values.json) {
+        console.log(`\nsinusoid (${protocol}), K = ${shots}, seed ${seed}; query MSE ± 95% CI on ${settings.evaluationTasks} held-out tasks${run.interrupted ? ' (stopped early)' : ''}`);
+        console.log(reproduceTable(run.results, shots));
+      }
+    }
+    return done;
+  });
+  const interrupted = runs.length < seeds.length || runs.some((r) => r.interrupted);
+  const spread = sinusoidSeedSpread(runs.map((r) => r.results));
   const published = publishedSinusoid(shots, protocol);
   if (values.json) {
-    console.log(JSON.stringify({ iterations, shots, seed, backend: info.backend, interrupted: out.interrupted, settings, results: summary, published, protocol, reference: SINUSOID_REFERENCES[protocol] }, null, 2));
+    // The JSON keeps the points of each evaluation curve the published tables report, not the whole curve.
+    const points = (t: SinusoidTest) => ({ '1': t['1'], '10': t['10'] });
+    const summary = (results: SinusoidResults) => Object.fromEntries(
+      Object.entries(results).map(([m, r]) => [m, 'error' in r ? r : {
+        ...points(r),
+        seconds: r.seconds,
+        iterations: r.iterations,
+        interrupted: r.interrupted,
+        ...(r.tested ? { tested: Object.fromEntries(Object.entries(r.tested).map(([k, t]) => [k, points(t)])) } : {}),
+      }]),
+    );
+    console.log(JSON.stringify({
+      protocol, shots, iterations, seeds: runs.map((r) => r.seed), interrupted, settings, provenance,
+      runs: runs.map((r) => ({ seed: r.seed, interrupted: r.interrupted, results: summary(r.results) })),
+      spread, published, reference: SINUSOID_REFERENCES[protocol],
+    }, null, 2));
   } else {
-    console.log(`\nsinusoid (${protocol}), K = ${shots}, seed ${seed}, backend ${info.backend}; query MSE ± 95% CI on ${settings.evaluationTasks} held-out tasks${out.interrupted ? ' (stopped early)' : ''}`);
-    console.log(reproduceTable(out.results, shots));
+    console.log(`\n${provenance.engine} engine, ${provenance.backend} backend, maml-lab ${provenance.version}${provenance.commit ? ` at ${provenance.commit.slice(0, 12)}${provenance.dirty ? ' (uncommitted changes)' : ''}` : ''}`);
+    if (runs.length > 1) {
+      console.log(`\nover ${runs.length} seeds (${runs.map((r) => r.seed).join(', ')}): query MSE, mean ± standard deviation over seeds (min–max)${interrupted ? ' (stopped early)' : ''}`);
+      console.log(spreadTable(spread, shots));
+    }
     console.log(`\nreference: ${published}`);
   }
-  return Object.values(out.results).some((r) => 'error' in r) ? 1 : 0;
+  return runs.some((r) => Object.values(r.results).some((m) => 'error' in m)) ? 1 : 0;
 }
 
 function derive(args: string[]): number {

@@ -16,6 +16,8 @@ export * from './adam';
 export * from './train';
 export * from './evaluate';
 export * from './sinusoidBenchmark';
+export * from './seedSpread';
+export * from './provenance';
 export * from './tridiagonalEigen';
 export * from './lanczos';
 export * from './lossHessian';

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EngineName } from './engine';
+import { chooseEngine, type EngineName } from './engine';
 import { evaluate, type Evaluation } from './evaluate';
+import { kernelCovers } from './kernelRoute';
 import { mlp } from './model';
 import { disposeTasks, sinusoidTasks } from './tasks';
 import { train, type Objective, type Progress, type TrainResult } from './train';
+import { seedSpread, type SeedSpread } from './seedSpread';
 import { requireInteger } from './validate';
 
 /**
@@ -212,7 +214,7 @@ export async function reproduceSinusoid(options: {
   onProgress?: (method: string, progress: Progress) => void;
   /** Force the kernel or tfjs for training and evaluation (see `chooseEngine`). */
   engine?: EngineName;
-}): Promise<{ iterations: number; shots: number; seed: number; protocol: SinusoidProtocol; results: SinusoidResults; interrupted: boolean }> {
+}): Promise<{ iterations: number; shots: number; seed: number; protocol: SinusoidProtocol; engine: EngineName; results: SinusoidResults; interrupted: boolean }> {
   const { iterations, seed, shots, signal, protocol = 'finn2017' } = options;
   requireInteger('iterations', iterations, 1);
   requireInteger('seed', seed, 0);
@@ -221,6 +223,8 @@ export async function reproduceSinusoid(options: {
   const s = SINUSOID_PROTOCOLS[protocol];
   const testShots = s.testShots ?? [];
   const model = mlp(s.sizes, { activation: s.activation });
+  // What `train` and `evaluate` choose for this model (they take the same option), for the record.
+  const engine = chooseEngine(kernelCovers(model), options.engine);
   const init = model.init(seed);
   // Training batches use seeds below 10⁸ per run; the held-out batch uses one above, so they never meet.
   const base = seed * 1e9;
@@ -277,5 +281,40 @@ export async function reproduceSinusoid(options: {
     tf.dispose(init);
     disposeTasks(heldOut);
   }
-  return { iterations, shots, seed, protocol, results, interrupted };
+  return { iterations, shots, seed, protocol, engine, results, interrupted };
+}
+
+/** One method's figures over seeds: after 1 and 10 steps from the K it was trained with, and per tested K. */
+export interface MethodSpread {
+  '1': SeedSpread;
+  '10': SeedSpread;
+  tested?: Record<string, Record<'1' | '10', SeedSpread>>;
+  /** Seeds whose run of this method failed (diverged), left out of the spreads. */
+  failed: number;
+}
+
+/**
+ * The spread over training seeds of each method's query MSE (see `seedSpread`), from the runs of one
+ * protocol and K with different seeds. A method that failed in every run is left out.
+ *
+ * @example
+ * import { reproduceSinusoid, sinusoidSeedSpread } from 'maml-lab/meta';
+ * const runs = [await reproduceSinusoid({ iterations: 5, seed: 0, shots: 5 }), await reproduceSinusoid({ iterations: 5, seed: 1, shots: 5 })];
+ * sinusoidSeedSpread(runs.map((r) => r.results)).maml!['1'].n; // 2
+ */
+export function sinusoidSeedSpread(runs: readonly SinusoidResults[]): Partial<Record<keyof SinusoidResults, MethodSpread>> {
+  const out: Partial<Record<keyof SinusoidResults, MethodSpread>> = {};
+  for (const method of ['maml', 'fomaml', 'reptile', 'pretrained'] as const) {
+    const done = runs.map((r) => r[method]).filter((r): r is Exclude<MethodResult, { error: string }> => r !== undefined && !('error' in r));
+    if (done.length === 0) continue;
+    const spreadOf = (pick: (r: (typeof done)[number]) => SinusoidScore) => seedSpread(done.map((r) => pick(r).mse));
+    const testedKs = Object.keys(done[0].tested ?? {});
+    out[method] = {
+      '1': spreadOf((r) => r['1']),
+      '10': spreadOf((r) => r['10']),
+      ...(testedKs.length > 0 ? { tested: Object.fromEntries(testedKs.map((k) => [k, { '1': spreadOf((r) => r.tested![k]['1']), '10': spreadOf((r) => r.tested![k]['10']) }])) } : {}),
+      failed: runs.filter((r) => r[method] !== undefined && 'error' in r[method]!).length,
+    };
+  }
+  return out;
 }
