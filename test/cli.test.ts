@@ -222,37 +222,68 @@ describe('maml-lab metagrad', () => {
 });
 
 describe('maml-lab reproduce sinusoid', () => {
-  test('--json reports MSE ± 95% CI after 1 and 10 steps for the four methods', () => {
+  test('--json reports MSE ± 95% CI after 1 and 10 steps for the four methods, with its provenance', () => {
     const r = cli(['reproduce', 'sinusoid', '--iterations', '3', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.iterations, 3);
     assert.equal(out.protocol, 'finn2017');
     assert.equal(out.shots, 10);
-    assert.deepEqual(Object.keys(out.results), ['maml', 'fomaml', 'reptile', 'pretrained']);
-    for (const method of Object.values(out.results) as Record<string, { mse: number; ci95: number }>[]) {
+    assert.deepEqual(out.seeds, [0]);
+    assert.equal(out.runs.length, 1);
+    assert.deepEqual(Object.keys(out.runs[0].results), ['maml', 'fomaml', 'reptile', 'pretrained']);
+    for (const method of Object.values(out.runs[0].results) as Record<string, { mse: number; ci95: number }>[]) {
       for (const k of ['1', '10']) assert.ok(method[k].mse > 0 && method[k].ci95 > 0 && Number.isFinite(method[k].mse));
       assert.ok(!('tested' in method));
     }
+    // One seed: the spread is that seed's figure, with no deviation.
+    assert.equal(out.spread.maml['1'].mean, out.runs[0].results.maml['1'].mse);
+    assert.equal(out.spread.maml['1'].sd, 0);
     assert.equal(out.settings.alpha, 0.01);
     assert.equal(out.reference.kind, 'outside rerun');
     assert.match(out.published, /^no published figure/);
+    const p = out.provenance;
+    assert.equal(p.engine, 'kernel');
+    assert.equal(p.backend, process.env.MAML_LAB_BACKEND || p.backend);
+    assert.equal(p.version, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+    const head = spawnSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
+    assert.equal(p.commit, head.status === 0 ? head.stdout.trim() : null);
+    assert.equal(typeof p.dirty, head.status === 0 ? 'boolean' : 'object');
+    assert.ok(p.cores >= 1 && p.cpu.length > 0 && p.loadAverage.length === 3 && !Number.isNaN(Date.parse(p.startedAt)));
     assert.equal(cli(['reproduce', 'omniglot']).code, 2);
     assert.equal(cli(['reproduce', 'sinusoid', '--iterations', '0']).code, 2);
+    assert.match(cli(['reproduce', 'sinusoid', '--seeds', '0']).stderr, /--seeds/);
     const bad = cli(['reproduce', 'sinusoid', '--protocol', 'li2018']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--protocol must be one of finn2017, li2017, got "li2018"/);
     assert.equal(cli(['reproduce', 'sinusoid', '--protocol', 'toString']).code, 2);
   });
 
+  test('--seeds 2: a run per seed, mean ± sd over them, and the table of the spread', () => {
+    const r = cli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seed', '3', '--seeds', '2', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.seeds, [3, 4]);
+    assert.deepEqual(out.runs.map((run: { seed: number }) => run.seed), [3, 4]);
+    const [a, b] = out.runs.map((run: { results: { fomaml: { '10': { mse: number } } } }) => run.results.fomaml['10'].mse);
+    assert.notEqual(a, b, 'two seeds, two trainings');
+    const s = out.spread.fomaml['10'];
+    assert.ok(Math.abs(s.mean - (a + b) / 2) < 1e-12 && Math.abs(s.sd - Math.abs(a - b) / Math.SQRT2) < 1e-12, JSON.stringify(s));
+    assert.deepEqual([s.min, s.max, s.n], [Math.min(a, b), Math.max(a, b), 2]);
+    const text = cli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seeds', '2']);
+    assert.match(text.stdout, /^over 2 seeds \(0, 1\): query MSE, mean ± standard deviation over seeds/m);
+    assert.match(text.stdout, /^maml +\d\.\d{3} ± \d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\) +\d\.\d{3} ± .* 2$/m);
+    assert.match(text.stdout, /^kernel engine, \w+ backend, maml-lab /m);
+  });
+
   test('finn2017 output keeps the shape of the committed results, which the same code still reads', () => {
-    const r = cli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--json']);
+    const r = cli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seeds', '2', '--json']);
     const fresh = JSON.parse(r.stdout);
     // Every field of a committed run is in a fresh one, at the same place (fresh runs may add fields).
-    const paths = (v: unknown, at = ''): string[] => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v).flatMap(([k, x]) => [`${at}/${k}`, ...paths(x, `${at}/${k}`)]) : []);
-    for (const file of ['sinusoid-k5.json', 'sinusoid-k10.json']) {
+    const paths = (v: unknown, at = ''): string[] => (v !== null && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [`${at}/${Array.isArray(v) ? '#' : k}`, ...paths(x, `${at}/${Array.isArray(v) ? '#' : k}`)]) : []);
+    for (const file of ['sinusoid-finn2017-k5.json', 'sinusoid-finn2017-k10.json']) {
       const committed = JSON.parse(readFileSync(join(root, 'results', file), 'utf8'));
-      const missing = paths(committed).filter((p) => !paths(fresh).includes(p));
+      const missing = [...new Set(paths(committed))].filter((p) => !paths(fresh).includes(p));
       assert.deepEqual(missing, [], file);
       assert.deepEqual(committed.settings, fresh.settings, `${file}: the same settings`);
     }
@@ -266,7 +297,7 @@ describe('maml-lab reproduce sinusoid', () => {
     assert.equal(out.shots, 5);
     assert.deepEqual([out.settings.metaBatch, out.settings.queryShots, out.settings.evaluationTasks, out.settings.evaluationQueryShots, out.settings.paperIterations], [4, 10, 100, 100, 60_000]);
     assert.deepEqual(out.settings.frequency, [0.8, 1.2]);
-    for (const method of Object.values(out.results) as { '1': unknown; tested: Record<string, { '1': { mse: number; ci95: number } }> }[]) {
+    for (const method of Object.values(out.runs[0].results) as { '1': unknown; tested: Record<string, { '1': { mse: number; ci95: number } }> }[]) {
       assert.deepEqual(Object.keys(method.tested), ['5', '10', '20']);
       assert.deepEqual(method.tested['5']['1'], method['1']);
       assert.ok(Object.values(method.tested).every((t) => t['1'].mse > 0 && t['1'].ci95 > 0));

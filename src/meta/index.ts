@@ -18,6 +18,7 @@ export * from './evaluate';
 export * from './sinusoidBenchmark';
 export * from './seedSpread';
 export * from './provenance';
+export * from './storedRun';
 export * from './tridiagonalEigen';
 export * from './lanczos';
 export * from './lossHessian';
