@@ -8,8 +8,9 @@
  * DIR is a built checkout (its dist/kernel is loaded); --after defaults to this checkout. Cases: the
  * sinusoid meta-gradient (25 tasks, K = 10, MLP 1-40-40-1) by each method, through `kernelMetaGradient`
  * on flat arrays (no tfjs in the timed calls). Each round times every case on both builds in turn,
- * alternating which goes first; the table gives the median over rounds of each round's median, and the
- * ratio after / before.
+ * alternating which goes first. The table gives each build's median over rounds of the round medians, and
+ * the median over rounds of each round's ratio after / before: a paired figure, which a burst of load in
+ * one round (it slows both builds of that round) moves far less than the two medians.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -71,16 +72,16 @@ async function main(): Promise<void> {
     }
   }
   const load1 = os.loadavg();
-  const table = Object.entries(rows).map(([name, r]) => ({ case: name, beforeMs: median(r.before), afterMs: median(r.after), ratio: median(r.after) / median(r.before), rounds: r }));
+  const table = Object.entries(rows).map(([name, r]) => ({ case: name, beforeMs: median(r.before), afterMs: median(r.after), ratio: median(r.after.map((a, i) => a / r.before[i])), rounds: r }));
   if (values.json) {
     console.log(JSON.stringify({ before: path.resolve(values.before), after: path.resolve(values.after!), repeat, loadAverage: { start: load0, end: load1 }, cases: table }, null, 2));
     return;
   }
   console.log(`kernel A/B: before ${path.resolve(values.before)}, after ${path.resolve(values.after!)}; ${rounds} rounds of ${repeat} calls; load average ${load0.map((x) => x.toFixed(2)).join(' ')} → ${load1.map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
-  console.log('case            before ms   after ms   after/before   per-round ratios');
+  console.log('case            before ms   after ms   after/before (median of the per-round ratios)   per-round ratios');
   for (const row of table) {
     const perRound = row.rounds.after.map((a, i) => (a / row.rounds.before[i]).toFixed(3)).join(' ');
-    console.log(`${row.case.padEnd(15)} ${row.beforeMs.toFixed(3).padStart(9)} ${row.afterMs.toFixed(3).padStart(10)} ${row.ratio.toFixed(3).padStart(14)}   ${perRound}`);
+    console.log(`${row.case.padEnd(15)} ${row.beforeMs.toFixed(3).padStart(9)} ${row.afterMs.toFixed(3).padStart(10)} ${row.ratio.toFixed(3).padStart(14)}${' '.repeat(34)}${perRound}`);
   }
 }
 
