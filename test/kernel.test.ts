@@ -13,6 +13,8 @@ import {
 } from '../src/meta';
 import { instancesFromBatch, referenceHessianSplit, referenceMetaGradient, relativeError } from '../src/derivations';
 import { noLeak } from './helpers';
+import { makeCase, type Batch } from './fuzz/cases';
+import { random } from './fuzz/random';
 
 before(async () => {
   await ready();
@@ -258,6 +260,32 @@ describe('kernel memory', () => {
 });
 
 describe('kernel regressions (issue 15): each fails with its fix reverted', () => {
+  test('a meta-gradient whose float32 passes overflow while its loss stays finite is refused, in metaGradient and in train (fuzz seed 1, case 923)', async () => {
+    // A 10-layer ReLU net whose FOMAML inner loop (k = 15) reaches a loss of 1.3e30: float32 holds the loss,
+    // but 159 gradient entries came back NaN (the float64 twin's largest is 5.2e14).
+    const c = makeCase(random(1, 923), 1, 923);
+    const call = c.calls[4] as { kind: string; method: 'fomaml'; steps: number; alpha: number; batch: Batch };
+    assert.equal(call.kind, 'metaGradient');
+    const model = mlp(c.sizes, { activation: c.activation });
+    let at = 0;
+    const params = model.shapes.map((shape) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      return tf.tensor(c.theta.subarray(at, (at += size)), shape as number[], 'float32');
+    });
+    const batchOf = () => {
+      const of = (p: Batch['support']) => ({ x: tf.tensor3d(p.x, [p.tasks, p.points, c.sizes[0]]), y: tf.tensor3d(p.y, [p.tasks, p.points, c.sizes[c.sizes.length - 1]]) });
+      return { support: of(call.batch.support), query: of(call.batch.query), count: call.batch.support.tasks };
+    };
+    const batch = batchOf();
+    const options = { method: call.method, steps: call.steps, alpha: call.alpha, engine: 'kernel' as const };
+    assert.throws(() => metaGradient(model, params, batch, options), /the meta-gradient is not finite \(\d+ of \d+ entries\): float32 overflowed inside the kernel's passes .*try a smaller alpha/);
+    await assert.rejects(async () => {
+      await train({ model, params, objective: call.method, iterations: 1, alpha: call.alpha, steps: call.steps, engine: 'kernel', sample: () => batchOf() });
+    }, /training diverged at iteration 1: the meta-gradient is not finite/);
+    tf.dispose(params);
+    disposeTasks(batch);
+  });
+
   test('after a metaGradient that diverged, hessianVectorProducts on tanh are exact (every buffer a pass reads is written or cleared first)', () => {
     releaseKernels();
     const p = problem('tanh');

@@ -9,7 +9,7 @@ import { finiteMetaLoss, type MetaGradientOptions, type MetaGradientResult } fro
 import type { Method } from './methods';
 import type { Model } from './model';
 import type { RegressionBatch, TaskBatch } from './tasks';
-import { requireFiniteLoss } from './validate';
+import { requireFiniteLoss, requireFiniteValues } from './validate';
 
 /*
  * The kernel route: tfjs tensors in, the wasm kernel (maml-lab/kernel) in between, tfjs tensors out.
@@ -147,6 +147,10 @@ function kernelTasks(tasks: TaskBatch): KernelTasks {
   return { support: kernelPoints(tasks.support), query: kernelPoints(tasks.query) };
 }
 
+/** What to try when the kernel's float32 passes overflowed: the loss may be finite while a gradient is not. */
+const OVERFLOW = "float32 overflowed inside the kernel's passes (values past about 3.4e38)";
+const overflowHint = (alpha?: number) => `${OVERFLOW}; try a smaller alpha${alpha === undefined ? '' : ` (now ${alpha})`}, or scale the inputs and targets down`;
+
 /**
  * `metaGradient` on the kernel: the same result (loss, grads as tensors, iMAML's CG report) and the same
  * errors for a non-finite meta-loss or an indefinite iMAML system.
@@ -165,7 +169,7 @@ export function kernelMetaGradientOf(model: Model, params: readonly tf.Tensor[],
     throw indefiniteSystem(task, Math.fround(curvature), iteration, options.lambda ?? 1);
   }
   const loss = finiteMetaLoss(result.loss, options.alpha);
-  const out: MetaGradientResult = { loss, grads: asParams(model, result.grad) };
+  const out: MetaGradientResult = { loss, grads: asParams(model, requireFiniteValues('the meta-gradient', result.grad, overflowHint(options.alpha))) };
   if (result.cg !== undefined) out.cg = result.cg;
   return out;
 }
@@ -254,11 +258,12 @@ export function kernelTrainer(model: Model, params: readonly tf.Tensor[], traini
       if (objective === 'pretrain') {
         ({ loss, grad } = kernelPretrainGradient(math, theta, kernelTasks(batch)));
         requireFiniteLoss('the loss', loss, 'try a smaller metaLearningRate');
+        requireFiniteValues('the gradient', grad, `${OVERFLOW}; try a smaller metaLearningRate`);
       } else {
         const result = kernelMetaGradient(math, theta, kernelTasks(batch), { ...options, method: objective });
         if (result.indefinite !== undefined) throw indefiniteSystem(result.indefinite.task, Math.fround(result.indefinite.curvature), result.indefinite.iteration, options.lambda ?? 1);
         loss = finiteMetaLoss(result.loss, options.alpha);
-        grad = result.grad;
+        grad = requireFiniteValues('the meta-gradient', result.grad, overflowHint(options.alpha));
       }
       optimizer.step(theta, grad, state);
       return loss;

@@ -8,6 +8,12 @@ import type { RegressionBatch } from './tasks';
 import { tidyValue } from './tidy';
 import { requireInteger } from './validate';
 
+
+/** The error for a Hessian-vector product that is not finite, from `hessianVectorProducts` and `hessianOperator` alike. */
+function productNotFinite(value: number): RangeError {
+  return new RangeError(`a Hessian-vector product is not finite (${value}): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
+}
+
 /** A matrix in float64 as its shape [rows, cols] and its entries row by row: the form every Hessian route returns. */
 export interface DenseMatrix {
   shape: [number, number];
@@ -148,6 +154,9 @@ export function hessianVectorProducts<B = RegressionBatch>(
   }
   if (onKernel(lossOrModel, params, batch, task, options.engine)) {
     const values = kernelHessianProductsOf(lossOrModel, params, batch as RegressionBatch<tf.Tensor>, task, directions);
+    // The kernel's products are at hand in memory, so a non-finite one is refused here, as hessianOperator does.
+    const bad = values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw productNotFinite(values[bad]);
     return tf.tensor2d(Float32Array.from(values), [directions.shape[0], n]);
   }
   return tf.tidy(() => {
@@ -197,7 +206,7 @@ export function hessianOperator<B = RegressionBatch>(
       if (badInput >= 0) throw new RangeError(`vectors[${Math.floor(badInput / n)}][${badInput % n}] must be finite in float32, got ${flat[badInput]}`);
       const products = tidyValue(() => hessianVectorProducts(lossOrModel, params, batch, tf.tensor2d(flat, [vectors.length, n]), { task, engine: options.engine }).dataSync());
       const bad = products.findIndex((x) => !Number.isFinite(x));
-      if (bad >= 0) throw new RangeError(`a Hessian-vector product is not finite (${products[bad]}): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
+      if (bad >= 0) throw productNotFinite(products[bad]);
       return vectors.map((_, i) => Float64Array.from(products.subarray(i * n, (i + 1) * n)));
     },
   };

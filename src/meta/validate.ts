@@ -66,6 +66,29 @@ export function requireFiniteLoss(what: string, value: number, hint: string): nu
   return value;
 }
 
+/**
+ * Returns a computed vector or matrix, or throws when any entry is not finite: what it is, how many
+ * entries, and what to try. The kernel computes in float32, so a problem whose intermediate values pass
+ * float32's range (about 3.4e38) can give a finite loss with a gradient that is partly Infinity or NaN;
+ * that is refused, never returned.
+ *
+ * @example
+ * import { requireFiniteValues } from 'maml-lab/meta';
+ * requireFiniteValues('the meta-gradient', [0.5, -1], 'scale the data down').length; // 2
+ * let message = '';
+ * try { requireFiniteValues('the meta-gradient', [0.5, NaN, Infinity], 'scale the data down'); } catch (e) { message = (e as Error).message; }
+ * message; // "the meta-gradient is not finite (2 of 3 entries): scale the data down"
+ */
+export function requireFiniteValues<T extends ArrayLike<number>>(what: string, values: T, hint: string): T {
+  // x·0 is 0 for a finite x and NaN otherwise: one sum tells whether to count (the common case adds only it).
+  let probe = 0;
+  for (let i = 0; i < values.length; i++) probe += values[i] * 0;
+  if (probe === 0) return values;
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
+  throw new RangeError(`${what} is not finite (${bad} of ${values.length} entries): ${hint}`);
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);

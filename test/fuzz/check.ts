@@ -53,6 +53,19 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 class Mismatch extends Error {}
 
+/**
+ * Whether a twin's result lies where float32 passes can overflow: a loss past 1e24 (residuals past 1e12) or
+ * a gradient entry past 1e18, whose products through the layers approach float32's 3.4e38. There the
+ * kernel may rightly refuse ("… is not finite"); it must never return a non-finite entry.
+ */
+function overflowProne(loss: number, grad: ArrayLike<number>): boolean {
+  if (!Number.isFinite(loss) || loss > 1e24) return true;
+  for (let i = 0; i < grad.length; i++) if (!(Math.abs(grad[i]) <= 1e18)) return true;
+  return false;
+}
+/** The kernel's refusals of a result float32 could not hold. */
+const NOT_FINITE = /the meta-loss is not finite|the meta-gradient is not finite|the gradient is not finite/;
+
 /** A quantity's check; returns undefined when the twin finds it ill-posed in float32. */
 function compare(quantity: string, kernel: ArrayLike<number>, twin: ArrayLike<number>, perturbed: ArrayLike<number>, depth: number, extra = 0): Comparison | undefined {
   const scale = norm(twin);
@@ -92,7 +105,7 @@ function flat(grads: tf.Tensor[]): Float32Array {
 
 /** The errors a failing call may give: its own message, never a wasm trap or a wrong number. */
 const EXPECTED: Record<string, RegExp> = {
-  diverge: /the meta-loss is not finite/,
+  diverge: /the meta-loss is not finite|the meta-gradient is not finite/,
   indefinite: /is not positive definite/,
   badShape: /must have \d+ output\(s\) for this model/,
   oversized: /kernel.*(GiB|memory).*(fewer|shrink|smaller)/i,
@@ -127,7 +140,7 @@ function metaCall(ctx: Context, call: Extract<Call, { kind: 'metaGradient' }>): 
     } catch (error) {
       const message = (error as Error).message;
       // Where the twin overflows float32 or is (nearly) indefinite, the kernel may rightly say so.
-      if ((ill || twin.loss > 1e30) && (EXPECTED.diverge.test(message) || EXPECTED.indefinite.test(message))) return void ctx.report.skipped++;
+      if ((ill || overflowProne(twin.loss, twin.grad)) && (NOT_FINITE.test(message) || EXPECTED.indefinite.test(message))) return void ctx.report.skipped++;
       if (EXPECTED.indefinite.test(message) && distance(moved.grad, twin.grad) > 1e-4 * norm(twin.grad)) return void ctx.report.skipped++;
       throw new Mismatch(`metaGradient ${call.method} threw: ${message}`);
     }
@@ -147,9 +160,12 @@ function metaCall(ctx: Context, call: Extract<Call, { kind: 'metaGradient' }>): 
       const t = metaGradient(model, params, batch, { ...options, engine: 'tfjs' });
       const tgrad = flat(t.grads);
       // tfjs's Reptile is θ − φₖ in float32: a difference of nearly equal vectors, off by about u·‖θ‖·ε.
-      const reptile = call.method === 'reptile' ? C * U * norm(ctx.exact.theta) * call.reptileRate : 0;
+      // Each of its k steps rounds φ once, so the difference carries up to k such roundings.
+      const reptile = call.method === 'reptile' ? C * U * norm(ctx.exact.theta) * call.reptileRate * call.steps : 0;
       const tfjsCg = call.method === 'imaml' ? C * Math.max(1, amplification) * (t.cg?.relativeResidual ?? 0) * norm(twin.grad) : 0;
       const twice = (extra: number) => 2 * C * Math.sqrt(depth) * (distance(moved.grad, twin.grad) + U * norm(twin.grad)) + extra;
+      // tfjs is the cross-check, not what is under test: where its own float32 passes overflowed, skip it.
+      if (!tgrad.every(Number.isFinite)) return void ctx.report.skipped++;
       const gap = distance(grad, tgrad);
       const tol = twice(reptile + cgGap + tfjsCg + start);
       if (!(gap <= tol)) throw new Mismatch(`metaGradient ${call.method}: kernel vs tfjs ‖Δ‖ ${gap.toExponential(2)} > ${tol.toExponential(2)}`);
@@ -227,7 +243,8 @@ function lanczosCall(ctx: Context, call: Extract<Call, { kind: 'lanczos' }>): vo
 async function trainCall(ctx: Context, call: Extract<Call, { kind: 'train' }>): Promise<void> {
   const twin = twinTrain(ctx.c, ctx.exact, call);
   const moved = twinTrain(ctx.c, ctx.moved, call);
-  const overflows = twin.losses.some((l) => !Number.isFinite(l) || l > 1e30);
+  // As overflowProne: past 1e24 a loss's float32 passes may overflow, and training may rightly stop.
+  const overflows = twin.losses.some((l) => !Number.isFinite(l) || l > 1e24);
   let run: Awaited<ReturnType<typeof train>>;
   try {
     run = await train({
@@ -253,7 +270,13 @@ function evaluateCall(ctx: Context, call: Extract<Call, { kind: 'evaluate' }>): 
     const kernel = evaluate(ctx.model, ctx.params, batch, { alpha: call.alpha, maxSteps: call.maxSteps, engine: 'kernel' });
     const twin = twinEvaluate(ctx.c, ctx.exact, call.batch, call.alpha, call.maxSteps);
     const moved = twinEvaluate(ctx.c, ctx.moved, call.batch, call.alpha, call.maxSteps);
-    record(ctx, compare('evaluate mse', kernel.mse, twin, moved, ctx.depth(call.maxSteps)));
+    // A diverging adaptation (the curve past 10⁶ times its start) amplifies float32's rounding step after
+    // step, and in a saturated tanh unit 1 − tanh² rounds to 0 in float32 while float64 keeps it: from
+    // there the numbers are float32's own, not comparable. The steps before are compared.
+    const diverged = twin.findIndex((v) => !(v <= 1e6 * Math.max(twin[0], 1e-30)));
+    const steps = diverged < 0 ? twin.length : diverged;
+    if (steps < twin.length) ctx.report.skipped++;
+    if (steps > 0) record(ctx, compare('evaluate mse', kernel.mse.slice(0, steps), twin.subarray(0, steps), moved.subarray(0, steps), ctx.depth(call.maxSteps)));
   } finally {
     disposeBatch(batch);
   }
@@ -286,7 +309,12 @@ function failingCall(ctx: Context, call: Extract<Call, { kind: 'diverge' | 'inde
     run();
   } catch (error) {
     const message = (error as Error).message;
-    if (!EXPECTED[call.kind].test(message)) throw new Mismatch(`${call.kind}: expected an error like ${EXPECTED[call.kind]}, got ${(error as Error).name}: ${message}`);
+    // An "indefinite" system whose inner loop diverges first (in float64 too) is refused for that.
+    const divergedFirst = call.kind === 'indefinite' && NOT_FINITE.test(message) && (() => {
+      const twin = twinMeta(ctx.c, ctx.exact, call.batch, call);
+      return overflowProne(twin.loss, twin.grad);
+    })();
+    if (!EXPECTED[call.kind].test(message) && !divergedFirst) throw new Mismatch(`${call.kind}: expected an error like ${EXPECTED[call.kind]}, got ${(error as Error).name}: ${message}`);
     ctx.report.refused++;
     return;
   }
