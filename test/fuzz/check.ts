@@ -8,7 +8,10 @@
  * relative u = 2⁻²⁴ (the problem's conditioning, measured), L the weight layers and k the inner steps
  * (the chain of passes rounding accumulates along). A result the twin finds ill-posed in float32 (D over
  * 1% of it, or beyond float32's range) is not compared, only counted; a kernel NaN where the twin is
- * finite always fails.
+ * finite always fails, and a refusal ("… is not finite") is accepted only where the twin's values or
+ * workspace approach float32's range. D sees how the answer moves with its inputs, not where it is not
+ * smooth: a ReLU kink or a saturated tanh unit within float32's rounding of the twin's path can put the
+ * kernel off by more than D predicts (seed 2, cases 340 and 964 of a 10-minute run; the issue's note).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -54,12 +57,13 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 class Mismatch extends Error {}
 
 /**
- * Whether a twin's result lies where float32 passes can overflow: a loss past 1e24 (residuals past 1e12) or
- * a gradient entry past 1e18, whose products through the layers approach float32's 3.4e38. There the
+ * Whether a twin's result lies where float32 passes can overflow: a loss past 1e24 (residuals past 1e12), a
+ * gradient entry past 1e18, whose products through the layers approach float32's 3.4e38, or a value in the
+ * twin's workspace past 1e38 (`peak`: a deep net's activations can pass it while its output stays moderate). There the
  * kernel may rightly refuse ("… is not finite"); it must never return a non-finite entry.
  */
-function overflowProne(loss: number, grad: ArrayLike<number>): boolean {
-  if (!Number.isFinite(loss) || loss > 1e24) return true;
+function overflowProne(loss: number, grad: ArrayLike<number>, peak = 0): boolean {
+  if (!Number.isFinite(loss) || loss > 1e24 || !(peak <= 1e38)) return true;
   for (let i = 0; i < grad.length; i++) if (!(Math.abs(grad[i]) <= 1e18)) return true;
   return false;
 }
@@ -140,7 +144,7 @@ function metaCall(ctx: Context, call: Extract<Call, { kind: 'metaGradient' }>): 
     } catch (error) {
       const message = (error as Error).message;
       // Where the twin overflows float32 or is (nearly) indefinite, the kernel may rightly say so.
-      if ((ill || overflowProne(twin.loss, twin.grad)) && (NOT_FINITE.test(message) || EXPECTED.indefinite.test(message))) return void ctx.report.skipped++;
+      if ((ill || overflowProne(twin.loss, twin.grad, twin.peak)) && (NOT_FINITE.test(message) || EXPECTED.indefinite.test(message))) return void ctx.report.skipped++;
       if (EXPECTED.indefinite.test(message) && distance(moved.grad, twin.grad) > 1e-4 * norm(twin.grad)) return void ctx.report.skipped++;
       throw new Mismatch(`metaGradient ${call.method} threw: ${message}`);
     }
@@ -312,7 +316,7 @@ function failingCall(ctx: Context, call: Extract<Call, { kind: 'diverge' | 'inde
     // An "indefinite" system whose inner loop diverges first (in float64 too) is refused for that.
     const divergedFirst = call.kind === 'indefinite' && NOT_FINITE.test(message) && (() => {
       const twin = twinMeta(ctx.c, ctx.exact, call.batch, call);
-      return overflowProne(twin.loss, twin.grad);
+      return overflowProne(twin.loss, twin.grad, twin.peak);
     })();
     if (!EXPECTED[call.kind].test(message) && !divergedFirst) throw new Mismatch(`${call.kind}: expected an error like ${EXPECTED[call.kind]}, got ${(error as Error).name}: ${message}`);
     ctx.report.refused++;

@@ -43,9 +43,18 @@ export function taskPoints(p: KernelPoints, task: number): KernelPoints {
   return { x: (p.x as Float64Array).subarray(task * xs, (task + 1) * xs), y: (p.y as Float64Array).subarray(task * ys, (task + 1) * ys), tasks: 1, points: p.points };
 }
 
-/** The twin's CG runs to float64 convergence: the reference is the exact solve, not the kernel's stopping point. */
-export function twinMeta(c: Case, inputs: TwinInputs, batch: Batch, s: MetaSettings): KernelMetaResult {
-  return kernelMetaGradient(twinMath(c), inputs.theta, inputs.batch(batch), { ...s, cg: { tolerance: 1e-12, maxIterations: 500 } });
+/**
+ * The twin's CG runs to float64 convergence: the reference is the exact solve, not the kernel's stopping
+ * point. `peak` is the largest magnitude left in the twin's workspace (activations, δ, the steps' points):
+ * past float32's 3.4e38 the kernel's passes overflow though the result itself may be moderate.
+ */
+export function twinMeta(c: Case, inputs: TwinInputs, batch: Batch, s: MetaSettings): KernelMetaResult & { peak: number } {
+  const math = twinMath(c);
+  const result = kernelMetaGradient(math, inputs.theta, inputs.batch(batch), { ...s, cg: { tolerance: 1e-12, maxIterations: 500 } });
+  const heap = math.heap() as unknown as ArrayLike<number>;
+  let peak = 0;
+  for (let i = 0; i < heap.length; i++) if (!(Math.abs(heap[i]) <= peak)) peak = Math.abs(heap[i]);
+  return { ...result, peak };
 }
 
 export function twinHessian(c: Case, inputs: TwinInputs, p: Points, task: number, part: 'hessian' | 'gaussNewton' | 'residual'): Float64Array {
