@@ -9,9 +9,9 @@
  * (the chain of passes rounding accumulates along). A result the twin finds ill-posed in float32 (D over
  * 1% of it, or beyond float32's range) is not compared, only counted; a kernel NaN where the twin is
  * finite always fails, and a refusal ("… is not finite") is accepted only where the twin's values or
- * workspace approach float32's range. D sees how the answer moves with its inputs, not where it is not
- * smooth: a ReLU kink or a saturated tanh unit within float32's rounding of the twin's path can put the
- * kernel off by more than D predicts (seed 2, cases 340 and 964 of a 10-minute run; the issue's note).
+ * workspace approach float32's range. For meta-gradients D is also estimated from two coarse probes
+ * (inputs moved by 16u with other signs, divided by 16): a ReLU kink or a saturated tanh unit near the
+ * twin's path can put the kernel off by more than a move of u shows (seed 2, case 964).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -70,11 +70,21 @@ function overflowProne(loss: number, grad: ArrayLike<number>, peak = 0): boolean
 /** The kernel's refusals of a result float32 could not hold. */
 const NOT_FINITE = /the meta-loss is not finite|the meta-gradient is not finite|the gradient is not finite/;
 
-/** A quantity's check; returns undefined when the twin finds it ill-posed in float32. */
-function compare(quantity: string, kernel: ArrayLike<number>, twin: ArrayLike<number>, perturbed: ArrayLike<number>, depth: number, extra = 0): Comparison | undefined {
+/** The coarse probes of a meta-gradient: inputs moved by COARSE·u, with these sign patterns. */
+export const COARSE = 16;
+const COARSE_PATTERNS = [0xc0a5e, 0xc0a5f];
+
+/**
+ * A quantity's check; returns undefined when the twin finds it ill-posed in float32. `coarse` are the twin's
+ * answers on the coarse probes: where the answer is not smooth (a ReLU kink, a saturated tanh unit near
+ * the twin's path) a move of u can miss what the kernel's rounding, accrued over every pass, meets. D is
+ * then the largest of the linear estimates, and the case is ill-posed where a coarse move passes 1%.
+ */
+function compare(quantity: string, kernel: ArrayLike<number>, twin: ArrayLike<number>, perturbed: ArrayLike<number>, depth: number, extra = 0, coarse: ArrayLike<number>[] = []): Comparison | undefined {
   const scale = norm(twin);
-  const D = distance(perturbed, twin);
-  if (!Number.isFinite(scale) || !Number.isFinite(D) || D > 1e-2 * scale || Array.prototype.some.call(twin, (v: number) => Math.abs(v) > 1e30)) return undefined;
+  const far = Math.max(0, ...coarse.map((v) => distance(v, twin)));
+  const D = Math.max(distance(perturbed, twin), far / COARSE);
+  if (!Number.isFinite(scale) || !Number.isFinite(D) || D > 1e-2 * scale || far > 1e-2 * scale || Array.prototype.some.call(twin, (v: number) => Math.abs(v) > 1e30)) return undefined;
   if (kernel.length !== twin.length) throw new Mismatch(`${quantity}: ${kernel.length} values, expected ${twin.length}`);
   const gap = distance(kernel, twin);
   const tolerance = C * Math.sqrt(depth) * (D + U * scale) + extra;
@@ -121,6 +131,7 @@ interface Context {
   params: tf.Tensor[];
   exact: TwinInputs;
   moved: TwinInputs;
+  coarse: TwinInputs[];
   depth: (steps: number) => number;
   report: CaseReport;
 }
@@ -134,9 +145,14 @@ function metaCall(ctx: Context, call: Extract<Call, { kind: 'metaGradient' }>): 
   const { c, model, params } = ctx;
   const twin = twinMeta(c, ctx.exact, call.batch, call);
   const moved = twinMeta(c, ctx.moved, call.batch, call);
+  const coarse = ctx.coarse.map((inputs) => twinMeta(c, inputs, call.batch, call));
   const batch = taskBatch(call.batch);
   const options = { method: call.method, steps: call.steps, alpha: call.alpha, lambda: call.lambda, reptileRate: call.reptileRate, cg: call.cg };
-  const ill = !Number.isFinite(twin.loss) || twin.indefinite !== undefined || moved.indefinite !== undefined;
+  // An inner loop that diverges (the query loss past 10⁶ times its value at θ) amplifies float32's
+  // rounding step after step, as in evaluate: its digits are float32's own (seed 2, case 340).
+  const atTheta = twinEvaluate(c, ctx.exact, call.batch, call.alpha, 0)[0];
+  const diverging = !(twin.loss <= 1e6 * Math.max(atTheta, 1e-30));
+  const ill = !Number.isFinite(twin.loss) || diverging || twin.indefinite !== undefined || moved.indefinite !== undefined;
   try {
     let result: ReturnType<typeof metaGradient>;
     try {
@@ -158,8 +174,8 @@ function metaCall(ctx: Context, call: Extract<Call, { kind: 'metaGradient' }>): 
     // MAML's product chain and iMAML's solve start from the query gradient and may end far smaller (the
     // chain cancels it): rounding is relative to that start, which perturbing the inputs does not show.
     const start = call.method === 'maml' || call.method === 'imaml' ? C * Math.sqrt(depth) * U * norm(twinMeta(c, ctx.exact, call.batch, { ...call, method: 'fomaml' }).grad) : 0;
-    record(ctx, compare(`metaGradient ${call.method} grad`, grad, twin.grad, moved.grad, depth, cgGap + start));
-    record(ctx, compare(`metaGradient ${call.method} loss`, [result.loss], [twin.loss], [moved.loss], depth));
+    record(ctx, compare(`metaGradient ${call.method} grad`, grad, twin.grad, moved.grad, depth, cgGap + start, coarse.map((t) => t.grad)));
+    record(ctx, compare(`metaGradient ${call.method} loss`, [result.loss], [twin.loss], [moved.loss], depth, 0, coarse.map((t) => [t.loss])));
     if (call.tfjs) {
       const t = metaGradient(model, params, batch, { ...options, engine: 'tfjs' });
       const tgrad = flat(t.grads);
@@ -167,7 +183,8 @@ function metaCall(ctx: Context, call: Extract<Call, { kind: 'metaGradient' }>): 
       // Each of its k steps rounds φ once, so the difference carries up to k such roundings.
       const reptile = call.method === 'reptile' ? C * U * norm(ctx.exact.theta) * call.reptileRate * call.steps : 0;
       const tfjsCg = call.method === 'imaml' ? C * Math.max(1, amplification) * (t.cg?.relativeResidual ?? 0) * norm(twin.grad) : 0;
-      const twice = (extra: number) => 2 * C * Math.sqrt(depth) * (distance(moved.grad, twin.grad) + U * norm(twin.grad)) + extra;
+      const sensitivity = Math.max(distance(moved.grad, twin.grad), ...coarse.map((t) => distance(t.grad, twin.grad) / COARSE));
+      const twice = (extra: number) => 2 * C * Math.sqrt(depth) * (sensitivity + U * norm(twin.grad)) + extra;
       // tfjs is the cross-check, not what is under test: where its own float32 passes overflowed, skip it.
       if (!tgrad.every(Number.isFinite)) return void ctx.report.skipped++;
       const gap = distance(grad, tgrad);
@@ -367,7 +384,7 @@ export async function runCase(c: Case): Promise<CaseReport> {
   const params = tensors(c, model);
   const layers = c.sizes.length - 1;
   const report: CaseReport = { comparisons: [], skipped: 0, refused: 0, calls: 0 };
-  const ctx: Context = { c, model, params, exact: twinInputs(c, false), moved: twinInputs(c, true), depth: (steps) => layers * (steps + 1), report };
+  const ctx: Context = { c, model, params, exact: twinInputs(c, false), moved: twinInputs(c, true), coarse: COARSE_PATTERNS.map((pattern) => twinInputs(c, { scale: COARSE, pattern })), depth: (steps) => layers * (steps + 1), report };
   try {
     for (const [index, call] of c.calls.entries()) {
       try {

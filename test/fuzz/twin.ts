@@ -12,9 +12,9 @@ import { random } from './random';
 
 export const U = 2 ** -24;
 
-/** The values times (1 + u·s), s = ±1 from a fixed stream; `scale` 0 returns a float64 copy. */
-function widen(values: ArrayLike<number>, scale: number, stream: number): Float64Array {
-  const r = random(0x5eed, stream);
+/** The values times (1 + scale·s), s = ±1 from a fixed stream of `pattern`; `scale` 0 returns a float64 copy. */
+function widen(values: ArrayLike<number>, scale: number, stream: number, pattern = 0x5eed): Float64Array {
+  const r = random(pattern, stream);
   return Float64Array.from(values as ArrayLike<number>, (v) => v * (1 + (r.next() < 0.5 ? -scale : scale)));
 }
 
@@ -24,12 +24,16 @@ export interface TwinInputs {
   batch(b: Batch): KernelTasks;
 }
 
-/** The case's inputs in float64: exact (`perturbed` false) or each entry moved by a relative u. */
-export function twinInputs(c: Case, perturbed: boolean): TwinInputs {
-  const scale = perturbed ? U : 0;
+/**
+ * The case's inputs in float64: exact (`perturbed` false), each entry moved by a relative u (true), or a
+ * coarse probe `{ scale, pattern }`: each entry moved by a relative scale·u with the signs of `pattern`.
+ */
+export function twinInputs(c: Case, perturbed: boolean | { scale: number; pattern: number }): TwinInputs {
+  const scale = perturbed === false ? 0 : perturbed === true ? U : perturbed.scale * U;
+  const pattern = typeof perturbed === 'object' ? perturbed.pattern : 0x5eed;
   let stream = 1;
-  const points = (p: Points): KernelPoints => ({ x: widen(p.x, scale, stream++), y: widen(p.y, scale, stream++), tasks: p.tasks, points: p.points });
-  return { theta: widen(c.theta, scale, 0), points, batch: (b) => ({ support: points(b.support), query: points(b.query) }) };
+  const points = (p: Points): KernelPoints => ({ x: widen(p.x, scale, stream++, pattern), y: widen(p.y, scale, stream++, pattern), tasks: p.tasks, points: p.points });
+  return { theta: widen(c.theta, scale, 0, pattern), points, batch: (b) => ({ support: points(b.support), query: points(b.query) }) };
 }
 
 export function twinMath(c: Case): KernelMath {
