@@ -244,7 +244,8 @@ describe('maml-lab reproduce sinusoid', () => {
     assert.match(out.published, /^no published figure/);
     const p = out.provenance;
     assert.equal(p.engine, 'kernel');
-    assert.equal(p.backend, process.env.MAML_LAB_BACKEND || p.backend);
+    // cli() clears MAML_LAB_BACKEND, so the child picks its backend itself: the one `--version` names.
+    assert.match(cli(['--version']).stdout, new RegExp(`backend ${p.backend}:`));
     assert.equal(p.version, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
     const head = spawnSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
     assert.equal(p.commit, head.status === 0 ? head.stdout.trim() : null);
