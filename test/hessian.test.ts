@@ -365,6 +365,9 @@ describe('bad input: clear errors, no tensor left behind', () => {
     const badY = { x: t.points.x, y: tf.fill([8, 1], Infinity) };
     throwsCleanly(() => residualPart(inst.model, t.params, badY), /the Hessian has a non-finite entry/);
     throwsCleanly(() => lanczos(hessianOperator(inst.model, nan, t.points)), /a Hessian-vector product is not finite/);
+    const directions = tf.ones([1, inst.model.parameterCount]) as tf.Tensor2D;
+    throwsCleanly(() => hessianVectorProducts(inst.model, nan, t.points, directions), /a Hessian-vector product is not finite \(NaN\)/);
+    directions.dispose();
     tf.dispose([nan[0], badY.y]);
     disposeAll(t);
   });

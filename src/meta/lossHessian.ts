@@ -8,7 +8,6 @@ import type { RegressionBatch } from './tasks';
 import { tidyValue } from './tidy';
 import { requireInteger } from './validate';
 
-
 /** The error for a Hessian-vector product that is not finite, from `hessianVectorProducts` and `hessianOperator` alike. */
 function productNotFinite(value: number): RangeError {
   return new RangeError(`a Hessian-vector product is not finite (${value}): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
