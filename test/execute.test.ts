@@ -123,7 +123,9 @@ describe('executeNotebook: one kernel through everything a submission can do wro
 describe('executeNotebook: the run limit and the sandbox', { timeout: 120_000 }, () => {
   const cwd = temp('maml-lab-sandbox-');
   const hidden = temp('maml-lab-hidden-');
-  const escape = path.join(packageRoot, 'escaped-from-the-sandbox.txt');
+  // In dist/, read-only in every layout: where the package itself lies under /tmp (a clone there), its
+  // folder is a mount point on the sandbox's own /tmp, so a write beside it stays in the sandbox.
+  const escape = path.join(packageRoot, 'dist', 'escaped-from-the-sandbox.txt');
   const noBwrap = bwrapMissing();
   let run: NotebookRun;
   after(() => {
