@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseEngine, packageVersion, ready } from '../meta/engine';
+import { packageVersion, ready } from '../meta/engine';
 import { verifyDerivation } from '../derivations/derivation';
 import { mamlDerivation } from '../derivations/maml';
 import { deriveSymbolically } from '../derivations/symbolic';
@@ -15,7 +15,7 @@ import { COMMAND_HELP, USAGE } from './help';
 import { hessianJson, hessianText, runHessian } from './hessian';
 import { runMetagrad } from './metagrad';
 import { gradeCommand, GradeUsageError } from './grade';
-import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, sinusoidSeedSpread, type SinusoidProtocol, type SinusoidResults, type SinusoidTest } from '../meta/sinusoidBenchmark';
+import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, sinusoidEngine, sinusoidSeedSpread, type SinusoidProtocol, type SinusoidResults, type SinusoidTest } from '../meta/sinusoidBenchmark';
 import { runProvenance } from '../meta/provenance';
 import { progressLine } from '../notebook/progress';
 // The student's setup: handing out notebooks with the package, and opening them (src/cli/handout.ts, lab.ts).
@@ -154,9 +154,8 @@ async function reproduce(args: string[]): Promise<number> {
   const seedCount = integerFlag('seeds', values.seeds, 1);
   const shots = integerFlag('shots', values.shots ?? String(DEFAULT_SHOTS[protocol]), 1);
   await ready();
-  // Taken before training: the load average and the state of the checkout when the run started. The
-  // sinusoid MLP is one the kernel covers, so the engine is the one reproduceSinusoid chooses.
-  const provenance = runProvenance(chooseEngine(true, undefined));
+  // Taken before training: the load average and the state of the checkout when the run started.
+  const provenance = runProvenance(sinusoidEngine(protocol));
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
   const runs = await interruptible(async (signal) => {
     const done: Awaited<ReturnType<typeof reproduceSinusoid>>[] = [];

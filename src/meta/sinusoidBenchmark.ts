@@ -183,8 +183,32 @@ export type MethodResult =
   | (SinusoidTest & { tested?: Record<string, SinusoidTest>; seconds: number; iterations: number; interrupted: boolean })
   | { error: string };
 
+/**
+ * The four methods of a sinusoid run, as `reproduceSinusoid` names them, in the order it trains them.
+ *
+ * @example
+ * import { SINUSOID_METHODS } from 'maml-lab/meta';
+ * SINUSOID_METHODS.length; // 4
+ */
+export const SINUSOID_METHODS = ['maml', 'fomaml', 'reptile', 'pretrained'] as const;
+export type SinusoidMethod = (typeof SINUSOID_METHODS)[number];
+
 /** Per method; a method missing from the record was not reached (the run was stopped before it). */
-export type SinusoidResults = Partial<Record<'maml' | 'fomaml' | 'reptile' | 'pretrained', MethodResult>>;
+export type SinusoidResults = Partial<Record<SinusoidMethod, MethodResult>>;
+
+/**
+ * The engine `reproduceSinusoid` trains and evaluates `protocol`'s network on: `engine` when given, else
+ * what `chooseEngine` picks for that MLP (the kernel, unless MAML_LAB_ENGINE says otherwise).
+ *
+ * @example
+ * import { sinusoidEngine } from 'maml-lab/meta';
+ * sinusoidEngine('finn2017', 'tfjs'); // "tfjs"
+ */
+export function sinusoidEngine(protocol: SinusoidProtocol, engine?: EngineName): EngineName {
+  checkProtocol(protocol);
+  const s = SINUSOID_PROTOCOLS[protocol];
+  return chooseEngine(kernelCovers(mlp(s.sizes, { activation: s.activation })), engine);
+}
 
 function scoreAt(curve: Evaluation): SinusoidTest {
   const at = (k: number) => ({ mse: curve.mse[k], ci95: curve.ci95[k] });
@@ -224,7 +248,7 @@ export async function reproduceSinusoid(options: {
   const testShots = s.testShots ?? [];
   const model = mlp(s.sizes, { activation: s.activation });
   // What `train` and `evaluate` choose for this model (they take the same option), for the record.
-  const engine = chooseEngine(kernelCovers(model), options.engine);
+  const engine = sinusoidEngine(protocol, options.engine);
   const init = model.init(seed);
   // Training batches use seeds below 10⁸ per run; the held-out batch uses one above, so they never meet.
   const base = seed * 1e9;
@@ -304,7 +328,7 @@ export interface MethodSpread {
  */
 export function sinusoidSeedSpread(runs: readonly SinusoidResults[]): Partial<Record<keyof SinusoidResults, MethodSpread>> {
   const out: Partial<Record<keyof SinusoidResults, MethodSpread>> = {};
-  for (const method of ['maml', 'fomaml', 'reptile', 'pretrained'] as const) {
+  for (const method of SINUSOID_METHODS) {
     const done = runs.map((r) => r[method]).filter((r): r is Exclude<MethodResult, { error: string }> => r !== undefined && !('error' in r));
     if (done.length === 0) continue;
     const spreadOf = (pick: (r: (typeof done)[number]) => SinusoidScore) => seedSpread(done.map((r) => pick(r).mse));

@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RunProvenance } from './provenance';
-import type { SinusoidProtocol, SinusoidReference, SinusoidScore, SinusoidSettings } from './sinusoidBenchmark';
-
-/** The four methods of a sinusoid run, as `reproduce` names them. */
-export type SinusoidMethod = 'maml' | 'fomaml' | 'reptile' | 'pretrained';
+import { SINUSOID_METHODS, type SinusoidMethod, type SinusoidProtocol, type SinusoidReference, type SinusoidScore, type SinusoidSettings } from './sinusoidBenchmark';
 
 /** One method of one seed in a stored run: scores after 1 and 10 steps (and per tested K), and training. */
 export interface StoredMethodResult {
@@ -47,7 +44,7 @@ export function readSinusoidRun(file: string): StoredSinusoidRun {
   if (missing.length > 0) throw new Error(`${file} is not a stored run of \`reproduce sinusoid --json\`: it has no ${missing.join(', ')}`);
   if (run.interrupted) throw new Error(`${file} holds a run that was stopped early`);
   run.runs.forEach((r, i) => {
-    for (const method of ['maml', 'fomaml', 'reptile', 'pretrained'] as const) {
+    for (const method of SINUSOID_METHODS) {
       const m = r.results[method] as StoredMethodResult | { error: string } | undefined;
       if (m === undefined || 'error' in m) throw new Error(`${file}: seed ${r.seed} (run ${i}) has no result for ${method}${m ? `: ${m.error}` : ''}`);
     }
