@@ -1,8 +1,11 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ready } from '../src/meta/engine';
 import { compareRoutes, firstOrderStep, FLOAT32, makeInstance, route, verifyStep, type Step } from '../src/derivations';
-import { claim, ClaimError, matrixTex, plainNumber, render, show, texNumber } from '../src/notebook';
+import { CLAIM_LEDGER_ENV, claim, ClaimError, demonstration, implementationChecks, matrixTex, plainNumber, render, show, texNumber } from '../src/notebook';
 import { deriveSymbolically } from '../src/derivations/symbolic';
 
 before(async () => {
@@ -128,6 +131,59 @@ describe('claim', () => {
   test('a claim that does not hold prints ✗ and throws a ClaimError', () => {
     const out = captured(() => assert.throws(() => claim('the slope is two', 2.5, { near: 2, within: 0.05 }), ClaimError));
     assert.equal(out, '✗ the slope is two: measured 2.5, claimed 2 ± 0.05');
+  });
+});
+
+describe('implementationChecks', () => {
+  const rows = [
+    { statement: 'θ₁, relative error', measured: 3e-8, expectation: { atMost: 1e-6 } },
+    { statement: 'θ₂, relative error', measured: 5e-8, expectation: { atMost: 1e-6 } },
+  ];
+
+  test('agreeing rows show one summary line, the rows folded beneath it', () => {
+    const out = captured(() => implementationChecks('tfjs against float64', rows));
+    assert.equal(out.split('\n')[0], '✓ implementation checks, tfjs against float64: 2 of 2 agree');
+    assert.match(out, /^ {4}✓ θ₂, relative error: measured 5\.000e-8, claimed ≤ 1\.0e-6$/m);
+  });
+
+  test('one failing row shows ✗ naming it, and throws', () => {
+    const broken = [rows[0], { ...rows[1], measured: 2e-3 }];
+    const out = captured(() => assert.throws(() => implementationChecks('tfjs against float64', broken), (e: unknown) => e instanceof ClaimError && e.result.statement === 'θ₂, relative error'));
+    assert.equal(out.split('\n')[0], '✗ implementation checks, tfjs against float64: 1 of 2 fail (θ₂, relative error)');
+  });
+
+  test('an empty group is refused', () => {
+    assert.throws(() => implementationChecks('nothing', []), /at least one row/);
+  });
+});
+
+describe('demonstration', () => {
+  test('shows the number without a ✓ and never throws', () => {
+    const out = captured(() => demonstration("(2/P)JᵀJ's smallest eigenvalue", -1e-17, 'positive semi-definite by construction'));
+    assert.equal(out, "◇ demonstration: (2/P)JᵀJ's smallest eigenvalue: -1.000e-17 (positive semi-definite by construction)");
+  });
+});
+
+describe('the claims ledger', () => {
+  test('with the ledger set, every claim is recorded and a failing one does not throw', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-ledger-')), 'ledger.jsonl');
+    process.env[CLAIM_LEDGER_ENV] = file;
+    try {
+      captured(() => {
+        claim('the slope is two', 2.5, { near: 2, within: 0.05 });
+        implementationChecks('two routes', [{ statement: 'agree', measured: 1e-9, expectation: { atMost: 1e-6 } }]);
+        demonstration('a forced bound', 0);
+      });
+    } finally {
+      delete process.env[CLAIM_LEDGER_ENV];
+    }
+    const entries = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(entries, [
+      { kind: 'claim', statement: 'the slope is two', measured: 2.5, pass: false },
+      { kind: 'implementation', statement: 'agree', measured: 1e-9, pass: true },
+      { kind: 'demonstration', statement: 'a forced bound', measured: 0, pass: true },
+    ]);
+    assert.throws(() => captured(() => claim('the slope is two', 2.5, { near: 2, within: 0.05 })), ClaimError, 'without the ledger it throws again');
   });
 });
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { formatError } from '../derivations/check';
 import { verifyStep, type Derivation, type Step, type VerifiedStep } from '../derivations/derivation';
 import { publish } from './show';
@@ -113,7 +114,101 @@ export function claim(statement: string, measured: number, expectation: Expectat
   const result = evaluateClaim(statement, measured, expectation);
   const line = `${result.pass ? '✓' : '✗'} ${statement}: measured ${figure(measured)}, claimed ${result.expected}`;
   publish({ 'text/markdown': `${result.pass ? '✓' : '✗'} ${statement}: measured **${figure(measured)}**, claimed ${result.expected}`, 'text/plain': line });
-  if (!result.pass) throw new ClaimError(result);
+  settle('claim', result);
+}
+
+/** What kind of line a notebook showed: a ✓ claim, one row of an implementation-checks group, or a demonstration. */
+export type LedgerKind = 'claim' | 'implementation' | 'verified' | 'demonstration';
+
+/** One line of the claims ledger: a claim (or demonstration) as it came out in one run. */
+export interface LedgerEntry {
+  kind: LedgerKind;
+  statement: string;
+  measured: number;
+  pass: boolean;
+}
+
+/**
+ * The environment variable that puts claims in ledger mode: when it names a file, every claim, implementation
+ * check and demonstration appends a JSON line (`LedgerEntry`) to it, and a failing claim does **not** throw,
+ * so that one run under a planted break records every claim that break fails (scripts/claims-ledger.ts).
+ */
+export const CLAIM_LEDGER_ENV = 'MAML_LAB_CLAIM_LEDGER';
+
+function record(kind: LedgerKind, result: { statement: string; measured: number; pass: boolean }): boolean {
+  const file = process.env[CLAIM_LEDGER_ENV];
+  if (!file) return false;
+  const entry: LedgerEntry = { kind, statement: result.statement, measured: result.measured, pass: result.pass };
+  fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  return true;
+}
+
+/** Records a result in the ledger when there is one; otherwise a failing result throws, so the run fails. */
+function settle(kind: LedgerKind, result: ClaimResult): void {
+  if (!record(kind, result) && !result.pass) throw new ClaimError(result);
+}
+
+/** One row of `implementationChecks`: a sentence, the measured figure and what it is held to, as in `claim`. */
+export interface ImplementationCheck {
+  statement: string;
+  measured: number;
+  expectation: Expectation;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
+}
+
+/**
+ * Claims a group of implementation-agreement checks (two engines or two routes agreeing to 1e-7, say) as
+ * **one** collapsible line, so that the ✓ a student reads first are the ones that teach. The summary says
+ * how many agree and which failed; the rows open beneath it. Each row is a claim: one that fails shows ✗ and
+ * throws a `ClaimError` naming it, exactly as `claim` does.
+ *
+ * @example
+ * import { implementationChecks } from 'maml-lab/notebook';
+ * // shows "✓ implementation checks, tfjs against float64: 2 of 2 agree" with the two rows folded under it
+ * implementationChecks('tfjs against float64', [
+ *   { statement: 'θ₁, relative error', measured: 3e-8, expectation: { atMost: 1e-6 } },
+ *   { statement: 'θ₂, relative error', measured: 5e-8, expectation: { atMost: 1e-6 } },
+ * ]);
+ */
+export function implementationChecks(label: string, rows: readonly ImplementationCheck[]): void {
+  if (typeof label !== 'string' || label.trim() === '') throw new RangeError('implementationChecks: the label must be a non-empty phrase');
+  if (!Array.isArray(rows) || rows.length === 0) throw new RangeError(`implementationChecks "${label}": give at least one row`);
+  const results = rows.map((r) => evaluateClaim(r.statement, r.measured, r.expectation));
+  const failing = results.filter((r) => !r.pass);
+  const mark = failing.length ? '✗' : '✓';
+  const summary = failing.length
+    ? `${mark} implementation checks, ${label}: ${failing.length} of ${results.length} fail (${failing.map((r) => r.statement).join('; ')})`
+    : `${mark} implementation checks, ${label}: ${results.length} of ${results.length} agree`;
+  const line = (r: ClaimResult) => `${r.pass ? '✓' : '✗'} ${r.statement}: measured ${figure(r.measured)}, claimed ${r.expected}`;
+  publish({
+    'text/markdown': `<details${failing.length ? ' open' : ''}><summary>${escapeMarkdown(summary)}</summary>\n\n${results.map((r) => `- ${escapeMarkdown(line(r))}`).join('\n')}\n\n</details>`,
+    'text/plain': [summary, ...results.map((r) => `    ${line(r)}`)].join('\n'),
+  });
+  const recorded = results.map((r) => record('implementation', r)).every(Boolean);
+  if (!recorded && failing.length) throw new ClaimError(failing[0]);
+}
+
+/**
+ * Shows a measured number that illustrates a point but checks nothing: a bound the construction forces, a
+ * quantity that no plausible bug could move. It is marked "demonstration", never carries a ✓ and never
+ * throws, so a reader knows not to trust it as a test.
+ *
+ * @example
+ * import { demonstration } from 'maml-lab/notebook';
+ * // shows "◇ demonstration: (2/P)JᵀJ's smallest eigenvalue: 1.2e-17 (positive semi-definite by construction)"
+ * demonstration("(2/P)JᵀJ's smallest eigenvalue", 1.2e-17, 'positive semi-definite by construction');
+ */
+export function demonstration(statement: string, measured: number, why?: string): void {
+  if (typeof statement !== 'string' || statement.trim() === '') throw new RangeError('demonstration: the statement must be a non-empty sentence');
+  const tail = why ? ` (${why})` : '';
+  publish({
+    'text/markdown': `◇ *demonstration:* ${escapeMarkdown(statement)}: **${figure(measured)}**${escapeMarkdown(tail)}`,
+    'text/plain': `◇ demonstration: ${statement}: ${figure(measured)}${tail}`,
+  });
+  record('demonstration', { statement, measured, pass: true });
 }
 
 function isDerivation(x: Derivation | Step): x is Derivation {
@@ -142,7 +237,7 @@ export function claimVerified(x: Derivation | Step): VerifiedStep[] {
       ? `${failing.length} failing: ${failing.map((c) => `${c.name} (${c.instance}) ${formatError(c.maxRelError)} > ${formatError(c.tolerance.relative)}`).join('; ')}`
       : `worst relative error ${formatError(worst)}`;
     publish({ 'text/plain': `${s.pass ? '✓' : '✗'} ${statement} (${detail})` });
-    if (!s.pass) throw new ClaimError(result);
+    settle('verified', result);
   }
   return steps;
 }
