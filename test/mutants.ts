@@ -1,0 +1,174 @@
+/*
+ * The planted breaks of the notebooks' claims, and how one is run: shared by the mutation test
+ * (test/notebook-mutations.test.ts, which CI runs) and the claims ledger (scripts/claims-ledger.ts, which
+ * records which claims each break fails). Not a test file itself.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const root = path.resolve(__dirname, '..');
+export const dist = path.join(root, 'dist');
+export const venvPython = path.join(root, '.venv', 'bin', 'python');
+
+/** One deliberate bug: where it goes in dist/, the exact text it replaces, and the notebook that must catch it. */
+export interface Mutation {
+  name: string;
+  file: string;
+  find: string;
+  replace: string;
+  notebook: string;
+  /** What the failing run must say: a failed claim, unless the break makes the library refuse first. */
+  caughtBy: RegExp;
+  /**
+   * The engine the notebook runs on (MAML_LAB_ENGINE): a break in tfjs code is looked for on tfjs, a break
+   * in the kernel on the kernel (an MLP's default), so that each is exercised where it is planted.
+   */
+  engine: 'kernel' | 'tfjs';
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    name: 'fomaml returns 1.01× its value',
+    file: 'meta/methods/fomaml.js',
+    find: 'grads: grads.map((g) => tf.sum(g, 0))',
+    replace: 'grads: grads.map((g) => tf.mul(1.01, tf.sum(g, 0)))',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed/,
+
+    engine: 'tfjs',
+  },
+  {
+    name: 'the exact method drops one Hessian factor (the first inner gradient is a constant)',
+    file: 'meta/inner.js',
+    find: '{ firstOrder: loop.firstOrder, pull }',
+    replace: '{ firstOrder: loop.firstOrder || i === 0, pull }',
+    notebook: '02-chain-rule.ipynb',
+    caughtBy: /claim failed/,
+
+    engine: 'tfjs',
+  },
+  {
+    name: 'Reptile sums over tasks instead of averaging',
+    file: 'meta/methods/reptile.js',
+    find: 'tf.sub(p, tf.mean(phi[i], 0))',
+    replace: 'tf.sum(tf.sub(p, phi[i]), 0)',
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed/,
+
+    engine: 'tfjs',
+  },
+  {
+    name: 'iMAML uses I + λH instead of I + H/λ',
+    file: 'meta/implicitSolve.js',
+    find: 'tf.div(hv[i], lambda)',
+    replace: 'tf.mul(hv[i], lambda)',
+    notebook: '07-imaml.ipynb',
+    // I + λH is indefinite where I + H/λ is not: CG refuses it with an error before any comparison is made.
+    caughtBy: /claim failed|not positive definite/,
+
+    engine: 'tfjs',
+  },
+  {
+    name: "the kernel's Reptile sums over tasks instead of averaging",
+    file: 'kernel/metaGradients.js',
+    find: 'math.accumulate(n, mean, task.weight / count, task.direction);',
+    replace: "math.accumulate(n, mean, options.method === 'reptile' ? task.weight : task.weight / count, task.direction);",
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
+  {
+    name: "the kernel's product formula takes half a step per Hessian factor",
+    file: 'kernel/metaGradients.js',
+    find: 'math.combine(n, s.v, 1, s.v, -s.alpha, s.hv)',
+    replace: 'math.combine(n, s.v, 1, s.v, -s.alpha / 2, s.hv)',
+    notebook: '10-kernel.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
+  // The live short runs of 08 (three seeds, a few hundred iterations) must catch a broken method on their own:
+  // nothing in 08 checks the kernel's meta-gradients before them, so the claim that fails is theirs.
+  {
+    name: "the kernel's MAML drops its Hessian term (it is FOMAML)",
+    file: 'kernel/metaGradients.js',
+    find: 'math.combine(n, s.v, 1, s.v, -s.alpha, s.hv)',
+    replace: 'math.combine(n, s.v, 1, s.v, 0, s.hv)',
+    notebook: '08-sinusoid.ipynb',
+    caughtBy: /claim failed: after one step, MAML's query MSE is below FOMAML's/,
+    engine: 'kernel',
+  },
+  {
+    name: "the kernel's FOMAML takes its gradient at θ, before the inner step (it is joint training)",
+    file: 'kernel/metaGradients.js',
+    find: 'return { loss: s.math.lossGradient(last, s.query.taskX(t)',
+    replace: 'return { loss: s.math.lossGradient(s.theta0, s.query.taskX(t)',
+    notebook: '08-sinusoid.ipynb',
+    // Joint training's one step may even raise the error: whichever live claim about FOMAML fails first.
+    caughtBy: /claim failed: .*fomaml's query MSE/,
+    engine: 'kernel',
+  },
+  {
+    name: "the kernel's Reptile steps away from the adapted weights",
+    file: 'kernel/metaGradients.js',
+    find: 'direction: s.v, weight: s.rate * s.alpha',
+    replace: 'direction: s.v, weight: -s.rate * s.alpha',
+    notebook: '08-sinusoid.ipynb',
+    // Pushed away from every task's solution, training diverges: train refuses the non-finite loss.
+    caughtBy: /training diverged|claim failed: .*reptile/,
+    engine: 'kernel',
+  },
+];
+
+const made: string[] = [];
+
+/** Removes every throw-away root made so far. */
+export function removeMutantRoots(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A throw-away package root: package.json, a copy of dist/ with the mutation applied, node_modules whose
+ * entries link to the project's (maml-lab itself links back to this root, as `file:.` does in the project),
+ * results/ linked, and a copy of the notebook in notebooks/, so `import … from 'maml-lab'` in the notebook
+ * loads the mutant.
+ */
+export function mutantRoot(m: Mutation | { notebook: string }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-mutant-'));
+  made.push(dir);
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+  fs.cpSync(dist, path.join(dir, 'dist'), { recursive: true });
+  if ('find' in m) {
+    const target = path.join(dir, 'dist', m.file);
+    const text = fs.readFileSync(target, 'utf8');
+    const count = text.split(m.find).length - 1;
+    assert.equal(count, 1, `the mutation "${m.name}" must find its text exactly once in dist/${m.file}, found ${count} (did the code change? update the mutation)`);
+    fs.writeFileSync(target, text.replace(m.find, m.replace));
+  }
+  const modules = path.join(dir, 'node_modules');
+  fs.mkdirSync(modules);
+  for (const entry of fs.readdirSync(path.join(root, 'node_modules'))) {
+    if (entry === 'maml-lab') continue;
+    fs.symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
+  }
+  fs.symlinkSync('..', path.join(modules, 'maml-lab'));
+  // notebooks read the committed full runs as ../results
+  fs.symlinkSync(path.join(root, 'results'), path.join(dir, 'results'));
+  fs.mkdirSync(path.join(dir, 'notebooks'));
+  fs.copyFileSync(path.join(root, 'notebooks', m.notebook), path.join(dir, 'notebooks', m.notebook));
+  return dir;
+}
+
+/** Runs one notebook of a throw-away root through the project's runner on an engine; its exit status and output. */
+export function runNotebook(dir: string, notebook: string, engine: 'kernel' | 'tfjs' = 'kernel', env: NodeJS.ProcessEnv = {}): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'run-notebooks.ts'), path.join(dir, 'notebooks', notebook)], {
+    cwd: root,
+    env: { ...process.env, ...env, MAML_LAB_ENGINE: engine },
+    encoding: 'utf8',
+    timeout: 590_000,
+  });
+  return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
+}
+
