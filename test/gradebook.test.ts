@@ -113,6 +113,19 @@ describe('maml-lab grade: usage errors', () => {
       assert.equal(r.status, 2, r.stderr);
     }
   });
+  it('refuses an --out that holds an old gradebook before any kernel starts, exit 1', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grade-cli-'));
+    const out = path.join(dir, 'o');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'gradebook.csv'), 'student,total\nada,12\n');
+    const source = path.resolve(__dirname, '..', 'notebooks', 'homework', '01-two-step-meta-gradient.ipynb');
+    const r = run(source, source, '--out', out, '--isolation', 'none');
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /already holds a gradebook; pass --force/);
+    assert.doesNotMatch(r.stderr, /grading 1 submission/, 'no kernel may start: the refusal comes before the reference run');
+    assert.equal(fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8'), 'student,total\nada,12\n', 'the old gradebook is left as it was');
+    fs.rmSync(dir, { recursive: true });
+  });
   it('says when the source is not an assignment, exit 1', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grade-cli-'));
     fs.writeFileSync(path.join(dir, 'hw.ipynb'), '{"nbformat": 4, "metadata": {}, "cells": []}');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import {
   AssignmentError, bannedRoutes, decodeAnswer, encodeAnswer, expect, inputFor, judgementRecord, lintRecord, mistake, probeRecord, question,
-  readAssignment, referenceRecord, runTests, seeded, studentVersion, test, TestFailure, UnreadableAnswer,
+  lintStatic, readAssignment, referenceRecord, runTests, seeded, studentVersion, test, TestFailure, UnreadableAnswer,
 } from '../src/homework';
 
 /** The message `fn` fails with (a TestFailure), or undefined when it passes. */
@@ -304,6 +304,40 @@ describe('the assignment format', () => {
     assert.deepEqual(a.cells[2].hiddenTests, [{ begin: 1, end: 3 }]);
     assert.deepEqual(a.questions, [{ gradeId: 'q1', points: 3, index: 2 }]);
     assert.equal(a.totalPoints, 3);
+  });
+
+  it('lint refuses a cell without an id and a solution region that swallows its declaration', () => {
+    const withIds = (cells: object[]) => cells.map((c, i) => ({ id: `c${i}`, ...c }));
+    const good = notebook(withIds([
+      solution('q1-answer', 'function f() {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}'),
+      gradeCell('q1', 'await grade(q1, () => f, []);', 1),
+    ]));
+    assert.deepEqual(lintStatic(readAssignment(good)), []);
+    const missing = notebook([...withIds([solution('q1-answer', 'function f() {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}')]), gradeCell('q1', 'await grade(q1, () => f, []);', 1)]);
+    assert.deepEqual(lintStatic(readAssignment(missing)), ['cell 2: it has no cell id (save the notebook with JupyterLab 3 or newer, nbformat 4.5)']);
+    const swallowed = notebook(withIds([
+      solution('q1-answer', '// BEGIN SOLUTION\nfunction f() {\n  return 1;\n}\n// END SOLUTION'),
+      gradeCell('q1', 'await grade(q1, () => f, []);', 1),
+    ]));
+    assert.deepEqual(lintStatic(readAssignment(swallowed)), ['cell 1 (q1-answer): the solution region swallows the declaration of f; put // BEGIN SOLUTION inside it, so the student version keeps its signature']);
+  });
+
+  it("a question whose id is not its grade cell's grade_id is refused, naming both", async () => {
+    const { gradeCellRecords } = await import('../src/homework/grade');
+    const a = readAssignment(notebook([
+      solution('q1-answer', 'function f() {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}'),
+      gradeCell('q1', 'await grade(q1, () => f, []);', 1),
+    ]));
+    const plan = { notebook: a.notebook, cells: [{ role: 'answer' as const, gradeId: 'q1-answer' }, { role: 'grade' as const, gradeId: 'q1' }] };
+    const runWith = (question: string) => ({
+      seconds: 0, kernelRestarts: 0, isolation: 'none' as const,
+      cells: [
+        { index: 0, status: 'ok' as const, seconds: 0, attempts: 1, outputs: [] },
+        { index: 1, status: 'ok' as const, seconds: 0, attempts: 1, outputs: [{ output_type: 'display_data', data: { 'application/x-test': { question } }, metadata: {} }] },
+      ],
+    });
+    assert.equal(gradeCellRecords(a, plan, runWith('q1') as never, 'application/x-test').get('q1')?.question, 'q1');
+    assert.throws(() => gradeCellRecords(a, plan, runWith('q2') as never, 'application/x-test'), /grade cell q1 grades the question "q2"; a question's id must be its grade cell's grade_id/);
   });
 
   it('names the cell (from 1) and grade_id of every problem, all at once', () => {
