@@ -88,6 +88,28 @@ export function notebookTitle(notebook: { cells?: { cell_type: string; source: s
   return path.basename(file, '.ipynb');
 }
 
+/**
+ * Markdown links between notebooks, made links between pages: `](04-x.ipynb#a)` becomes `](04-x.html#a)`
+ * when 04-x.html is a page of the book; other links are left as they are.
+ */
+export function bookLinks(markdown: string, pageFiles: ReadonlySet<string>): string {
+  return markdown.replace(/\]\(([^()\s#]+)\.ipynb((?:#[^()\s]*)?)\)/g, (link, name: string, hash: string) =>
+    pageFiles.has(`${path.basename(name)}.html`) ? `](${path.basename(name)}.html${hash})` : link);
+}
+
+/** The file next to the notebooks whose Markdown answers the thread's questions: the book's first page. */
+export const ANSWERS_FILE = 'ANSWERS.md';
+
+/** A Markdown file as a one-cell notebook, so nbconvert exports it with the book's template. */
+export function markdownNotebook(markdown: string): object {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript (tslab)', language: 'typescript' } },
+    cells: [{ cell_type: 'markdown', id: 'answers', metadata: {}, source: markdown }],
+  };
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -155,6 +177,10 @@ function annotate(executedDir: string, pages: readonly BookPage[]): void {
     const file = path.join(executedDir, path.basename(page.notebook));
     const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { metadata: Record<string, unknown> };
     const link = (p: BookPage | undefined) => (p === undefined ? null : { href: p.file, title: p.title });
+    const files = new Set(pages.map((p) => p.file));
+    for (const cell of (nb as { cells?: { cell_type: string; source: string | string[] }[] }).cells ?? []) {
+      if (cell.cell_type === 'markdown') cell.source = bookLinks(Array.isArray(cell.source) ? cell.source.join('') : cell.source, files);
+    }
     nb.metadata.title = page.title;
     nb.metadata.maml_lab_book = { contents: 'index.html', previous: link(pages[i - 1]), next: link(pages[i + 1]) };
     fs.writeFileSync(file, JSON.stringify(nb));
@@ -211,6 +237,14 @@ export async function buildBook(options: RunnerOptions & { out: string }): Promi
       const executed = JSON.parse(fs.readFileSync(path.join(executedDir, path.basename(notebook)), 'utf8'));
       return { notebook, file: `${path.basename(notebook, '.ipynb')}.html`, title: notebookTitle(executed, notebook) };
     });
+    // The thread's questions answered, when the notebooks' folder has them: the first page, before 00.
+    const answers = path.join(path.dirname(options.notebooks[0] ?? '.'), ANSWERS_FILE);
+    if (fs.existsSync(answers)) {
+      const notebook = markdownNotebook(fs.readFileSync(answers, 'utf8'));
+      const name = path.basename(ANSWERS_FILE, '.md');
+      fs.writeFileSync(path.join(executedDir, `${name}.ipynb`), JSON.stringify(notebook));
+      pages.unshift({ notebook: path.join(path.dirname(answers), `${name}.ipynb`), file: `${name}.html`, title: notebookTitle(notebook as never, answers) });
+    }
     annotate(executedDir, pages);
     exportHtml(pages.map((p) => path.join(executedDir, path.basename(p.notebook))), options.out);
     const mathjaxBytes = copyMathJax(options.out);

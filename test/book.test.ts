@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { chromiumMissing } from '../scripts/browser';
-import { buildBook, indexHtml, notebookTitle, parseBookArgs, type BuiltBook } from '../scripts/book';
+import { bookLinks, buildBook, indexHtml, markdownNotebook, notebookTitle, parseBookArgs, type BuiltBook } from '../scripts/book';
 import { checkBook, type PageReport } from '../scripts/book-check';
 import { DEFAULT_CELL_TIMEOUT_S } from '../scripts/run-notebooks';
 
@@ -93,6 +93,20 @@ describe('book helpers', () => {
     ];
     assert.equal(notebookTitle({ cells }, 'x/03-fomaml.ipynb'), '3 · First-order MAML');
     assert.equal(notebookTitle({ cells: [] }, 'x/03-fomaml.ipynb'), '03-fomaml');
+  });
+
+  test('links between notebooks become links between pages; other links stay', () => {
+    const pages = new Set(['02-chain-rule.html', '04-curvature.html']);
+    assert.equal(
+      bookLinks('see [02](02-chain-rule.ipynb#Stuck-point-1) and [04](../notebooks/04-curvature.ipynb), not [09](09-four.ipynb) or [map](README.md)', pages),
+      'see [02](02-chain-rule.html#Stuck-point-1) and [04](04-curvature.html), not [09](09-four.ipynb) or [map](README.md)',
+    );
+  });
+
+  test('a Markdown file becomes a one-cell notebook titled by its heading', () => {
+    const nb = markdownNotebook('# The thread\'s questions, answered\n\ntext') as { cells: { source: string }[] };
+    assert.equal(nb.cells.length, 1);
+    assert.equal(notebookTitle(nb as never, 'ANSWERS.md'), "The thread's questions, answered");
   });
 
   test('the contents escape titles', () => {
