@@ -100,6 +100,24 @@ describe('the float64 routes', () => {
     assert.throws(() => makeInstance({ kind: 'tanh', seed: 0, points: 0 }), /points must be an integer ≥ 1, got 0/);
   });
 
+  test("iMAML's converged θ⋆(θ) is stationary, the inner iterates approach it, and the implicit gradient there is the derivative of θ ↦ L_query(θ⋆(θ))", () => {
+    const inst = makeInstance({ kind: 'tanh', seed: 0, alpha: 0.02 });
+    const lambda = 50;
+    const star = exact.implicitSolution(inst, lambda);
+    const stationarity = inst.net.gradient(star, inst.support).map((v, j) => v + lambda * (star[j] - inst.theta[j]));
+    assert.ok(Math.hypot(...stationarity) <= 1e-12);
+    const path = exact.implicitInnerIterates(inst, 30, lambda);
+    assert.equal(path.length, 31);
+    const distance = (x: Float64Array) => Math.hypot(...x.map((v, j) => v - star[j]));
+    assert.ok(distance(path[30]) < 1e-3 * distance(path[1]), `θ₃₀ is ${distance(path[30])} from θ⋆, θ₁ ${distance(path[1])}`);
+    const implicit = exact.implicitGradientAt(inst, star, lambda);
+    const fd = centralGradient((t) => inst.net.loss(exact.implicitSolution(inst, lambda, t), inst.query), inst.theta, 1e-4);
+    const check = compareRoutes('dL/dθ', inst.name, route('implicit', implicit), route('fd', fd), FINITE_DIFFERENCE);
+    assert.ok(check.pass, `max rel. error ${check.maxRelError}`);
+    assert.deepEqual(exact.implicitMetaGradient(inst, 30, lambda), exact.implicitGradientAt(inst, path[30], lambda));
+    assert.throws(() => exact.implicitSolution(inst, lambda, inst.theta, { maxIterations: 0 }), /still above 1e-12 after 0 Newton steps/);
+  });
+
   test('a parameter vector of the wrong length is refused with its expected size', () => {
     const net = mlp64([1, 3, 1], 'tanh');
     assert.throws(() => net.loss(new Float64Array(4), { x: Float64Array.of(1), y: Float64Array.of(1), points: 1 }), /theta must have 10 entries for sizes \[1, 3, 1\], got 4/);

@@ -177,9 +177,88 @@ export function reptileDirection(inst: Instance, steps: number, rate = 1): Float
 }
 
 /**
- * iMAML's meta-gradient for one task by a direct solve: φₖ from k steps of size α on
- * L_support(φ) + (λ/2)‖φ − θ‖² starting at θ, then (I + H/λ)x = ∇L_query(φₖ) solved by LU decomposition
- * (mathjs) with H the exact support Hessian at φₖ. The reference for the conjugate-gradient route.
+ * iMAML's inner iterates θ₀ = θ, θ₁, …, θₖ in float64: k gradient steps of size α on the regularised support
+ * loss L_support(θ') + (λ/2)‖θ' − θ‖², θᵢ = θᵢ₋₁ − α(∇L_support(θᵢ₋₁) + λ(θᵢ₋₁ − θ)). They approach the
+ * converged solution θ⋆(θ) (`implicitSolution`) when α is small enough for the regularised loss's curvature.
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0, alpha: 0.02 });
+ * const path = exact.implicitInnerIterates(inst, 3, 50); // [θ₀, θ₁, θ₂, θ₃]
+ * path.length; // 4
+ * path[0] === inst.theta; // true
+ */
+export function implicitInnerIterates(inst: Instance, steps: number, lambda: number, theta: Float64Array = inst.theta): Float64Array[] {
+  requireInteger('steps', steps, 0);
+  requirePositive('lambda', lambda);
+  const path = [theta];
+  for (let i = 0; i < steps; i++) {
+    const current = path[i];
+    const g = inst.net.gradient(current, inst.support);
+    path.push(current.map((p, j) => p - inst.alpha * (g[j] + lambda * (p - theta[j]))));
+  }
+  return path;
+}
+
+/**
+ * iMAML's converged inner solution θ⋆(θ) = argmin over θ' of L_support(θ') + (λ/2)‖θ' − θ‖² (the iMAML
+ * paper's φ*), in float64 by Newton's method from θ: θ' ← θ' − (H(θ') + λI)⁻¹(∇L_support(θ') + λ(θ' − θ)),
+ * H the exact support Hessian, until the regularised gradient's norm is at most `tolerance` (default 1e-12).
+ * Throws when it has not got there in `maxIterations` (default 50) Newton steps.
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0, alpha: 0.02 });
+ * const star = exact.implicitSolution(inst, 50);
+ * star.length; // 19
+ * // the regularised gradient vanishes there
+ * const g = inst.net.gradient(star, inst.support).map((v, j) => v + 50 * (star[j] - inst.theta[j]));
+ * Math.max(...g.map(Math.abs)) <= 1e-12; // true
+ */
+export function implicitSolution(
+  inst: Instance,
+  lambda: number,
+  theta: Float64Array = inst.theta,
+  options: { tolerance?: number; maxIterations?: number } = {},
+): Float64Array {
+  requirePositive('lambda', lambda);
+  const tolerance = options.tolerance ?? 1e-12;
+  const maxIterations = options.maxIterations ?? 50;
+  let x = theta;
+  for (let i = 0; i <= maxIterations; i++) {
+    const g = inst.net.gradient(x, inst.support).map((v, j) => v + lambda * (x[j] - theta[j]));
+    if (Math.hypot(...g) <= tolerance) return x;
+    if (i === maxIterations) break;
+    const A = math.add(hessian(inst, x), math.multiply(lambda, identityMatrix(x.length))) as Matrix;
+    const step = math.lusolve(A, Array.from(g)) as Matrix;
+    const current = x;
+    x = current.map((v, j) => v - step[j][0]);
+  }
+  throw new RangeError(`implicitSolution: the regularised gradient is still above ${tolerance} after ${maxIterations} Newton steps (lambda = ${lambda}); use a larger lambda`);
+}
+
+/**
+ * The implicit gradient (I + H(point)/λ)⁻¹∇L_query(point) at a given point, by LU decomposition (mathjs) with
+ * H the exact support Hessian there. At the converged θ⋆(θ) (`implicitSolution`) it is the derivative of
+ * θ ↦ L_query(θ⋆(θ)); at an inner iterate θₖ it is what iMAML computes (`implicitMetaGradient`).
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0, alpha: 0.02 });
+ * exact.implicitGradientAt(inst, exact.implicitSolution(inst, 50), 50).length; // 19
+ */
+export function implicitGradientAt(inst: Instance, point: Float64Array, lambda: number): Float64Array {
+  requirePositive('lambda', lambda);
+  const A = math.add(identityMatrix(point.length), math.multiply(1 / lambda, hessian(inst, point))) as Matrix;
+  const x = math.lusolve(A, Array.from(inst.net.gradient(point, inst.query))) as Matrix;
+  return Float64Array.from(x.map((row) => row[0]));
+}
+
+/**
+ * iMAML's meta-gradient for one task by a direct solve: θₖ from k steps of size α on
+ * L_support(θ') + (λ/2)‖θ' − θ‖² starting at θ (`implicitInnerIterates`), then (I + H/λ)x = ∇L_query(θₖ)
+ * solved by LU decomposition (`implicitGradientAt`) with H the exact support Hessian at θₖ. The reference
+ * for the conjugate-gradient route.
  *
  * @example
  * import { exact, makeInstance } from 'maml-lab/derivations';
@@ -187,14 +266,5 @@ export function reptileDirection(inst: Instance, steps: number, rate = 1): Float
  * exact.implicitMetaGradient(inst, 5, 50).length; // 19
  */
 export function implicitMetaGradient(inst: Instance, steps: number, lambda: number): Float64Array {
-  requireInteger('steps', steps, 0);
-  requirePositive('lambda', lambda);
-  let phi = inst.theta;
-  for (let i = 0; i < steps; i++) {
-    const g = inst.net.gradient(phi, inst.support);
-    phi = phi.map((p, j) => p - inst.alpha * (g[j] + lambda * (p - inst.theta[j])));
-  }
-  const A = math.add(identityMatrix(phi.length), math.multiply(1 / lambda, hessian({ ...inst, theta: phi }, phi))) as Matrix;
-  const x = math.lusolve(A, Array.from(inst.net.gradient(phi, inst.query))) as Matrix;
-  return Float64Array.from(x.map((row) => row[0]));
+  return implicitGradientAt(inst, implicitInnerIterates(inst, steps, lambda)[steps], lambda);
 }
