@@ -89,6 +89,43 @@ export const MUTATIONS: Mutation[] = [
     caughtBy: /claim failed/,
     engine: 'kernel',
   },
+  // Notebook 07's finite differences of the converged inner solve catch an unconverged or wrong iMAML.
+  {
+    name: "the kernel's iMAML conjugate gradient stops after one iteration (the solve is unconverged)",
+    file: 'kernel/metaGradients.js',
+    find: 'while (iterations < s.maxIterations && live()) {',
+    replace: 'while (iterations < 1 && live()) {',
+    notebook: '07-imaml.ipynb',
+    caughtBy: /claim failed: maml-lab's iMAML gradient \(kernel/,
+    engine: 'kernel',
+  },
+  {
+    name: "tfjs iMAML's conjugate gradient stops after one iteration (the solve is unconverged)",
+    file: 'meta/implicitSolve.js',
+    find: 'while (iterations < maxIterations && live.some(Boolean)) {',
+    replace: 'while (iterations < 1 && live.some(Boolean)) {',
+    notebook: '07-imaml.ipynb',
+    caughtBy: /claim failed: maml-lab's iMAML gradient \(tfjs/,
+    engine: 'tfjs',
+  },
+  {
+    name: 'the float64 iMAML inner loop drops the pull λ(θᵢ − θ)',
+    file: 'derivations/exact.js',
+    find: 'p - inst.alpha * (g[j] + lambda * (p - theta[j]))',
+    replace: 'p - inst.alpha * g[j]',
+    notebook: '07-imaml.ipynb',
+    caughtBy: /claim failed: α = 0\.02: steps at which/,
+    engine: 'kernel',
+  },
+  {
+    name: 'the float64 implicit gradient takes the Hessian at θ instead of at the inner solution',
+    file: 'derivations/exact.js',
+    find: 'math.multiply(1 / lambda, hessian(inst, point))',
+    replace: 'math.multiply(1 / lambda, hessian(inst, inst.theta))',
+    notebook: '07-imaml.ipynb',
+    caughtBy: /claim failed: the implicit gradient \(float64/,
+    engine: 'kernel',
+  },
   // The live short runs of 08 (three seeds, a few hundred iterations) must catch a broken method on their own:
   // nothing in 08 checks the kernel's meta-gradients before them, so the claim that fails is theirs.
   {
