@@ -49,8 +49,9 @@ export function innerLoopStep({ steps, instances }: Required<MamlDerivationOptio
       'once, before meta-training; θ₀ is not drawn again: it is the name of the point where the inner loop ' +
       'starts, and the program sets it equal to θ at every outer step. Every θᵢ is then a function of θ, ' +
       'computed from the support loss L⁽⁰⁾ (the thread\'s "train" loss); the meta-objective is the query loss ' +
-      'L⁽¹⁾ ("test") at θₖ. In ∇θᵢ₋₁ L⁽⁰⁾(θᵢ₋₁) the subscript names the argument: it is the gradient of L⁽⁰⁾ ' +
-      'with respect to its argument, evaluated at θᵢ₋₁.',
+      'L⁽¹⁾ ("test") at θₖ. In ∇θᵢ₋₁ L⁽⁰⁾(θᵢ₋₁) the subscript names the argument: it is the partial gradient ' +
+      '(∇L⁽⁰⁾)(θᵢ₋₁), the gradient of L⁽⁰⁾ with respect to its own argument, evaluated at the point θᵢ₋₁; that ' +
+      'θᵢ₋₁ was itself computed from θ plays no part in it.',
     verify: () =>
       instances.map((inst) =>
         compareRoutes(
@@ -78,8 +79,11 @@ export function chainRuleStep({ steps, instances }: Required<MamlDerivationOptio
     title: 'The meta-gradient is the chain rule through the inner loop',
     tex: String.raw`\nabla_\theta\,\mathcal{L}^{(1)}(\theta_k) = \nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k)\,\big(\nabla_{\theta_{k-1}}\theta_k\big)\cdots\big(\nabla_{\theta_0}\theta_1\big)\,\big(\nabla_\theta\,\theta_0\big)`,
     reason:
-      'L⁽¹⁾ depends on θ only through θ₀ → θ₁ → … → θₖ, so its gradient is the product of the Jacobians ' +
-      'along that chain. Here a gradient is a row vector and ∇θᵢ₋₁ θᵢ is the Jacobian whose (j, l) entry is ' +
+      'Two kinds of derivative meet here. On the left, ∇θ L⁽¹⁾(θₖ) is the total derivative d/dθ L⁽¹⁾(θₖ(θ)): how ' +
+      'the query loss after k steps moves when θ moves, every θᵢ moving with it. On the right, ∇θₖ L⁽¹⁾(θₖ) is ' +
+      'the partial gradient (∇L⁽¹⁾)(θₖ), the gradient of L⁽¹⁾ at the point θₖ. L⁽¹⁾ depends on θ only through ' +
+      'θ₀ → θ₁ → … → θₖ, so the total derivative is the partial one times the Jacobians along that chain. ' +
+      'Here a gradient is a row vector and ∇θᵢ₋₁ θᵢ is the Jacobian whose (j, l) entry is ' +
       '∂θᵢʲ/∂θᵢ₋₁ˡ. The check builds every Jacobian by finite differences of one inner step alone (no ' +
       'formula for it), multiplies them, and compares with finite differences of the whole unrolled ' +
       'objective and with autodiff of the program.',
@@ -208,7 +212,8 @@ export function productStep({ steps, instances }: Required<MamlDerivationOptions
     title: 'Together: the meta-gradient is ∏(I − αHᵢ₋₁) applied to the query gradient',
     tex: String.raw`\nabla_\theta\,\mathcal{L}^{(1)}(\theta_k) = (I - \alpha H_0)(I - \alpha H_1)\cdots(I - \alpha H_{k-1})\,\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k)`,
     reason:
-      'Substitute ∇θθ₀ = I and ∇θᵢ₋₁θᵢ = I − αHᵢ₋₁ into the chain rule and transpose to a column vector. ' +
+      'Substitute ∇θθ₀ = I and ∇θᵢ₋₁θᵢ = I − αHᵢ₋₁ into the chain rule and transpose to a column vector: the ' +
+      'total derivative on the left is the product of the k factors applied to the partial gradient (∇L⁽¹⁾)(θₖ). ' +
       'Each factor is symmetric, so transposing only reverses the order: H₀ now stands first. Computed right ' +
       'to left, every factor is one Hessian-vector product, and no Hessian is ever formed.',
     verify: () =>
@@ -274,7 +279,8 @@ export function firstOrderStep({ steps, instances }: Required<MamlDerivationOpti
     tex: String.raw`g_{\mathrm{FO}} = \nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k), \qquad g - g_{\mathrm{FO}} = \Big(\prod_{i=1}^{k}(I - \alpha H_{i-1}) - I\Big)\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k) = -\alpha\sum_{i=1}^{k} H_{i-1}\,\nabla_{\theta_k}\mathcal{L}^{(1)}(\theta_k) + O(\alpha^2)`,
     reason:
       'First-order MAML treats each inner gradient as a constant, so every factor I − αHᵢ₋₁ becomes I and ' +
-      'the meta-gradient is just the query gradient g_FO at the adapted parameters. What it drops, ' +
+      'the meta-gradient is just the query gradient g_FO at the adapted parameters: the partial gradient ' +
+      '(∇L⁽¹⁾)(θₖ) in place of the total derivative d/dθ L⁽¹⁾(θₖ(θ)). What it drops, ' +
       'g − g_FO, is −αΣᵢ Hᵢ₋₁ g_FO + O(α²): one term per inner step, so it grows with k, and it is small only when α‖H‖ is ' +
       'small over all k steps. The note beside each check says how large the dropped part is on that instance.',
     verify: () =>
@@ -308,8 +314,9 @@ export function oneStepStep({ instances }: Required<MamlDerivationOptions>): Ste
     title: 'For one inner step: g = g₁ − αH₀g₁',
     tex: String.raw`k = 1:\quad \nabla_\theta\,\mathcal{L}^{(1)}(\theta_1) = (I - \alpha H_0)\,g_1 = g_1 - \alpha H_0\,g_1, \qquad g_1 = \nabla_{\theta_1}\mathcal{L}^{(1)}(\theta_1)`,
     reason:
-      'With one inner step the product has one factor. The correction to the first-order gradient g₁ is one ' +
-      'Hessian-vector product at the starting point θ₀ = θ.',
+      'With one inner step the product has one factor: the total derivative is (I − αH₀) times the partial ' +
+      'gradient g₁ = (∇L⁽¹⁾)(θ₁). The correction to the first-order gradient g₁ is one Hessian-vector product at ' +
+      'the starting point θ₀ = θ.',
     verify: () =>
       instances.map((inst) => {
         const [theta0, theta1] = exact.innerTrajectory(inst, 1);
