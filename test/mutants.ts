@@ -89,6 +89,43 @@ export const MUTATIONS: Mutation[] = [
     caughtBy: /claim failed/,
     engine: 'kernel',
   },
+  // Notebooks 01 and 02: the derivation's checks against symbolic, float64 and finite-difference routes.
+  {
+    name: 'the symbolic inner update adds the gradient instead of subtracting it',
+    file: 'derivations/symbolic.js',
+    find: "new math.OperatorNode('-', 'subtract', [thetaSymbols[p]",
+    replace: "new math.OperatorNode('+', 'add', [thetaSymbols[p]",
+    notebook: '02-chain-rule.ipynb',
+    caughtBy: /claim failed: the total derivative dF\/dθ/,
+    engine: 'kernel',
+  },
+  {
+    name: "the float64 Hessian drops the MSE's 2/P",
+    file: 'derivations/float64Mlp.js',
+    find: ': Ra[last].map((r) => scale * r);',
+    replace: ': Ra[last].map((r) => r);',
+    notebook: '01-bilevel-optimization.ipynb',
+    caughtBy: /claim failed: the total derivative is \(I − αH₀\) times the partial one/,
+    engine: 'kernel',
+  },
+  {
+    name: 'the float64 product formula takes every Hessian at θ',
+    file: 'derivations/exact.js',
+    find: 'const hv = inst.net.hessianVectorProduct(path[i - 1], v, inst.support);',
+    replace: 'const hv = inst.net.hessianVectorProduct(path[0], v, inst.support);',
+    notebook: '02-chain-rule.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
+  {
+    name: "the derivation's checks accept any error (tolerance × 10⁶)",
+    file: 'derivations/check.js',
+    find: 'maxRelError <= tolerance.relative;',
+    replace: 'maxRelError <= 1e6 * tolerance.relative;',
+    notebook: '02-chain-rule.ipynb',
+    caughtBy: /claim failed: the checks reject the wrong formula/,
+    engine: 'kernel',
+  },
   // Notebook 00's from-scratch tfjs is the independent route the library's engines are checked against.
   {
     name: "the kernel's MAML multiplies by I + αH instead of I − αH",
