@@ -56,6 +56,26 @@ describe('measureCosts', () => {
     disposeTasks(tasks);
   });
 
+  test('counts kernels and the multiply-adds of matrix products, transposed and batched ones too', async () => {
+    const a = tf.ones([5, 3]);
+    const b = tf.ones([5, 4]);
+    const batchA = tf.ones([2, 3, 5]);
+    const broadcastA = tf.ones([1, 3, 5]);
+    const batchB = tf.ones([2, 5, 4]);
+    const costs = await measureCosts({
+      transposed: () => tf.matMul(a, b, true, false), // (3 × 5)·(5 × 4): 12 entries, 5 products each
+      batched: () => tf.matMul(batchA, batchB), // twice that
+      broadcast: () => tf.matMul(broadcastA, batchB), // a's one matrix against both of b's
+      elementwise: () => tf.tidy(() => tf.add(tf.mul(a, a), a)), // two kernels, no matrix product
+    }, { repeat: 1, warmup: 0 });
+    assert.equal(costs.transposed.multiplyAdds, 60);
+    assert.equal(costs.batched.multiplyAdds, 120);
+    assert.equal(costs.broadcast.multiplyAdds, 120);
+    assert.equal(costs.elementwise.multiplyAdds, 0);
+    assert.equal(costs.elementwise.kernels, 2);
+    tf.dispose([a, b, batchA, broadcastA, batchB]);
+  });
+
   test('rejects what it cannot measure', async () => {
     await assert.rejects(measureCosts({}), /at least one call/);
     await assert.rejects(measureCosts({ a: () => tf.scalar(1) }, { repeat: 0 }), /repeat/);

@@ -21,6 +21,41 @@ export interface CallCost {
   peakBytes: number;
   /** The most tensors alive at once during the call, above those alive before it. */
   peakTensors: number;
+  /**
+   * The tfjs kernels one call dispatched (every op, forward and backward), counted by `tf.profile`: each is
+   * one trip through tfjs's dispatch and usually one new tensor. Deterministic, like `peakBytes`.
+   */
+  kernels: number;
+  /**
+   * The multiply-adds of the matrix products among those kernels (`BatchMatMul`, `_FusedMatMul`), from
+   * their shapes: m·n·k per product of an m × k and a k × n matrix, times the batch. The arithmetic that
+   * dominates a network's passes, counted rather than timed, so it does not depend on the machine or load.
+   */
+  multiplyAdds: number;
+}
+
+/** The kernels counted as matrix products by `multiplyAdds`. */
+const MATRIX_PRODUCTS = new Set(['BatchMatMul', '_FusedMatMul', 'MatMul']);
+
+/** One profiled kernel, as far as counting goes: its name and the shapes of its inputs and outputs. */
+interface ProfiledKernel {
+  name: string;
+  inputShapes: (number[] | null)[];
+  outputShapes: number[][];
+}
+
+/**
+ * Multiply-adds of one matrix product: its output has m·n entries per batch (the last two dimensions m × n),
+ * each a sum of k products, and k is a's last two dimensions' product over m (a is m × k or, transposed, k × m).
+ */
+function productMultiplyAdds(kernel: ProfiledKernel): number {
+  if (!MATRIX_PRODUCTS.has(kernel.name)) return 0;
+  const [a] = kernel.inputShapes;
+  const [out] = kernel.outputShapes;
+  if (!a || !out || a.length < 2 || out.length < 2) return 0;
+  const m = out[out.length - 2];
+  const k = (a[a.length - 2] * a[a.length - 1]) / m;
+  return out.reduce((s, d) => s * d, 1) * k;
 }
 
 function tensorsOf(result: ReturnType<MeasuredCall>): tf.Tensor[] {
@@ -39,11 +74,12 @@ function runOnce(call: MeasuredCall): void {
 }
 
 /**
- * Time and tensor memory of some calls (e.g. `metaGradient` with different methods or step counts), for
- * comparing them. The timed calls are interleaved round-robin, `repeat` rounds after `warmup` untimed ones,
- * so that a machine getting busier or quieter affects every call alike; each figure is a median. Memory is
- * measured once per call with `tf.profile`: the peak of the bytes (and tensors) alive after each kernel,
- * above the level before the call. Every tensor a call returns is disposed.
+ * Time, tensor memory and operation counts of some calls (e.g. `metaGradient` with different methods or
+ * step counts), for comparing them. The timed calls are interleaved round-robin, `repeat` rounds after
+ * `warmup` untimed ones, so that a machine getting busier or quieter affects every call alike; each figure
+ * is a median. Memory and operations are measured once per call with `tf.profile`: the peak of the bytes
+ * (and tensors) alive after each kernel, above the level before the call, the number of kernels and the
+ * multiply-adds of the matrix products. Every tensor a call returns is disposed.
  *
  * @example
  * import * as tf from '@tensorflow/tfjs';
@@ -53,6 +89,9 @@ function runOnce(call: MeasuredCall): void {
  * // at its peak the cube holds the intermediate product and the result, 64·64 float32 each
  * costs.cube.peakBytes; // 32768
  * costs.square.peakBytes; // 16384
+ * // two products of 64 × 64 matrices, 64³ multiply-adds each
+ * costs.cube.multiplyAdds; // 524288
+ * costs.cube.kernels; // 2
  * x.dispose();
  */
 export async function measureCosts<K extends string>(
@@ -90,7 +129,8 @@ export async function measureCosts<K extends string>(
     const peakBytes = kernels.length ? profile.peakBytes - bytesBefore : 0;
     const peakTensors = kernels.length ? Math.max(...kernels.map((k) => k.totalTensorsSnapshot)) - tensorsBefore : 0;
     const s = samples[name];
-    out[name] = { wallMs: median(s.map((x) => x.wallMs)), cpuMs: median(s.map((x) => x.cpuMs)), samples: s, peakBytes, peakTensors };
+    const multiplyAdds = kernels.reduce((sum, k) => sum + productMultiplyAdds(k), 0);
+    out[name] = { wallMs: median(s.map((x) => x.wallMs)), cpuMs: median(s.map((x) => x.cpuMs)), samples: s, peakBytes, peakTensors, kernels: kernels.length, multiplyAdds };
   }
   return out;
 }

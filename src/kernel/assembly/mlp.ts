@@ -19,9 +19,21 @@
 //              Rδ_{l-1} = σ'(a_{l-1})·(Rδ_l W_lᵀ + δ_l V_lᵀ) + σ''(a_{l-1})·Ra_{l-1}·(δ_l W_lᵀ)
 // Gauss–Newton: a plain backward pass seeded with δ_L = s·Ra_L. Residual: Rδ_L = 0 (errors held fixed).
 
+// The table's fields, per layer: its sizes and where its W and b start in θ, then the workspace pointers.
+const IN: i32 = 0; // input width
+const OUT: i32 = 1; // output width
+const O4: i32 = 2; // the output width rounded up to a multiple of 4
+const ROWS: i32 = 3; // W's rows
+const W_AT: i32 = 4; // W's offset in θ (bytes)
+const B_AT: i32 = 5; // b's offset in θ (bytes)
+const A_AT: i32 = 6; // a, every point's pre-activations
+const H_AT: i32 = 7; // h = σ(a) (the same block as a where the layer is linear)
+const RA_AT: i32 = 8; // Ra
+const RH_AT: i32 = 9; // Rh (the same block as Ra where the layer is linear)
+const DELTA_AT: i32 = 10; // δ
+const BACK_AT: i32 = 11; // δWᵀ
 const FIELDS: i32 = 12;
-// Per layer: 0 in, 1 out, 2 o4, 3 rows, 4 W offset (bytes into θ), 5 b offset, 6 a, 7 h, 8 Ra, 9 Rh,
-// 10 δ, 11 δWᵀ (workspace pointers). Fields 6–11 exist once per bank: a bank holds one point's forward
+// Fields A_AT to BACK_AT exist once per bank: a bank holds one point's forward
 // pass and plain backward pass (δ and δWᵀ, which Hessian-vector products at that point reuse), so the
 // exact meta-gradient keeps every inner step's passes instead of running them again. The table lives at
 // the start of the workspace, banks × layers × FIELDS i32s, so any depth fits (a fixed table overflowed
@@ -55,11 +67,11 @@ export function selectBank(b: i32): void {
 }
 /** A layer's input rows: x for the first layer, the previous layer's activations after it. */
 @inline function inputOf(l: i32, x: usize): usize {
-  return l == 0 ? x : (get(l - 1, 7) as usize);
+  return l == 0 ? x : (get(l - 1, H_AT) as usize);
 }
 /** Bytes between two points' input rows: the input width, or the previous layer's padded width. */
 @inline function inStrideOf(l: i32): usize {
-  return ((l == 0 ? get(0, 0) : get(l - 1, 2)) << 2) as usize;
+  return ((l == 0 ? get(0, IN) : get(l - 1, O4)) << 2) as usize;
 }
 @inline function round4(n: i32): i32 {
   return (n + 3) & ~3;
@@ -87,26 +99,26 @@ export function setup(sizes: usize, count: i32, act: i32, maxPoints: i32, work: 
       const out = load<i32>(sizes + (((l + 1) as usize) << 2));
       const o4 = round4(out);
       const rows = l == 0 ? inWidth : round4(inWidth);
-      put(l, 0, inWidth);
-      put(l, 1, out);
-      put(l, 2, o4);
-      put(l, 3, rows);
-      put(l, 4, offset << 2);
-      put(l, 5, (offset + rows * o4) << 2);
+      put(l, IN, inWidth);
+      put(l, OUT, out);
+      put(l, O4, o4);
+      put(l, ROWS, rows);
+      put(l, W_AT, offset << 2);
+      put(l, B_AT, (offset + rows * o4) << 2);
       offset += rows * o4 + o4;
       const bytes = (maxPoints * o4) << 2;
-      put(l, 6, at as i32);
+      put(l, A_AT, at as i32);
       at += bytes;
       const linear = l == layers - 1 || act == 0;
-      put(l, 7, linear ? get(l, 6) : (at as i32));
+      put(l, H_AT, linear ? get(l, A_AT) : (at as i32));
       if (!linear) at += bytes;
-      put(l, 8, at as i32);
+      put(l, RA_AT, at as i32);
       at += bytes;
-      put(l, 9, linear ? get(l, 8) : (at as i32));
+      put(l, RH_AT, linear ? get(l, RA_AT) : (at as i32));
       if (!linear) at += bytes;
-      put(l, 10, at as i32);
+      put(l, DELTA_AT, at as i32);
       at += bytes;
-      put(l, 11, at as i32);
+      put(l, BACK_AT, at as i32);
       at += (maxPoints * rows) << 2;
       if (o4 > maxWidth) maxWidth = o4;
     }
@@ -137,7 +149,7 @@ export function paddedCount(): i32 {
 
 /** The padded offset (in floats) of layer l's W (k = 0) or b (k = 1), for the wrapper's packing. */
 export function layerOffset(l: i32, k: i32): i32 {
-  return get(l, 4 + k) >> 2;
+  return get(l, W_AT + k) >> 2;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -272,12 +284,12 @@ function columnSum(g: usize, d: usize, points: i32, o4: i32): void {
 /** The forward pass of `points` points x [points × in] at θ, into the workspace (a and h of each layer). */
 export function forward(theta: usize, x: usize, points: i32): void {
   for (let l = 0; l < layers; l++) {
-    const inWidth = get(l, 0);
-    const o4 = get(l, 2);
-    const W = theta + (get(l, 4) as usize);
-    const b = theta + (get(l, 5) as usize);
-    const a = get(l, 6) as usize;
-    const h = get(l, 7) as usize;
+    const inWidth = get(l, IN);
+    const o4 = get(l, O4);
+    const W = theta + (get(l, W_AT) as usize);
+    const b = theta + (get(l, B_AT) as usize);
+    const a = get(l, A_AT) as usize;
+    const h = get(l, H_AT) as usize;
     const input = inputOf(l, x);
     const inStride = inStrideOf(l);
     const outStride = (o4 << 2) as usize;
@@ -296,9 +308,9 @@ export function forward(theta: usize, x: usize, points: i32): void {
 /** Σ (M − y)² / (P·O) after `forward`, summed in float64. */
 export function lossAfterForward(y: usize, points: i32): f64 {
   const last = layers - 1;
-  const out = get(last, 1);
-  const o4 = get(last, 2);
-  const M = get(last, 6) as usize;
+  const out = get(last, OUT);
+  const o4 = get(last, O4);
+  const M = get(last, A_AT) as usize;
   let sum: f64 = 0;
   for (let p = 0; p < points; p++) {
     for (let o = 0; o < out; o++) {
@@ -336,21 +348,21 @@ function backward(theta: usize, x: usize, points: i32, g: usize, seed: usize, ke
   let d = seed;
   let spare = seed == delta0 ? delta1 : delta0;
   for (let l = layers - 1; l >= 0; l--) {
-    const inWidth = get(l, 0);
-    const o4 = get(l, 2);
-    const rows = get(l, 3);
-    const W = theta + (get(l, 4) as usize);
+    const inWidth = get(l, IN);
+    const o4 = get(l, O4);
+    const rows = get(l, ROWS);
+    const W = theta + (get(l, W_AT) as usize);
     const input = inputOf(l, x);
     const inStride = inStrideOf(l);
-    outerSum(g + (get(l, 4) as usize), input, inStride, d, 0, 0, inWidth, points, o4);
-    columnSum(g + (get(l, 5) as usize), d, points, o4);
+    outerSum(g + (get(l, W_AT) as usize), input, inStride, d, 0, 0, inWidth, points, o4);
+    columnSum(g + (get(l, B_AT) as usize), d, points, o4);
     if (l == 0) break;
-    const B = keep ? (get(l, 11) as usize) : back;
+    const B = keep ? (get(l, BACK_AT) as usize) : back;
     for (let p = 0; p < points; p++) timesTransposed(B + ((p * rows) << 2), d + ((p * o4) << 2), W, rows, o4);
     const total = points * rows;
-    const next = keep ? (get(l - 1, 10) as usize) : spare;
+    const next = keep ? (get(l - 1, DELTA_AT) as usize) : spare;
     memory.copy(next, B, (total << 2) as usize);
-    timesSlope(next, get(l - 1, 6) as usize, get(l - 1, 7) as usize, total);
+    timesSlope(next, get(l - 1, A_AT) as usize, get(l - 1, H_AT) as usize, total);
     spare = d;
     d = next;
   }
@@ -367,22 +379,22 @@ function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize, l0: 
   let rd = rdelta0;
   let rdNext = rdelta1;
   for (let l = layers - 1; l >= 0; l--) {
-    const inWidth = get(l, 0);
-    const o4 = get(l, 2);
-    const rows = get(l, 3);
-    const W = theta + (get(l, 4) as usize);
-    const D = get(l, 10) as usize;
+    const inWidth = get(l, IN);
+    const o4 = get(l, O4);
+    const rows = get(l, ROWS);
+    const W = theta + (get(l, W_AT) as usize);
+    const D = get(l, DELTA_AT) as usize;
     const input = inputOf(l, x);
     const inStride = inStrideOf(l);
     // (Hv)W = Rhᵀδ + hᵀRδ; Rh is zero in the input layer and at and below l0.
     const withRh = l > 0 && l > l0;
-    outerSum(g + (get(l, 4) as usize), input, inStride, rd, withRh ? (get(l - 1, 9) as usize) : 0, withRh ? D : 0, inWidth, points, o4);
-    columnSum(g + (get(l, 5) as usize), rd, points, o4);
+    outerSum(g + (get(l, W_AT) as usize), input, inStride, rd, withRh ? (get(l - 1, RH_AT) as usize) : 0, withRh ? D : 0, inWidth, points, o4);
+    columnSum(g + (get(l, B_AT) as usize), rd, points, o4);
     if (l == 0) break;
     const stride = (o4 << 2) as usize;
     const pStride = (rows << 2) as usize;
     if (l0 < 0) {
-      const V = v + (get(l, 4) as usize);
+      const V = v + (get(l, W_AT) as usize);
       for (let p = 0; p < points; p++) timesTransposed2(rback + (p as usize) * pStride, rd + (p as usize) * stride, W, D + (p as usize) * stride, V, rows, o4);
     } else {
       for (let p = 0; p < points; p++) timesTransposed(rback + (p as usize) * pStride, rd + (p as usize) * stride, W, rows, o4);
@@ -396,12 +408,12 @@ function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize, l0: 
     }
     // Rδ' = σ'·(RδWᵀ + δVᵀ) + σ''·Ra·(δWᵀ); Ra is zero below l0.
     const total = points * rows;
-    const h = get(l - 1, 7) as usize;
+    const h = get(l - 1, H_AT) as usize;
     memory.copy(rdNext, rback, (total << 2) as usize);
-    timesSlope(rdNext, get(l - 1, 6) as usize, h, total);
+    timesSlope(rdNext, get(l - 1, A_AT) as usize, h, total);
     if (activation == 2 && l - 1 >= l0) {
-      const Ra = get(l - 1, 8) as usize;
-      const B = get(l, 11) as usize;
+      const Ra = get(l - 1, RA_AT) as usize;
+      const B = get(l, BACK_AT) as usize;
       const minusTwo = f32x4.splat(-2);
       const one = f32x4.splat(1);
       for (let c = 0; c < total; c += 4) {
@@ -420,35 +432,35 @@ function rBackward(theta: usize, v: usize, x: usize, points: i32, g: usize, l0: 
 /** The R-forward pass for direction v after `forward` (Ra and Rh of each layer). */
 function rForward(theta: usize, v: usize, x: usize, points: i32): void {
   for (let l = 0; l < layers; l++) {
-    const inWidth = get(l, 0);
-    const o4 = get(l, 2);
-    const W = theta + (get(l, 4) as usize);
-    const V = v + (get(l, 4) as usize);
-    const Vb = v + (get(l, 5) as usize);
-    const Ra = get(l, 8) as usize;
-    const Rh = get(l, 9) as usize;
+    const inWidth = get(l, IN);
+    const o4 = get(l, O4);
+    const W = theta + (get(l, W_AT) as usize);
+    const V = v + (get(l, W_AT) as usize);
+    const Vb = v + (get(l, B_AT) as usize);
+    const Ra = get(l, RA_AT) as usize;
+    const Rh = get(l, RH_AT) as usize;
     const input = inputOf(l, x);
     const inStride = inStrideOf(l);
     const outStride = (o4 << 2) as usize;
     for (let p = 0; p < points; p++) {
       const out = Ra + (p as usize) * outStride;
       rowTimes(out, Vb, input + (p as usize) * inStride, inWidth, V, o4);
-      if (l > 0) rowTimes(out, out, (get(l - 1, 9) as usize) + (p as usize) * inStride, inWidth, W, o4);
+      if (l > 0) rowTimes(out, out, (get(l - 1, RH_AT) as usize) + (p as usize) * inStride, inWidth, W, o4);
     }
     if (Rh == Ra) continue;
     // Rh = σ'(a)·Ra
     const total = points * o4;
     memory.copy(Rh, Ra, (total << 2) as usize);
-    timesSlope(Rh, get(l, 6) as usize, get(l, 7) as usize, total);
+    timesSlope(Rh, get(l, A_AT) as usize, get(l, H_AT) as usize, total);
   }
 }
 
 /** δ_L = s(M − y) into `target` after `forward` (zero in the padding), s = 2/(P·O). */
 function seedError(y: usize, points: i32, target: usize): void {
   const last = layers - 1;
-  const out = get(last, 1);
-  const o4 = get(last, 2);
-  const M = get(last, 6) as usize;
+  const out = get(last, OUT);
+  const o4 = get(last, O4);
+  const M = get(last, A_AT) as usize;
   const s: f32 = (2.0 / ((points * out) as f64)) as f32;
   memory.fill(target, 0, ((points * o4) << 2) as usize);
   for (let p = 0; p < points; p++) {
@@ -466,7 +478,7 @@ function seedError(y: usize, points: i32, target: usize): void {
 export function lossGradient(theta: usize, x: usize, y: usize, points: i32, g: usize): f64 {
   forward(theta, x, points);
   memory.fill(g, 0, (padded << 2) as usize);
-  const seed = get(layers - 1, 10) as usize;
+  const seed = get(layers - 1, DELTA_AT) as usize;
   seedError(y, points, seed);
   backward(theta, x, points, g, seed, true);
   return lossAfterForward(y, points);
@@ -481,10 +493,10 @@ export function productAfterForward(mode: i32, theta: usize, v: usize, x: usize,
   rForward(theta, v, x, points);
   memory.fill(out, 0, (padded << 2) as usize);
   const last = layers - 1;
-  const o4 = get(last, 2);
-  const Ra = get(last, 8) as usize;
+  const o4 = get(last, O4);
+  const Ra = get(last, RA_AT) as usize;
   const total = points * o4;
-  const s: f32 = (2.0 / ((points * get(last, 1)) as f64)) as f32;
+  const s: f32 = (2.0 / ((points * get(last, OUT)) as f64)) as f32;
   const scale = f32x4.splat(s);
   if (mode == 2) {
     // A plain backward pass of δ = s·Ra: (2/(P·O))·Jᵀ(Jv).
@@ -499,19 +511,19 @@ export function productAfterForward(mode: i32, theta: usize, v: usize, x: usize,
 /** The R-backward's seed in rdelta0: Rδ_L = s·Ra_L for the Hessian (mode 1), 0 for its residual part (errors held fixed). */
 function seedRdelta(mode: i32, points: i32): void {
   const last = layers - 1;
-  const total = points * get(last, 2);
+  const total = points * get(last, O4);
   if (mode != 1) {
     memory.fill(rdelta0, 0, (total << 2) as usize);
     return;
   }
-  const scale = f32x4.splat((2.0 / ((points * get(last, 1)) as f64)) as f32);
-  const Ra = get(last, 8) as usize;
+  const scale = f32x4.splat((2.0 / ((points * get(last, OUT)) as f64)) as f32);
+  const Ra = get(last, RA_AT) as usize;
   for (let c = 0; c < total; c += 4) v128.store(rdelta0 + ((c as usize) << 2), f32x4.mul(scale, v128.load(Ra + ((c as usize) << 2))));
 }
 
 /** The gradient of output `o` of point 0 (a row of the output Jacobian) after `forward` on that one point. */
 export function outputGradientAfterForward(theta: usize, x: usize, o: i32, g: usize): void {
-  const o4 = get(layers - 1, 2);
+  const o4 = get(layers - 1, O4);
   memory.fill(delta0, 0, (o4 << 2) as usize);
   store<f32>(delta0 + ((o as usize) << 2), 1);
   memory.fill(g, 0, (padded << 2) as usize);
@@ -587,18 +599,18 @@ export function gramAdd(G: usize, J: usize, rows: i32, n: i32, s: f32): void {
 /** After `forward`: δ_l and δ_l W_lᵀ of every layer (they do not depend on the direction), from δ_L = s(M − y). */
 export function sharedBackward(theta: usize, y: usize, points: i32): void {
   const last = layers - 1;
-  seedError(y, points, get(last, 10) as usize);
+  seedError(y, points, get(last, DELTA_AT) as usize);
   for (let l = last; l >= 1; l--) {
-    const o4 = get(l, 2);
-    const rows = get(l, 3);
-    const W = theta + (get(l, 4) as usize);
-    const D = get(l, 10) as usize;
-    const B = get(l, 11) as usize;
+    const o4 = get(l, O4);
+    const rows = get(l, ROWS);
+    const W = theta + (get(l, W_AT) as usize);
+    const D = get(l, DELTA_AT) as usize;
+    const B = get(l, BACK_AT) as usize;
     for (let p = 0; p < points; p++) timesTransposed(B + ((p * rows) << 2), D + ((p * o4) << 2), W, rows, o4);
     const total = points * rows;
-    const Dprev = get(l - 1, 10) as usize;
+    const Dprev = get(l - 1, DELTA_AT) as usize;
     memory.copy(Dprev, B, (total << 2) as usize);
-    timesSlope(Dprev, get(l - 1, 6) as usize, get(l - 1, 7) as usize, total);
+    timesSlope(Dprev, get(l - 1, A_AT) as usize, get(l - 1, H_AT) as usize, total);
   }
 }
 
@@ -611,8 +623,8 @@ export function sharedBackward(theta: usize, y: usize, points: i32): void {
 export function unitProduct(mode: i32, theta: usize, l0: i32, i: i32, k: i32, x: usize, points: i32, out: usize): void {
   // R-forward from l0.
   {
-    const o4 = get(l0, 2);
-    const Ra = get(l0, 8) as usize;
+    const o4 = get(l0, O4);
+    const Ra = get(l0, RA_AT) as usize;
     const total = points * o4;
     memory.fill(Ra, 0, (total << 2) as usize);
     const input = inputOf(l0, x);
@@ -621,25 +633,25 @@ export function unitProduct(mode: i32, theta: usize, l0: i32, i: i32, k: i32, x:
       const value: f32 = i < 0 ? 1 : load<f32>(input + (p as usize) * inStride + ((i as usize) << 2));
       store<f32>(Ra + (((p * o4 + k) as usize) << 2), value);
     }
-    const Rh = get(l0, 9) as usize;
+    const Rh = get(l0, RH_AT) as usize;
     if (Rh != Ra) {
       memory.copy(Rh, Ra, (total << 2) as usize);
-      timesSlope(Rh, get(l0, 6) as usize, get(l0, 7) as usize, total);
+      timesSlope(Rh, get(l0, A_AT) as usize, get(l0, H_AT) as usize, total);
     }
   }
   for (let l = l0 + 1; l < layers; l++) {
-    const inWidth = get(l, 0);
-    const o4 = get(l, 2);
-    const W = theta + (get(l, 4) as usize);
-    const Ra = get(l, 8) as usize;
-    const Rh = get(l, 9) as usize;
-    const inStride = (get(l - 1, 2) << 2) as usize;
-    const RhPrev = get(l - 1, 9) as usize;
+    const inWidth = get(l, IN);
+    const o4 = get(l, O4);
+    const W = theta + (get(l, W_AT) as usize);
+    const Ra = get(l, RA_AT) as usize;
+    const Rh = get(l, RH_AT) as usize;
+    const inStride = (get(l - 1, O4) << 2) as usize;
+    const RhPrev = get(l - 1, RH_AT) as usize;
     for (let p = 0; p < points; p++) rowTimes(Ra + ((p * o4) << 2), zeros, RhPrev + (p as usize) * inStride, inWidth, W, o4);
     if (Rh == Ra) continue;
     const total = points * o4;
     memory.copy(Rh, Ra, (total << 2) as usize);
-    timesSlope(Rh, get(l, 6) as usize, get(l, 7) as usize, total);
+    timesSlope(Rh, get(l, A_AT) as usize, get(l, H_AT) as usize, total);
   }
   memory.fill(out, 0, (padded << 2) as usize);
   seedRdelta(mode, points);
