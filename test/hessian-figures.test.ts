@@ -165,10 +165,35 @@ describe('a matrix larger than the screen', () => {
     assert.deepEqual((figure.layout.xaxis as { ticktext: string[] }).ticktext, ['W1 b1', 'W2', 'b2 W3 b3']);
   });
 
+  test('draws its square taller, with both axes shrunk to it: the block names sit beside the square, not at the plot area\'s edge', () => {
+    // Plotly's default constrain ('range') widens the x range of a scale-anchored square, leaving the y axis
+    // and its block names at the left edge of the wide plot area, hundreds of pixels from the square.
+    for (const axis of [figure.layout.xaxis, figure.layout.yaxis] as { constrain?: string }[]) assert.equal(axis.constrain, 'domain');
+    assert.ok((figure.layout.height as number) >= 600, `height ${figure.layout.height}`);
+  });
+
   test('is drawn whole when maxCells allows it', () => {
     const whole = hessianHeatmap({ hessian: signedMatrix(30), maxCells: 30 });
     assert.deepEqual(whole.data[0].z, signedMatrix(30));
     assert.throws(() => heatmap({ title: 'H', z: [[1]], maxCells: 0 }), /maxCells must be a whole number ≥ 1, got 0/);
+  });
+});
+
+describe('the three panels of a 1-6-6-1 MLP (61 parameters, block names on the axes)', () => {
+  const parameters = mlpParameterLayout([1, 6, 6, 1]);
+  const n = parameters.names.length;
+  const m = signedMatrix(n);
+  const figure = hessianSplitHeatmaps({ hessian: m, gaussNewton: m, residual: m, parameters });
+
+  test('no two block names of a panel stand closer than a twelfth of its axis: W3 (6 rows) and b3 (1) share one tick', () => {
+    for (const key of ['xaxis', 'xaxis2', 'xaxis3', 'yaxis']) {
+      const axis = figure.layout[key] as { tickvals: string[]; ticktext: string[]; constrain?: string };
+      const at = axis.tickvals.map((v) => parameters.names.indexOf(v));
+      assert.ok(at.every((i) => i >= 0), `${key}: ticks name parameters`);
+      for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= n / 12, `${key}: ${axis.ticktext[i - 1]} at ${at[i - 1]} and ${axis.ticktext[i]} at ${at[i]} overprint`);
+      assert.deepEqual(axis.ticktext, ['W1', 'b1', 'W2', 'b2', 'W3 b3']);
+      assert.equal(axis.constrain, 'domain');
+    }
   });
 });
 

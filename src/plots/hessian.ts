@@ -1,5 +1,5 @@
 import type { Figure } from './figure';
-import { blockLines, displayMatrix, divergingRange, heatmap, largestMagnitude, matrixAxisTicks, matrixTitle, matrixTrace } from './heatmap';
+import { blockLines, displayMatrix, divergingRange, heatmap, largestMagnitude, matrixAxisTicks, matrixTitle, matrixTrace, type DisplayMatrix } from './heatmap';
 import { HEIGHTS } from './look';
 import { matrixShape, squareSize } from './validate';
 import type { ParameterLayout } from './parameters';
@@ -36,7 +36,46 @@ function checkLayout(parameters: ParameterLayout | undefined, n: number, name: s
 export function hessianHeatmap(spec: { hessian: number[][] } & HessianFigureOptions): Figure {
   const n = squareSize('hessian', spec.hessian);
   checkLayout(spec.parameters, n, 'hessian');
-  return heatmap({ title: spec.title ?? 'Hessian of the loss', z: spec.hessian, labels: spec.parameters?.names, blocks: spec.parameters?.blocks, symlog: spec.symlog, maxCells: spec.maxCells });
+  const figure = heatmap({ title: spec.title ?? 'Hessian of the loss', z: spec.hessian, labels: spec.parameters?.names, blocks: spec.parameters?.blocks, symlog: spec.symlog, maxCells: spec.maxCells });
+  const layout = figure.layout as Record<string, Record<string, unknown> | unknown>;
+  // A large matrix gets a taller square; and both axes shrink to the square (see SQUARE_AXES).
+  const height = n > LARGE_MATRIX ? HEIGHTS.heatmap * 1.5 : HEIGHTS.heatmap;
+  return { ...figure, layout: { ...layout, height, xaxis: { ...(layout.xaxis as object), ...SQUARE_AXES }, yaxis: { ...(layout.yaxis as object), ...SQUARE_AXES } } };
+}
+
+/** Beyond this many rows a Hessian heatmap is drawn taller: its square is otherwise a small patch of stripes. */
+const LARGE_MATRIX = 100;
+
+/*
+ * A square heatmap (y scale-anchored to x) in a wide plot area: Plotly's default widens the x range, so the
+ * square sits in the middle of the width while the y axis and its block names stay at the left edge, a few
+ * hundred pixels away. Constraining the domain instead shrinks the axes to the square, names beside it.
+ */
+const SQUARE_AXES = { constrain: 'domain' } as const;
+
+/** Ticks of a panel's axis closer than this share of the axis are named together ("W3 b3"). */
+const PANEL_TICK_SPACING = 1 / 12;
+
+/**
+ * The ticks of one of the three panels (a third of the width each): `matrixAxisTicks`, then neighbouring
+ * ticks that would stand closer than PANEL_TICK_SPACING of the axis merged into one tick at the middle of
+ * their blocks, named by both ("W3 b3" of a 1-6-6-1 MLP: six and one rows, whose names overprinted).
+ */
+export function panelAxisTicks(shown: DisplayMatrix): Record<string, unknown> {
+  const ticks = matrixAxisTicks(shown);
+  const { labels, blocks } = shown;
+  // Every row named (a small matrix), or no blocks to name: nothing to merge.
+  if (labels === undefined || blocks === undefined || ticks.ticktext === labels) return ticks;
+  const middle = (start: number, end: number) => start + Math.floor((end - start - 1) / 2);
+  const runs: { start: number; end: number; names: string[] }[] = [];
+  for (const b of blocks) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && middle(b.start, b.start + b.size) - middle(last.start, last.end) < PANEL_TICK_SPACING * labels.length) {
+      last.end = b.start + b.size;
+      last.names.push(b.name);
+    } else runs.push({ start: b.start, end: b.start + b.size, names: [b.name] });
+  }
+  return { tickmode: 'array', tickvals: runs.map((r) => labels[middle(r.start, r.end)]), ticktext: runs.map((r) => r.names.join(' ')) };
 }
 
 /** The three parts side by side, in this order. */
@@ -83,10 +122,10 @@ export function hessianSplitHeatmaps(spec: { hessian: number[][]; gaussNewton: n
     margin: { t: 80 },
   };
   PARTS.forEach((_, i) => {
-    const ticks = matrixAxisTicks(shown[i]);
-    layout[axisKey('x', i)] = { domain: [i * (width + PANEL_GAP), i * (width + PANEL_GAP) + width], anchor: axisName('y', i), showgrid: false, ...ticks };
+    const ticks = panelAxisTicks(shown[i]);
+    layout[axisKey('x', i)] = { domain: [i * (width + PANEL_GAP), i * (width + PANEL_GAP) + width], anchor: axisName('y', i), showgrid: false, ...SQUARE_AXES, ...ticks };
     // Only the first panel names its rows: the three share them.
-    layout[axisKey('y', i)] = { anchor: axisName('x', i), autorange: 'reversed', scaleanchor: axisName('x', i), showgrid: false, ...ticks, showticklabels: i === 0, ticks: '' };
+    layout[axisKey('y', i)] = { anchor: axisName('x', i), autorange: 'reversed', scaleanchor: axisName('x', i), showgrid: false, ...SQUARE_AXES, ...ticks, showticklabels: i === 0, ticks: '' };
   });
   return {
     data: PARTS.map(([, title], i) => ({
