@@ -329,6 +329,34 @@ export const MUTATIONS: Mutation[] = [
     caughtBy: /claim failed: the implicit gradient \(float64/,
     engine: 'kernel',
   },
+  // The stored full runs and the evaluation's intervals, read by 03, 06 and 08.
+  {
+    name: 'the stored-run reader gives the 10-step score for one step and the other way round',
+    file: 'meta/storedRun.js',
+    find: 'return scored[String(at.steps)].mse;',
+    replace: "return scored[at.steps === 1 ? '10' : '1'].mse;",
+    notebook: '08-sinusoid.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
+  {
+    name: 'the gap between two intervals is measured between their far ends',
+    file: 'derivations/numeric.js',
+    find: 'return higher.mse - higher.ci95 - (lower.mse + lower.ci95);',
+    replace: 'return higher.mse + higher.ci95 - (lower.mse - lower.ci95);',
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
+  {
+    name: "the evaluation's 95% intervals are ten times too wide",
+    file: 'meta/evaluate.js',
+    find: 'out.ci95.push((1.96 * Math.sqrt(variance)) / Math.sqrt(n));',
+    replace: 'out.ci95.push((19.6 * Math.sqrt(variance)) / Math.sqrt(n));',
+    notebook: '08-sinusoid.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
   // The live short runs of 08 (three seeds, a few hundred iterations) must catch a broken method on their own:
   // nothing in 08 checks the kernel's meta-gradients before them, so the claim that fails is theirs.
   {
