@@ -63,6 +63,36 @@ function firstErrorLine(output: string): string {
   return (line ?? output.trim().split('\n').pop() ?? '').trim().slice(0, 300);
 }
 
+/** A statement with its numbers blanked: a sentence that quotes what it measured reads the same under a break. */
+export function statementShape(statement: string): string {
+  return statement.replace(/[-+−]?\d[\d.,]*(?:e[-+]?\d+)?/gi, '#');
+}
+
+/**
+ * Each entry of a run under a break, paired with the unbroken run's statement it is: the same sentence, or
+ * else the sentence of the same shape (numbers blanked) that comes at the same place among those of its
+ * shape. A statement that quotes a measured number changes its text under a break, and is still the same claim.
+ *
+ * @example
+ * import { matchStatements } from '../scripts/claims-ledger';
+ * const run = [{ kind: 'claim' as const, statement: 'the error (0.9) is small', measured: 0.9, pass: false }];
+ * matchStatements(run, ['the error (0.01) is small'])[0][1]; // "the error (0.01) is small"
+ */
+export function matchStatements(entries: readonly LedgerEntry[], unbroken: readonly string[]): [LedgerEntry, string][] {
+  const exact = new Set(unbroken);
+  const byShape = new Map<string, string[]>();
+  for (const s of unbroken) byShape.set(statementShape(s), [...(byShape.get(statementShape(s)) ?? []), s]);
+  const seen = new Map<string, number>();
+  return entries.map((e) => {
+    const shape = statementShape(e.statement);
+    const nth = seen.get(shape) ?? 0;
+    seen.set(shape, nth + 1);
+    if (exact.has(e.statement)) return [e, e.statement];
+    const same = byShape.get(shape) ?? [];
+    return [e, same[Math.min(nth, same.length - 1)] ?? e.statement];
+  });
+}
+
 /** Builds the ledger for the given notebooks: one unbroken run each, then one run per break aimed at it. */
 export function buildLedger(notebooks: readonly string[], log: (line: string) => void): ClaimsLedger {
   const breaks: BreakRun[] = [];
@@ -80,10 +110,11 @@ export function buildLedger(notebooks: readonly string[], log: (line: string) =>
       }
       for (const e of control.entries) if (!claims.has(e.statement)) claims.set(e.statement, { statement: e.statement, kind: e.kind, caughtBy: [] });
     }
+    const unbroken = [...claims.keys()];
     log(`${notebook}: ${claims.size} claims unbroken (${engines.join(' and ')})`);
     for (const m of aimed) {
       const run = runInLedgerMode(notebook, m, m.engine);
-      const failedClaims = [...new Set(run.entries.filter((e) => !e.pass).map((e) => e.statement))];
+      const failedClaims = [...new Set(matchStatements(run.entries, unbroken).filter(([e]) => !e.pass).map(([, statement]) => statement))];
       for (const s of failedClaims) claims.get(s)?.caughtBy.push(m.name);
       const entry: BreakRun = { name: m.name, notebook, engine: m.engine, status: run.status, failedClaims };
       if (run.status !== 0 && failedClaims.length === 0) entry.runError = firstErrorLine(run.output);

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ClaimsLedger } from '../scripts/claims-ledger';
+import { matchStatements, type ClaimsLedger } from '../scripts/claims-ledger';
 import { MUTATIONS } from './mutants';
 
 const ledger = JSON.parse(fs.readFileSync(path.join(__dirname, 'claims-ledger.json'), 'utf8')) as ClaimsLedger;
@@ -31,5 +31,13 @@ describe('the claims ledger', () => {
     assert.equal(ledger.summary.guarded, checks.filter((c) => c.caughtBy.length > 0).length);
     assert.equal(ledger.summary.unguarded, Object.values(ledger.notebooks).reduce((n, nb) => n + nb.unguarded.length, 0));
     assert.equal(ledger.summary.demonstrations, claims.length - checks.length);
+  });
+
+  test('a claim that quotes its measured numbers is matched to its unbroken self by shape and place', () => {
+    const entry = (statement: string, pass = false) => ({ kind: 'claim' as const, statement, measured: 0, pass });
+    const unbroken = ['k = 1: error (0.01) is small', 'k = 2: error (0.02) is small', 'the slope is two'];
+    const run = [entry('k = 1: error (0.5) is small'), entry('k = 2: error (0.7) is small'), entry('the slope is two', true)];
+    assert.deepEqual(matchStatements(run, unbroken).map(([, s]) => s), unbroken);
+    assert.deepEqual(matchStatements([entry('k = 9: a sentence never seen')], unbroken).map(([, s]) => s), ['k = 9: a sentence never seen']);
   });
 });
