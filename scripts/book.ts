@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { escapeHtml } from '../src/notebook/html';
 import { chromiumMissing } from './browser';
 import { jupyterEnv, projectRoot, venvBin } from './jupyter';
 import { parseArgs as parseRunnerArgs, runNotebooks, type RunnerOptions } from './run-notebooks';
@@ -108,10 +109,6 @@ export function markdownNotebook(markdown: string): object {
     metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript (tslab)', language: 'typescript' } },
     cells: [{ cell_type: 'markdown', id: 'answers', metadata: {}, source: markdown }],
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** The contents page: every notebook in the order given (curriculum order: by file name), by title. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { formatError } from '../derivations/check';
 import { verifyStep, type Derivation, type Step, type VerifiedStep } from '../derivations/derivation';
+import { escapeHtml } from './html';
 import { publish } from './show';
 
 /**
@@ -155,10 +156,6 @@ export interface ImplementationCheck {
   expectation: Expectation;
 }
 
-function escapeMarkdown(text: string): string {
-  return text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
-}
-
 /**
  * Claims a group of implementation-agreement checks (two engines or two routes agreeing to 1e-7, say) as
  * **one** collapsible line, so that the ✓ a student reads first are the ones that teach. The summary says
@@ -184,7 +181,7 @@ export function implementationChecks(label: string, rows: readonly Implementatio
     : `${mark} implementation checks, ${label}: ${results.length} of ${results.length} agree`;
   const line = (r: ClaimResult) => `${r.pass ? '✓' : '✗'} ${r.statement}: measured ${figure(r.measured)}, claimed ${r.expected}`;
   publish({
-    'text/markdown': `<details${failing.length ? ' open' : ''}><summary>${escapeMarkdown(summary)}</summary>\n\n${results.map((r) => `- ${escapeMarkdown(line(r))}`).join('\n')}\n\n</details>`,
+    'text/markdown': `<details${failing.length ? ' open' : ''}><summary>${escapeHtml(summary)}</summary>\n\n${results.map((r) => `- ${escapeHtml(line(r))}`).join('\n')}\n\n</details>`,
     'text/plain': [summary, ...results.map((r) => `    ${line(r)}`)].join('\n'),
   });
   const recorded = results.map((r) => record('implementation', r)).every(Boolean);
@@ -205,7 +202,7 @@ export function demonstration(statement: string, measured: number, why?: string)
   if (typeof statement !== 'string' || statement.trim() === '') throw new RangeError('demonstration: the statement must be a non-empty sentence');
   const tail = why ? ` (${why})` : '';
   publish({
-    'text/markdown': `◇ *demonstration:* ${escapeMarkdown(statement)}: **${figure(measured)}**${escapeMarkdown(tail)}`,
+    'text/markdown': `◇ *demonstration:* ${escapeHtml(statement)}: **${figure(measured)}**${escapeHtml(tail)}`,
     'text/plain': `◇ demonstration: ${statement}: ${figure(measured)}${tail}`,
   });
   record('demonstration', { statement, measured, pass: true });

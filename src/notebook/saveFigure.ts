@@ -1,11 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isFigure, type Figure } from '../plots/figure';
+import { escapeHtml } from './html';
 import { plotlyLibrarySource } from './plotly';
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /**
  * The text of a standalone HTML page that draws `figure`: plotly.js inlined (about 4.9 MB), no request to
