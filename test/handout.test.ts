@@ -161,7 +161,7 @@ describe('maml-lab handout', { timeout: 600_000 }, () => {
     assert.ok(fs.existsSync(path.join(installed, 'dist', 'index.js')) && !fs.lstatSync(installed).isSymbolicLink(), 'maml-lab is unpacked from the tarball');
     // The kernelspec `npm start` would write points at the handout's tslab (npm hoists it beside maml-lab).
     const setupModule = path.join(installed, 'dist', 'notebook', 'setup.js');
-    const setup = spawnSync(process.execPath, ['-p', `require(${JSON.stringify(setupModule)}).tslabKernelSpec().argv[1]`], { cwd: handout, encoding: 'utf8' });
+    const setup = spawnSync(process.execPath, ['-p', `require(${JSON.stringify(setupModule)}).tslabKernelSpec().argv[3]`], { cwd: handout, encoding: 'utf8' });
     assert.equal(setup.stdout.trim(), path.join(handout, 'node_modules', 'tslab', 'bin', 'tslab'), setup.stderr);
     assert.ok(fs.existsSync(setup.stdout.trim()));
 

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { KernelAPI, KernelConnection, KernelMessage, KernelSpecAPI, ServerConnection } from '@jupyterlab/services';
 import { tslabBin } from '../scripts/jupyter';
+import { tslabHistoryPreload } from '../src/notebook/setup';
 import { startLab, type Lab } from '../scripts/lab';
 
 interface ProcessEntry {
@@ -87,7 +88,7 @@ describe('JupyterLab server with the tslab kernel', { timeout: 180_000 }, () => 
     assert.equal(tslab.display_name, 'TypeScript (tslab)');
     assert.equal(tslab.language, 'typescript');
     // This checkout's tslab, not some other installation's kernelspec.
-    assert.deepEqual(tslab.argv.slice(1), [tslabBin, 'kernel', '--config-path', '{connection_file}']);
+    assert.deepEqual(tslab.argv.slice(1), ['--require', tslabHistoryPreload, tslabBin, 'kernel', '--config-path', '{connection_file}']);
   });
 
   test('runs a cell that imports maml-lab in a tslab kernel started through the server', async () => {
@@ -101,7 +102,7 @@ describe('JupyterLab server with the tslab kernel', { timeout: 180_000 }, () => 
     const kernelProcess = processes().find((p) => p.cmdline.some((arg) => arg.includes(`kernel-${id}.json`)));
     assert.ok(kernelProcess, `no process for kernel ${id}`);
     assert.equal(kernelProcess.ppid, lab?.pid, 'the kernel should be a child of our server');
-    assert.equal(kernelProcess.cmdline[1], tslabBin);
+    assert.equal(kernelProcess.cmdline[3], tslabBin);
     kernelPid = kernelProcess.pid;
 
     const code = 'import { ready } from "maml-lab";\nconst info = await ready();\nconsole.log(info.backend);';
@@ -123,6 +124,25 @@ describe('JupyterLab server with the tslab kernel', { timeout: 180_000 }, () => 
     if (forced !== undefined && forced !== '') assert.equal(backend, forced);
     else if (!canResolve('@tensorflow/tfjs-node')) assert.equal(backend, 'wasm');
     else assert.match(backend, /^(tensorflow|wasm)$/);
+  });
+
+  test('answers JupyterLab\'s history request (an empty history), where tslab alone logs "unknown msg_type"', async () => {
+    assert.ok(kernel && lab, 'needs the kernel of the previous test');
+    const reply = await kernel.requestHistory({ output: false, raw: true, hist_access_type: 'tail', n: 10 });
+    assert.equal(reply.header.msg_type, 'history_reply');
+    assert.deepEqual(reply.content, { status: 'ok', history: [] });
+    // Still the kernel it was: the next cell runs.
+    const after = await kernel.requestExecute({ code: 'console.log(6 * 7);' }).done;
+    assert.equal(after.content.status, 'ok');
+    assert.doesNotMatch(lab.logTail(), /unknown msg_type/);
+  });
+
+  test('opens a committed (output-free) notebook without the server calling it untrusted', async () => {
+    assert.ok(lab);
+    const response = await fetch(`${lab.baseUrl}api/contents/02-chain-rule.ipynb?content=1`, { headers: { Authorization: `token ${lab.token}` } });
+    assert.equal(response.status, 200);
+    await response.arrayBuffer();
+    assert.doesNotMatch(lab.logTail(), /is not trusted/);
   });
 
   test('a failing cell comes back with status error and its message on stderr', async () => {

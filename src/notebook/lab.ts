@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import { trustOutputFreeNotebooks } from './trust';
 import { assertSetupDone, jupyterEnv, venvBin } from './venv';
 
 /** Where JupyterLab listens; never a public interface, these sessions run as root. */
@@ -136,6 +137,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   assertSetupDone();
   const { rootDir } = options;
   if (!fs.existsSync(rootDir)) throw new Error(`${rootDir} does not exist; JupyterLab has nothing to serve.`);
+  // Otherwise the server warns "Notebook … is not trusted" for each notebook opened (see trust.ts).
+  trustOutputFreeNotebooks(rootDir);
   const port = options.port ?? (await findFreePort());
   const token = randomBytes(24).toString('hex');
   const baseUrl = `http://${LAB_HOST}:${port}/`;

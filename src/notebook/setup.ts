@@ -59,6 +59,16 @@ export const LAB_SETTINGS = {
   '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false },
 } as const;
 
+/**
+ * The module the kernel loads before tslab (src/notebook/tslabHistory.ts, built): from dist/, since the
+ * kernel's node runs JavaScript, whether setup itself runs from dist/ (a handout) or from src/ (tsx).
+ *
+ * @example
+ * import { tslabHistoryPreload } from './setup';
+ * tslabHistoryPreload.endsWith('/dist/notebook/tslabHistory.js') // true
+ */
+export const tslabHistoryPreload: string = path.join(packageRoot, 'dist', 'notebook', 'tslabHistory.js');
+
 /** The kernelspec setup writes; tslab's own installer imports IPython, which we do not want to need. */
 export interface KernelSpec {
   argv: string[];
@@ -70,13 +80,15 @@ export interface KernelSpec {
  * The tslab kernelspec for this installation and this node binary.
  *
  * @example
- * import { tslabKernelSpec } from './setup';
+ * import { tslabKernelSpec, tslabBin } from './setup';
  * tslabKernelSpec().argv[0] === process.execPath // true
+ * tslabKernelSpec().argv[3] === tslabBin // true
  */
 export function tslabKernelSpec(): KernelSpec {
   return {
     // Absolute node path: Jupyter may start the kernel with a PATH where `node` is another version.
-    argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
+    // tslabHistory answers JupyterLab's history_request, which tslab leaves unanswered (see that file).
+    argv: [process.execPath, '--require', tslabHistoryPreload, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     display_name: 'TypeScript (tslab)',
     language: 'typescript',
   };
