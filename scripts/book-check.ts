@@ -1,8 +1,9 @@
 /**
  * Opens every page of a built book in Debian's chromium with every network request refused, and says
  * what a reader would see go wrong: a figure that did not draw, an equation left as raw TeX or typeset
- * as an error, a console error, a request that left the machine or a local file that is missing. Saves
- * a screenshot of each page in <book>/screenshots/. Used by `npm run book -- --check` (and so `npm test`)
+ * as an error, a console error, a request that left the machine or a local file that is missing, a link
+ * that leads to no page or anchor of the book, a page no link from the contents reaches. Saves screenshots
+ * of each whole page in <book>/screenshots/. Used by `npm run book -- --check` (and so `npm test`)
  * and by test/book.test.ts.
  */
 import fs from 'node:fs';
@@ -19,7 +20,12 @@ export interface PageReport {
   figuresDrawn: number;
   /** Equations MathJax typeset (mjx-container elements). */
   equations: number;
+  /** The first screenshot; a page taller than one picture is saved in several (name.png, name-2.png, …). */
   screenshot: string;
+  screenshots: string[];
+  /** The page's links (href as written) and its anchors (ids and names). */
+  links: string[];
+  anchors: string[];
   seconds: number;
   /** Everything wrong, in words; empty when the page is fine. */
   problems: string[];
@@ -28,7 +34,7 @@ export interface PageReport {
 /** How long a page may take to load, typeset and draw. */
 const PAGE_TIMEOUT_MS = 60_000;
 
-/** A full-page screenshot of a taller page is cut here (chromium's texture limit is 16,384 px). */
+/** A page taller than this is saved in several screenshots (chromium's texture limit is 16,384 px). */
 const MAX_SCREENSHOT_HEIGHT = 16_000;
 
 /**
@@ -49,6 +55,8 @@ interface PageProbe {
   mathErrors: string[];
   raw: string[];
   height: number;
+  links: string[];
+  anchors: string[];
 }
 
 /**
@@ -73,6 +81,8 @@ const PAGE_PROBE = `(rawTex) => {
     mathErrors: [...document.querySelectorAll('mjx-merror')].map((el) => el.getAttribute('data-mjx-error') || el.textContent || ''),
     raw,
     height: document.documentElement.scrollHeight,
+    links: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
+    anchors: [...document.querySelectorAll('[id], a[name]')].map((el) => el.id || el.getAttribute('name')),
   };
 }`;
 
@@ -98,21 +108,74 @@ async function checkPage(browser: Browser, file: string, screenshots: string): P
       problems.push('no equation was typeset (no mjx-container), though the page has $ in it');
     }
     fs.mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: screenshot, fullPage: seen.height <= MAX_SCREENSHOT_HEIGHT, ...(seen.height > MAX_SCREENSHOT_HEIGHT ? { clip: { x: 0, y: 0, width: 1200, height: MAX_SCREENSHOT_HEIGHT } } : {}) });
+    const shots: string[] = [];
+    for (let top = 0; top < Math.max(seen.height, 1); top += MAX_SCREENSHOT_HEIGHT) {
+      const shot = top === 0 ? screenshot : screenshot.replace(/\.png$/, `-${shots.length + 1}.png`);
+      await page.screenshot({ path: shot, fullPage: true, clip: { x: 0, y: top, width: 1200, height: Math.min(MAX_SCREENSHOT_HEIGHT, Math.max(seen.height - top, 1)) } });
+      shots.push(shot);
+    }
     problems.push(...errors, ...refused.map((url) => `tried to reach the network: ${url}`));
-    return { file, title: seen.title, figures: seen.figures, figuresDrawn: seen.figuresDrawn, equations: seen.equations, screenshot, seconds: (Date.now() - started) / 1000, problems };
+    return { file, title: seen.title, figures: seen.figures, figuresDrawn: seen.figuresDrawn, equations: seen.equations, screenshot, screenshots: shots, links: seen.links, anchors: seen.anchors, seconds: (Date.now() - started) / 1000, problems };
   } catch (error) {
     problems.push(`could not open: ${(error as Error).message.split('\n')[0]}`, ...errors);
-    return { file, title: '', figures: 0, figuresDrawn: 0, equations: 0, screenshot, seconds: (Date.now() - started) / 1000, problems };
+    return { file, title: '', figures: 0, figuresDrawn: 0, equations: 0, screenshot, screenshots: [], links: [], anchors: [], seconds: (Date.now() - started) / 1000, problems };
   } finally {
     await page.close();
   }
 }
 
+/** A link or an id with its %-escapes read (nbconvert writes heading ids escaped, authors mostly do not). */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
- * Checks index.html and every other page of the book in `dir` (index first, then by name), and also that
- * every link of the index leads to a page of the book.
+ * What is wrong with the links of a book's pages: a link to a file the book does not have, to an anchor
+ * its page does not have, or out of the book by file: or an absolute path; and every page no chain of
+ * links from the contents (index.html) reaches. Web and mail links are not followed (the book is
+ * offline; they are for the reader), nor are script links (a plot's buttons). Each problem is added to the report of the page it is on.
+ *
+ * @example
+ * import { checkLinks } from './book-check';
+ * const page = (file: string, links: string[], anchors: string[] = []) => ({ file: `/b/${file}`, links, anchors, problems: [] as string[] });
+ * const reports = [page('index.html', ['a.html#Top', 'a.html#Gone']), page('a.html', ['#Top', 'missing.html'], ['Top'])];
+ * checkLinks(reports);
+ * reports.map((r) => r.problems.length) // [1, 1]
  */
+export function checkLinks(reports: readonly Pick<PageReport, 'file' | 'links' | 'anchors' | 'problems'>[]): void {
+  const byName = new Map(reports.map((r) => [path.basename(r.file), r]));
+  const reached = new Set<string>(['index.html']);
+  const queue = ['index.html'];
+  const targets = (r: Pick<PageReport, 'file' | 'links'>): { link: string; page: string; anchor: string }[] =>
+    r.links
+      .filter((link) => !/^(https?|mailto|javascript|data):/i.test(link))
+      .map((link) => {
+        const hash = link.indexOf('#');
+        const file = hash < 0 ? link : link.slice(0, hash);
+        return { link, page: file === '' ? path.basename(r.file) : decoded(file), anchor: hash < 0 ? '' : decoded(link.slice(hash + 1)) };
+      });
+  for (const r of reports) {
+    for (const { link, page, anchor } of targets(r)) {
+      const target = byName.get(page);
+      if (/^[a-z][a-z0-9+.-]*:/i.test(link) || page.startsWith('/') || page.includes('..')) r.problems.push(`a link leads out of the book: ${link}`);
+      else if (target === undefined) r.problems.push(`a link leads to ${page}, which is not a page of the book: ${link}`);
+      else if (anchor !== '' && !target.anchors.some((id) => decoded(id) === anchor)) r.problems.push(`a link leads to an anchor ${page} does not have: ${link}`);
+    }
+  }
+  while (queue.length > 0) {
+    const r = byName.get(queue.shift() as string);
+    if (r === undefined) continue;
+    for (const { page } of targets(r)) if (byName.has(page) && !reached.has(page)) reached.add(page) && queue.push(page);
+  }
+  const index = byName.get('index.html');
+  for (const name of byName.keys()) if (!reached.has(name)) index?.problems.push(`${name} is in the book, but no link from the contents leads to it`);
+}
+
+/** Checks index.html and every other page of the book in `dir` (index first, then by name), and their links. */
 export async function checkBook(dir: string): Promise<PageReport[]> {
   const pages = fs
     .readdirSync(dir)
@@ -122,10 +185,7 @@ export async function checkBook(dir: string): Promise<PageReport[]> {
   try {
     const reports: PageReport[] = [];
     for (const file of ['index.html', ...pages]) reports.push(await checkPage(browser, path.join(dir, file), path.join(dir, 'screenshots')));
-    const index = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
-    const links = [...index.matchAll(/href="([^"]+)"/g)].map((m) => decodeURI(m[1]));
-    for (const link of links) if (!pages.includes(link)) reports[0].problems.push(`the contents link to ${link}, which is not in the book`);
-    for (const page of pages) if (!links.includes(page)) reports[0].problems.push(`${page} is in the book but not in the contents`);
+    checkLinks(reports);
     return reports;
   } finally {
     await browser.close();
@@ -134,6 +194,6 @@ export async function checkBook(dir: string): Promise<PageReport[]> {
 
 /** One line per page, with its problems under it. */
 export function reportLine(r: PageReport): string {
-  const head = `${r.problems.length === 0 ? 'PASS' : 'FAIL'} ${path.basename(r.file)}  ${r.seconds.toFixed(1)} s  (${r.figuresDrawn}/${r.figures} figures drawn, ${r.equations} equations typeset; screenshot ${path.relative(process.cwd(), r.screenshot)})`;
+  const head = `${r.problems.length === 0 ? 'PASS' : 'FAIL'} ${path.basename(r.file)}  ${r.seconds.toFixed(1)} s  (${r.figuresDrawn}/${r.figures} figures drawn, ${r.equations} equations typeset; ${r.screenshots.length > 1 ? `${r.screenshots.length} screenshots from` : 'screenshot'} ${path.relative(process.cwd(), r.screenshot)})`;
   return [head, ...r.problems.map((p) => `  - ${p}`)].join('\n');
 }

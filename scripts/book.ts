@@ -1,28 +1,36 @@
 /**
- * `npm run book`: executes every notebook through the real tslab kernel and exports each to HTML in
- * book/, with an index page in curriculum order, readable offline.
+ * `npm run book`: executes every notebook through the real tslab kernel and exports the course to HTML in
+ * book/, readable offline: the thread's questions answered (ANSWERS.md), the chapters in curriculum order,
+ * the question map, the homework as given out, and a contents page that says what each chapter answers.
  *
  *   tsx scripts/book.ts [--out DIR] [--timeout SECONDS] [--check] [NOTEBOOK.ipynb ...]
  *
  * - Execution is the notebook runner's (runNotebooks → python/run_notebooks.py --save-executed): the same
  *   kernel, the same failure rules (`error` and `abort` replies, error outputs, timeouts, committed
  *   outputs), the same report. Any failure and no book is written.
+ * - Which pages besides the chapters, and how links become links inside the book: scripts/book-pages.ts.
+ *   The contents page: scripts/book-index.ts.
  * - Export is nbconvert's HTML with the template in scripts/book-template/maml-lab-book: the lab look,
- *   no require.js, MathJax 3 from the book's own copy (book/mathjax, 1.7 MB: the one-file TeX build with
- *   every extension, its CommonHTML fonts, the Safe filter and the assistive-MathML module the menu
- *   loads), a contents/previous/next line. plotly.js comes inlined in each page's first figure
- *   (src/notebook/plotly.ts), so each page stands alone.
+ *   no require.js, code folded, MathJax 3 from the book's own copy (book/mathjax, 1.7 MB: the one-file TeX
+ *   build with every extension, its CommonHTML fonts, the Safe filter and the assistive-MathML module the
+ *   menu loads), a contents/previous/next line. plotly.js, which a notebook's first figure carries
+ *   (src/notebook/plotly.ts), is one shared file beside the pages (book/plotly.min.js).
  * - --check then opens every page in Debian's chromium with all network refused and fails unless every
- *   figure drew, every equation was typeset and the console stayed clean (scripts/book-check.ts); it
- *   saves a screenshot of each page in book/screenshots/. `npm test` builds the book this way, so the real
- *   notebooks are executed once and checked in a browser.
+ *   figure drew, every equation was typeset, the console stayed clean and every link leads to a page or
+ *   anchor of the book (scripts/book-check.ts); it saves screenshots of each whole page in
+ *   book/screenshots/. When book/ was built from exactly the same inputs (scripts/book-inputs.ts), --check
+ *   checks it as it is instead of executing everything again. `npm test` builds the book this way, so the
+ *   real notebooks are executed once and checked in a browser.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { escapeHtml } from '../src/notebook/html';
+import { plotlyLibrarySource } from '../src/notebook/plotly';
 import { chromiumMissing } from './browser';
+import { bookInputs, freshBook, INPUTS_FILE } from './book-inputs';
+import { indexHtml } from './book-index';
+import { bookLinks, cellText, companionPages, notebookTitle, pageNotebook, questionsByPage, QUESTION_MAP_PAGE, type BookPage, type NotebookJson } from './book-pages';
 import { jupyterEnv, projectRoot, venvBin } from './jupyter';
 import { parseArgs as parseRunnerArgs, runNotebooks, type RunnerOptions } from './run-notebooks';
 
@@ -49,15 +57,6 @@ export interface BookOptions extends RunnerOptions {
   check: boolean;
 }
 
-/** One page of the book. */
-export interface BookPage {
-  /** The notebook it comes from. */
-  notebook: string;
-  /** Its HTML file name in the book folder. */
-  file: string;
-  title: string;
-}
-
 /** Parses the command line: the book's own flags, then the runner's (--timeout and the notebooks). */
 export function parseBookArgs(argv: readonly string[]): BookOptions {
   let out = DEFAULT_BOOK_DIR;
@@ -73,72 +72,6 @@ export function parseBookArgs(argv: readonly string[]): BookOptions {
     } else rest.push(arg);
   }
   return { ...parseRunnerArgs(rest), out, check };
-}
-
-/**
- * A notebook's title: the text of its first Markdown heading ("# 1 · Bi-level optimisation" gives
- * "1 · Bi-level optimisation"), else its file name without .ipynb.
- */
-export function notebookTitle(notebook: { cells?: { cell_type: string; source: string | string[] }[] }, file: string): string {
-  for (const cell of notebook.cells ?? []) {
-    if (cell.cell_type !== 'markdown') continue;
-    const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
-    const heading = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/m.exec(source);
-    if (heading) return heading[1];
-  }
-  return path.basename(file, '.ipynb');
-}
-
-/**
- * Markdown links between notebooks, made links between pages: `](04-x.ipynb#a)` becomes `](04-x.html#a)`
- * when 04-x.html is a page of the book; other links are left as they are.
- */
-export function bookLinks(markdown: string, pageFiles: ReadonlySet<string>): string {
-  return markdown.replace(/\]\(([^()\s#]+)\.ipynb((?:#[^()\s]*)?)\)/g, (link, name: string, hash: string) =>
-    pageFiles.has(`${path.basename(name)}.html`) ? `](${path.basename(name)}.html${hash})` : link);
-}
-
-/** The file next to the notebooks whose Markdown answers the thread's questions: the book's first page. */
-export const ANSWERS_FILE = 'ANSWERS.md';
-
-/** A Markdown file as a one-cell notebook, so nbconvert exports it with the book's template. */
-export function markdownNotebook(markdown: string): object {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript (tslab)', language: 'typescript' } },
-    cells: [{ cell_type: 'markdown', id: 'answers', metadata: {}, source: markdown }],
-  };
-}
-
-/** The contents page: every notebook in the order given (curriculum order: by file name), by title. */
-export function indexHtml(pages: readonly BookPage[]): string {
-  const items = pages.map((p) => `    <li><a href="${encodeURI(p.file)}">${escapeHtml(p.title)}</a> <span class="file">${escapeHtml(path.basename(p.notebook))}</span></li>`);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>maml-lab: the MAML meta-gradient, line by line</title>
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 46em; margin: 3em auto; padding: 0 1em; color: #222; line-height: 1.5; }
-h1 { font-weight: 600; }
-ol { padding-left: 0; list-style: none; }
-li { margin: 0.6em 0; font-size: 1.1em; }
-a { color: #1f77b4; text-decoration: none; }
-a:hover { text-decoration: underline; }
-.file { color: #888; font-size: 0.8em; margin-left: 0.5em; }
-</style>
-</head>
-<body>
-<h1>maml-lab: the MAML meta-gradient, line by line</h1>
-<p>The notebooks, executed through the TypeScript kernel, with every figure and every checked claim as the run produced them. The pages work offline.</p>
-<ol>
-${items.join('\n')}
-</ol>
-</body>
-</html>
-`;
 }
 
 /** Makes `out` an empty book folder; refuses a non-empty folder that is not a book, which it would wipe. */
@@ -166,21 +99,33 @@ export function copyMathJax(out: string): number {
 }
 
 /**
- * Gives each executed notebook its title and its neighbours in the book's metadata (the template's
- * navigation line and <title> read them).
+ * Writes each page's notebook into `dir` (named as its page), with its title, its navigation (previous and
+ * next in reading order: the first page, then the chapters) and its links made links inside the book.
  */
-function annotate(executedDir: string, pages: readonly BookPage[]): void {
-  pages.forEach((page, i) => {
-    const file = path.join(executedDir, path.basename(page.notebook));
-    const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { metadata: Record<string, unknown> };
-    const link = (p: BookPage | undefined) => (p === undefined ? null : { href: p.file, title: p.title });
-    const files = new Set(pages.map((p) => p.file));
-    for (const cell of (nb as { cells?: { cell_type: string; source: string | string[] }[] }).cells ?? []) {
-      if (cell.cell_type === 'markdown') cell.source = bookLinks(Array.isArray(cell.source) ? cell.source.join('') : cell.source, files);
+function writePageNotebooks(dir: string, pages: readonly BookPage[], executed: (page: BookPage) => NotebookJson): string[] {
+  const order = pages.filter((p) => p.kind === 'chapter' || p.file === 'ANSWERS.html');
+  const bySource = new Map(pages.map((p) => [p.source, p.file]));
+  const link = (p: BookPage | undefined) => (p === undefined ? null : { href: p.file, title: p.title });
+  return pages.map((page) => {
+    const nb = pageNotebook(page, page.kind === 'chapter' ? executed(page) : undefined);
+    for (const cell of nb.cells ?? []) {
+      if (cell.cell_type === 'markdown') cell.source = bookLinks(cellText(cell.source), page.source, bySource);
     }
-    nb.metadata.title = page.title;
-    nb.metadata.maml_lab_book = { contents: 'index.html', previous: link(pages[i - 1]), next: link(pages[i + 1]) };
+    const at = order.indexOf(page);
+    nb.metadata = {
+      ...nb.metadata,
+      title: page.title,
+      maml_lab_book: {
+        contents: 'index.html',
+        previous: at < 0 ? null : link(order[at - 1]),
+        next: at < 0 ? null : link(order[at + 1]),
+        // An assignment is read for its code; elsewhere the prose reads on its own and code is folded.
+        code: page.kind === 'homework' ? 'open' : 'folded',
+      },
+    };
+    const file = path.join(dir, `${path.basename(page.file, '.html')}.ipynb`);
     fs.writeFileSync(file, JSON.stringify(nb));
+    return file;
   });
 }
 
@@ -209,17 +154,50 @@ export interface BuiltBook {
   pages: BookPage[];
   /** Bytes of MathJax copied into the book. */
   mathjaxBytes: number;
+  /** The book's size: every file in it, screenshots aside. */
+  bytes: number;
   /** Seconds spent executing the notebooks, and exporting them. */
   seconds: { execute: number; export: number };
 }
 
+/** The plotly.js file every page with a figure loads, beside the pages. */
+export const PLOTLY_FILE = 'plotly.min.js';
+
 /**
- * Executes the notebooks (the runner's rules) and writes the book to options.out. Throws, writing no
- * book, when a notebook fails; the runner's report above says which and why.
+ * Replaces the copy of plotly.js a page's first figure carries (see src/notebook/plotly.ts) by one
+ * `<script src>` of the book's shared copy: 4.9 MB once instead of once per page. Returns whether the page
+ * had one.
+ */
+function sharePlotly(page: string, library: string): boolean {
+  const html = fs.readFileSync(page, 'utf8');
+  const inlined = `<script>${library}</script>`;
+  const at = html.indexOf(inlined);
+  if (at < 0) return false;
+  fs.writeFileSync(page, `${html.slice(0, at)}<script src="${PLOTLY_FILE}"></script>${html.slice(at + inlined.length)}`);
+  return true;
+}
+
+/** Bytes of every file under `dir`, except the folder named `except`. */
+function folderBytes(dir: string, except = 'screenshots'): number {
+  let bytes = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) bytes += entry.name === except ? 0 : folderBytes(file, except);
+    else bytes += fs.statSync(file).size;
+  }
+  return bytes;
+}
+
+/**
+ * Executes the notebooks (the runner's rules) and writes the book to options.out: the chapters, the pages
+ * beside them (scripts/book-pages.ts) and the contents. Throws, writing no book, when a notebook fails;
+ * the runner's report above says which and why.
  */
 export async function buildBook(options: RunnerOptions & { out: string }): Promise<BuiltBook> {
+  const inputs = bookInputs(options.notebooks);
   prepareOutput(options.out);
   const executedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-book-'));
+  const pagesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-book-pages-'));
   try {
     let started = Date.now();
     const code = await runNotebooks({ ...options, saveExecutedTo: executedDir });
@@ -230,25 +208,31 @@ export async function buildBook(options: RunnerOptions & { out: string }): Promi
     }
     const execute = (Date.now() - started) / 1000;
     started = Date.now();
-    const pages = options.notebooks.map((notebook) => {
-      const executed = JSON.parse(fs.readFileSync(path.join(executedDir, path.basename(notebook)), 'utf8'));
-      return { notebook, file: `${path.basename(notebook, '.ipynb')}.html`, title: notebookTitle(executed, notebook) };
+    const executed = (page: BookPage): NotebookJson => JSON.parse(fs.readFileSync(path.join(executedDir, path.basename(page.source)), 'utf8')) as NotebookJson;
+    const chapters: BookPage[] = options.notebooks.map((notebook) => {
+      const source = path.resolve(notebook);
+      const page: BookPage = { source, file: `${path.basename(notebook, '.ipynb')}.html`, title: '', kind: 'chapter' };
+      return { ...page, title: notebookTitle(executed(page), notebook) };
     });
-    // The thread's questions answered, when the notebooks' folder has them: the first page, before 00.
-    const answers = path.join(path.dirname(options.notebooks[0] ?? '.'), ANSWERS_FILE);
-    if (fs.existsSync(answers)) {
-      const notebook = markdownNotebook(fs.readFileSync(answers, 'utf8'));
-      const name = path.basename(ANSWERS_FILE, '.md');
-      fs.writeFileSync(path.join(executedDir, `${name}.ipynb`), JSON.stringify(notebook));
-      pages.unshift({ notebook: path.join(path.dirname(answers), `${name}.ipynb`), file: `${name}.html`, title: notebookTitle(notebook as never, answers) });
+    const notebooksDir = path.dirname(path.resolve(options.notebooks[0] ?? '.'));
+    const companions = companionPages(notebooksDir, chapters.map((c) => c.source));
+    // The thread's questions answered come first; the other companions are reached from the contents.
+    const pages = [...companions.filter((p) => p.file === 'ANSWERS.html'), ...chapters, ...companions.filter((p) => p.file !== 'ANSWERS.html')];
+    exportHtml(writePageNotebooks(pagesDir, pages, executed), options.out);
+    const library = plotlyLibrarySource();
+    if (pages.map((p) => sharePlotly(path.join(options.out, p.file), library)).some(Boolean)) {
+      fs.writeFileSync(path.join(options.out, PLOTLY_FILE), library);
     }
-    annotate(executedDir, pages);
-    exportHtml(pages.map((p) => path.join(executedDir, path.basename(p.notebook))), options.out);
     const mathjaxBytes = copyMathJax(options.out);
-    fs.writeFileSync(path.join(options.out, 'index.html'), indexHtml(pages));
-    return { out: options.out, pages, mathjaxBytes, seconds: { execute, export: (Date.now() - started) / 1000 } };
+    const map = pages.find((p) => p.file === QUESTION_MAP_PAGE);
+    const answers = map ? questionsByPage(fs.readFileSync(map.source, 'utf8'), map.source, new Map(pages.map((p) => [p.source, p.file]))) : new Map<string, string[]>();
+    fs.writeFileSync(path.join(options.out, 'index.html'), indexHtml(pages, answers));
+    // Last: a book with this file is complete, and was built from these inputs (see `freshBook`).
+    fs.writeFileSync(path.join(options.out, INPUTS_FILE), `${JSON.stringify(inputs, null, 1)}\n`);
+    return { out: options.out, pages, mathjaxBytes, bytes: folderBytes(options.out), seconds: { execute, export: (Date.now() - started) / 1000 } };
   } finally {
     fs.rmSync(executedDir, { recursive: true, force: true });
+    fs.rmSync(pagesDir, { recursive: true, force: true });
   }
 }
 
@@ -262,11 +246,16 @@ if (require.main === module) {
       return 2;
     }
     try {
-      const book = await buildBook(options);
-      const where = path.relative(process.cwd(), book.out) || '.';
-      console.log(
-        `book: ${book.pages.length} pages in ${where}/ (executed in ${book.seconds.execute.toFixed(0)} s, exported in ${book.seconds.export.toFixed(1)} s; MathJax ${(book.mathjaxBytes / 1e6).toFixed(1)} MB); open ${path.join(where, 'index.html')}`,
-      );
+      const where = path.relative(process.cwd(), options.out) || '.';
+      if (options.check && freshBook(options.out, options.notebooks)) {
+        // `npm run book` then `npm run book -- --check`: the book there was built from the same files.
+        console.log(`book: ${where}/ was built from these very notebooks, package and settings; checking it as it is`);
+      } else {
+        const book = await buildBook(options);
+        console.log(
+          `book: ${book.pages.length} pages in ${where}/, ${(book.bytes / 1e6).toFixed(1)} MB (executed in ${book.seconds.execute.toFixed(0)} s, exported in ${book.seconds.export.toFixed(1)} s; MathJax ${(book.mathjaxBytes / 1e6).toFixed(1)} MB); open ${path.join(where, 'index.html')}`,
+        );
+      }
       if (!options.check) return 0;
       const missing = chromiumMissing();
       if (missing) {
@@ -275,7 +264,7 @@ if (require.main === module) {
         return 0;
       }
       const { checkBook, reportLine } = await import('./book-check');
-      const reports = await checkBook(book.out);
+      const reports = await checkBook(options.out);
       for (const r of reports) console.log(reportLine(r));
       const failed = reports.filter((r) => r.problems.length > 0).length;
       console.log(`\nbook: ${reports.length - failed} passed, ${failed} failed`);

@@ -10,9 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { chromiumMissing } from '../scripts/browser';
-import { bookLinks, buildBook, indexHtml, markdownNotebook, notebookTitle, parseBookArgs, type BuiltBook } from '../scripts/book';
-import { checkBook, type PageReport } from '../scripts/book-check';
+import { chromiumMissing, launchChromium, offlinePage } from '../scripts/browser';
+import { buildBook, parseBookArgs, PLOTLY_FILE, type BuiltBook } from '../scripts/book';
+import { checkBook, checkLinks, type PageReport } from '../scripts/book-check';
+import { bookInputs, freshBook } from '../scripts/book-inputs';
+import { indexHtml } from '../scripts/book-index';
+import { bookLinks, companionPages, markdownNotebook, notebookTitle, questionsByPage } from '../scripts/book-pages';
 import { DEFAULT_CELL_TIMEOUT_S } from '../scripts/run-notebooks';
 
 const root = path.resolve(__dirname, '..');
@@ -42,17 +45,39 @@ describe('the book of a fixture curriculum', { timeout: 300_000 }, () => {
     assert.match(page, /<a class="previous" href="01-equations-and-a-figure\.html">← 1 · Equations and a figure<\/a>/);
   });
 
-  test('loads nothing from the network: MathJax from the book\'s copy, plotly.js inlined, no require.js', () => {
+  test('loads nothing from the network: MathJax and plotly.js from the book\'s one copy of each, no require.js', () => {
     for (const file of ['01-equations-and-a-figure.html', '02-the-hessian.html']) {
       const html = fs.readFileSync(path.join(out, file), 'utf8');
-      assert.deepEqual([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]), ['mathjax/tex-chtml-full.js'], file);
-      // plotly.js mentions CDN addresses in its code (map icons); what counts is what the page loads.
+      assert.deepEqual([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]), ['mathjax/tex-chtml-full.js', PLOTLY_FILE], file);
       assert.doesNotMatch(html, /<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(?:https?:)?\/\//i, `${file} loads something from the network`);
       assert.doesNotMatch(html, /require\.min\.js/);
-      assert.match(html, /plotly\.js v\d/, `${file} inlines plotly.js`);
+      // Not inlined: the page is small, and plotly.js is the file beside it.
+      assert.doesNotMatch(html, /plotly\.js v\d/, `${file} still inlines plotly.js`);
+      assert.ok(fs.statSync(path.join(out, file)).size < 1e6, `${file} is ${fs.statSync(path.join(out, file)).size} bytes`);
     }
+    assert.match(fs.readFileSync(path.join(out, PLOTLY_FILE), 'utf8').slice(0, 200), /plotly\.js v\d/);
     assert.ok(fs.existsSync(path.join(out, 'mathjax', 'output', 'chtml', 'fonts', 'woff-v2', 'MathJax_Main-Regular.woff')));
     assert.ok(book.mathjaxBytes > 1e6 && book.mathjaxBytes < 2.5e6, `MathJax copy of ${book.mathjaxBytes} bytes`);
+  });
+
+  test('a page\'s button shows all its code, and folds it again', { skip: chromiumMissing() }, async () => {
+    const browser = await launchChromium();
+    try {
+      const { page } = await offlinePage(browser, { width: 1200, height: 900 });
+      await page.goto(`file://${path.join(out, '01-equations-and-a-figure.html')}`);
+      // Browser code, so a string (the tests compile without the DOM's types).
+      const open = (): Promise<number[]> => page.evaluate("(() => { const all = [...document.querySelectorAll('details.maml-lab-code')]; return [all.filter((d) => d.open).length, all.length]; })()") as Promise<number[]>;
+      const [folded, cells] = await open();
+      assert.equal(folded, 0);
+      assert.ok(cells >= 2);
+      await page.click('nav.top .maml-lab-code-toggle');
+      assert.deepEqual(await open(), [cells, cells]);
+      assert.equal(await page.textContent('nav.bottom .maml-lab-code-toggle'), 'Fold all code');
+      await page.click('nav.top .maml-lab-code-toggle');
+      assert.deepEqual(await open(), [0, cells]);
+    } finally {
+      await browser.close();
+    }
   });
 
   test('every page opens offline: figures drawn, equations typeset, no raw TeX, a clean console', { skip: chromiumMissing() }, () => {
@@ -66,6 +91,10 @@ describe('the book of a fixture curriculum', { timeout: 300_000 }, () => {
     assert.deepEqual([first.figures, first.figuresDrawn, first.equations], [1, 1, 5]);
     assert.deepEqual([second.figures, second.figuresDrawn, second.equations], [2, 2, 2]);
     for (const r of reports) assert.ok(fs.statSync(r.screenshot).size > 10_000, `${r.screenshot} is a real picture`);
+    // The cells' code is folded, one line each, and the bar's button shows it all.
+    const page = fs.readFileSync(path.join(out, '01-equations-and-a-figure.html'), 'utf8');
+    assert.match(page, /<details class="maml-lab-code"><summary>code · \d+ lines?<\/summary>/);
+    assert.match(page, /<button[^>]*class="maml-lab-code-toggle"[^>]*>Show all code<\/button>/);
     assert.equal(path.dirname(first.screenshot), path.join(out, 'screenshots'));
   });
 });
@@ -95,12 +124,60 @@ describe('book helpers', () => {
     assert.equal(notebookTitle({ cells: [] }, 'x/03-fomaml.ipynb'), '03-fomaml');
   });
 
-  test('links between notebooks become links between pages; other links stay', () => {
-    const pages = new Set(['02-chain-rule.html', '04-curvature.html']);
+  test('links to files the book has become links to their pages; links to files it has not become plain text', () => {
+    const pages = new Map([['/p/notebooks/02-chain-rule.ipynb', '02-chain-rule.html'], ['/p/notebooks/04-curvature.ipynb', '04-curvature.html'], ['/p/notebooks/README.md', 'questions.html']]);
     assert.equal(
-      bookLinks('see [02](02-chain-rule.ipynb#Stuck-point-1) and [04](../notebooks/04-curvature.ipynb), not [09](09-four.ipynb) or [map](README.md)', pages),
-      'see [02](02-chain-rule.html#Stuck-point-1) and [04](04-curvature.html), not [09](09-four.ipynb) or [map](README.md)',
+      bookLinks('see [02](02-chain-rule.ipynb#Stuck-point-1) and [04](../notebooks/04-curvature.ipynb), the [map](README.md), not [09](09-four.ipynb) or [src](../src/x.ts); [web](https://a.org/b.ipynb), [here](#Top), ![img](fig.png)', '/p/notebooks/01.ipynb', pages),
+      'see [02](02-chain-rule.html#Stuck-point-1) and [04](04-curvature.html), the [map](questions.html), not 09 or src; [web](https://a.org/b.ipynb), [here](#Top), ![img](fig.png)',
     );
+  });
+
+  test('the pages beside the chapters: ANSWERS, the question map, the homework as given out, and rendered copies of linked Markdown', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-book-pages-'));
+    const notebooks = path.join(dir, 'notebooks');
+    fs.mkdirSync(path.join(notebooks, 'homework'), { recursive: true });
+    fs.writeFileSync(path.join(notebooks, 'ANSWERS.md'), '# Answers\n\n[01](01-a.ipynb)');
+    fs.writeFileSync(path.join(notebooks, 'README.md'), '# Map\n\n| question | where |\n|---|---|\n| Why *two* levels? | [01](01-a.ipynb) → *Level 2* |\n| Unlinked? | nowhere |\n');
+    fs.writeFileSync(path.join(notebooks, 'homework', 'README.md'), '# Homework\n\n[one](01-hw.ipynb), [project](../../README.md)');
+    fs.copyFileSync(path.join(root, 'notebooks', 'homework', '01-two-step-meta-gradient.ipynb'), path.join(notebooks, 'homework', '01-hw.ipynb'));
+    fs.writeFileSync(path.join(dir, 'README.md'), '# The project\n');
+    fs.writeFileSync(path.join(notebooks, '01-a.ipynb'), JSON.stringify({ cells: [{ cell_type: 'markdown', source: '# 1 · A\n' }] }));
+    const pages = companionPages(notebooks, [path.join(notebooks, '01-a.ipynb')]);
+    assert.deepEqual(pages.map((p) => [p.file, p.kind, p.title]), [
+      ['ANSWERS.html', 'guide', 'Answers'],
+      ['questions.html', 'guide', 'Map'],
+      ['homework.html', 'guide', 'Homework'],
+      ['homework-01-hw.html', 'homework', notebookTitle(JSON.parse(fs.readFileSync(path.join(notebooks, 'homework', '01-hw.ipynb'), 'utf8')), 'x')],
+      ['about-README.html', 'guide', 'The project'],
+    ]);
+    const bySource = new Map([[path.join(notebooks, '01-a.ipynb'), '01-a.html'], ...pages.map((p): [string, string] => [p.source, p.file])]);
+    assert.deepEqual([...questionsByPage(fs.readFileSync(path.join(notebooks, 'README.md'), 'utf8'), path.join(notebooks, 'README.md'), bySource)], [['01-a.html', ['Why two levels?']]]);
+  });
+
+  test('the link check: a missing page, a missing anchor and a page out of reach are each reported where they are', () => {
+    const page = (file: string, links: string[], anchors: string[] = []) => ({ file: `/b/${file}`, links, anchors, problems: [] as string[] });
+    const reports = [page('index.html', ['a.html', 'https://x.org/']), page('a.html', ['#Top', 'b.html#Top', 'gone.html', '../notes.md', '#Nowhere'], ['Top']), page('b.html', []), page('lost.html', ['a.html'])];
+    checkLinks(reports);
+    assert.deepEqual(reports.map((r) => r.problems), [
+      ['lost.html is in the book, but no link from the contents leads to it'],
+      ['a link leads to an anchor b.html does not have: b.html#Top', 'a link leads to gone.html, which is not a page of the book: gone.html', 'a link leads out of the book: ../notes.md', 'a link leads to an anchor a.html does not have: #Nowhere'],
+      [],
+      [],
+    ]);
+  });
+
+  test('a book is fresh for --check only when built from exactly these inputs', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-book-fresh-'));
+    const notebook = path.join(dir, 'n', '01.ipynb');
+    fs.mkdirSync(path.dirname(notebook));
+    fs.writeFileSync(notebook, '{"cells": []}');
+    const out = path.join(dir, 'book');
+    fs.mkdirSync(out);
+    assert.equal(freshBook(out, [notebook]), false, 'no record: not fresh');
+    fs.writeFileSync(path.join(out, '.maml-lab-book-inputs.json'), JSON.stringify(bookInputs([notebook])));
+    assert.equal(freshBook(out, [notebook]), true);
+    fs.writeFileSync(path.join(path.dirname(notebook), 'ANSWERS.md'), '# new page');
+    assert.equal(freshBook(out, [notebook]), false, 'a file beside the notebooks changed');
   });
 
   test('a Markdown file becomes a one-cell notebook titled by its heading', () => {
@@ -110,7 +187,7 @@ describe('book helpers', () => {
   });
 
   test('the contents escape titles', () => {
-    assert.match(indexHtml([{ notebook: 'a.ipynb', file: 'a.html', title: 'A < B & C' }]), /A &lt; B &amp; C/);
+    assert.match(indexHtml([{ source: '/n/a.ipynb', file: 'a.html', title: 'A < B & C', kind: 'chapter' }], new Map([['a.html', ['Is x < y?']]])), /A &lt; B &amp; C[\s\S]*Is x &lt; y\?/);
   });
 
   test('the command line: --out, --check, then the runner\'s own flags and notebooks', () => {
