@@ -57,6 +57,8 @@ interface PageProbe {
   height: number;
   links: string[];
   anchors: string[];
+  /** Whether the page's text (what a reader sees, outside code) has a $. */
+  dollars: boolean;
 }
 
 /**
@@ -83,6 +85,7 @@ const PAGE_PROBE = `(rawTex) => {
     height: document.documentElement.scrollHeight,
     links: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
     anchors: [...document.querySelectorAll('[id], a[name]')].map((el) => el.id || el.getAttribute('name')),
+    dollars: [...document.body.querySelectorAll('p, li, td, th, h1, h2, h3, h4, h5, h6')].some((el) => !el.closest(skip) && /\$/.test([...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(''))),
   };
 }`;
 
@@ -103,8 +106,8 @@ async function checkPage(browser: Browser, file: string, screenshots: string): P
     if (seen.figuresDrawn < seen.figures) problems.push(`${seen.figures - seen.figuresDrawn} of ${seen.figures} figures did not draw (no Plotly SVG)`);
     for (const text of seen.raw) problems.push(`raw TeX left in the text: "${text}"`);
     for (const text of seen.mathErrors) problems.push(`MathJax could not typeset an equation: ${text}`);
-    if (hasMathJax && seen.raw.length === 0 && seen.equations === 0 && /\$/.test(await page.content())) {
-      // A page with math in its source but no typeset element: MathJax never ran on it.
+    if (hasMathJax && seen.raw.length === 0 && seen.equations === 0 && seen.dollars) {
+      // A page whose text has $ but no typeset element: MathJax never ran on it.
       problems.push('no equation was typeset (no mjx-container), though the page has $ in it');
     }
     fs.mkdirSync(screenshots, { recursive: true });

@@ -177,6 +177,45 @@ function sharePlotly(page: string, library: string): boolean {
   return true;
 }
 
+/**
+ * A heading's anchor as GitHub writes it (lower case, punctuation dropped, spaces as hyphens), from the
+ * heading's text or from nbconvert's id for it (the text with spaces as hyphens, %-escaped).
+ *
+ * @example
+ * import { githubAnchor } from './book';
+ * githubAnchor('The-book:-every-notebook-as-a-web-page,-offline') // "the-book-every-notebook-as-a-web-page-offline"
+ * githubAnchor('2-%C2%B7-The-meta-gradient') // "2--the-meta-gradient"
+ */
+export function githubAnchor(heading: string): string {
+  let text = heading;
+  try {
+    text = decodeURIComponent(heading);
+  } catch {
+    // not %-escaped
+  }
+  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+/**
+ * Gives each heading of a page a second anchor, GitHub's, beside nbconvert's: the Markdown files made pages
+ * (READMEs) link to headings as GitHub names them (`README.md#backends`), and nbconvert names them otherwise
+ * (`Backends`). Returns how many it added.
+ */
+function aliasHeadings(page: string): number {
+  const html = fs.readFileSync(page, 'utf8');
+  const ids = new Set([...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
+  let added = 0;
+  const aliased = html.replace(/<h([1-6]) id="([^"]+)">/g, (tag, _level: string, id: string) => {
+    const alias = githubAnchor(id);
+    if (alias === '' || ids.has(alias)) return tag;
+    ids.add(alias);
+    added++;
+    return `${tag}<a id="${alias}" class="maml-lab-anchor"></a>`;
+  });
+  if (added > 0) fs.writeFileSync(page, aliased);
+  return added;
+}
+
 /** Bytes of every file under `dir`, except the folder named `except`. */
 function folderBytes(dir: string, except = 'screenshots'): number {
   let bytes = 0;
@@ -219,6 +258,7 @@ export async function buildBook(options: RunnerOptions & { out: string }): Promi
     // The thread's questions answered come first; the other companions are reached from the contents.
     const pages = [...companions.filter((p) => p.file === 'ANSWERS.html'), ...chapters, ...companions.filter((p) => p.file !== 'ANSWERS.html')];
     exportHtml(writePageNotebooks(pagesDir, pages, executed), options.out);
+    for (const p of pages) aliasHeadings(path.join(options.out, p.file));
     const library = plotlyLibrarySource();
     if (pages.map((p) => sharePlotly(path.join(options.out, p.file), library)).some(Boolean)) {
       fs.writeFileSync(path.join(options.out, PLOTLY_FILE), library);

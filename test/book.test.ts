@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { chromiumMissing, launchChromium, offlinePage } from '../scripts/browser';
-import { buildBook, parseBookArgs, PLOTLY_FILE, type BuiltBook } from '../scripts/book';
+import { buildBook, githubAnchor, parseBookArgs, PLOTLY_FILE, type BuiltBook } from '../scripts/book';
 import { checkBook, checkLinks, type PageReport } from '../scripts/book-check';
 import { bookInputs, freshBook } from '../scripts/book-inputs';
 import { indexHtml } from '../scripts/book-index';
@@ -43,6 +43,12 @@ describe('the book of a fixture curriculum', { timeout: 300_000 }, () => {
     const page = fs.readFileSync(path.join(out, '02-the-hessian.html'), 'utf8');
     assert.match(page, /<title>2 · The Hessian, seen<\/title>/);
     assert.match(page, /<a class="previous" href="01-equations-and-a-figure\.html">← 1 · Equations and a figure<\/a>/);
+  });
+
+  test('its headings also answer to the anchors GitHub gives them', () => {
+    const page = fs.readFileSync(path.join(out, '02-the-hessian.html'), 'utf8');
+    const heading = /<h1 id="([^"]+)">/.exec(page)?.[1] ?? '';
+    assert.ok(page.includes(`<h1 id="${heading}"><a id="${githubAnchor(heading)}" class="maml-lab-anchor"></a>`), heading);
   });
 
   test('loads nothing from the network: MathJax and plotly.js from the book\'s one copy of each, no require.js', () => {
@@ -152,6 +158,11 @@ describe('book helpers', () => {
     ]);
     const bySource = new Map([[path.join(notebooks, '01-a.ipynb'), '01-a.html'], ...pages.map((p): [string, string] => [p.source, p.file])]);
     assert.deepEqual([...questionsByPage(fs.readFileSync(path.join(notebooks, 'README.md'), 'utf8'), path.join(notebooks, 'README.md'), bySource)], [['01-a.html', ['Why two levels?']]]);
+  });
+
+  test('headings also answer to the anchors GitHub gives them, which the READMEs link to', () => {
+    assert.equal(githubAnchor('Homework:-assignments-and-an-autograder'), 'homework-assignments-and-an-autograder');
+    assert.equal(githubAnchor('Stuck point 1: where does ∇θ θ₀ go?'), 'stuck-point-1-where-does-θ-θ₀-go');
   });
 
   test('the link check: a missing page, a missing anchor and a page out of reach are each reported where they are', () => {
