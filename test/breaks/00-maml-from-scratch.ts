@@ -35,10 +35,10 @@ export const BREAKS: Mutation[] = [
   },
   // The tfjs engine, the kernel's iMAML and the float64 references: each route the from-scratch code is checked against.
   {
-    name: "the tfjs engine's MSE sums over the points instead of averaging",
+    name: "the tfjs engine's MSE carries a factor ½ (the ½‖r‖² convention), halving every tfjs gradient",
     file: 'meta/loss.js',
     find: 'return tf.tidy(() => tf.mean(tf.squaredDifference(prediction, target), axes));',
-    replace: 'return tf.tidy(() => tf.sum(tf.squaredDifference(prediction, target), axes));',
+    replace: 'return tf.tidy(() => tf.mul(0.5, tf.mean(tf.squaredDifference(prediction, target), axes)));',
     notebook: '00-maml-from-scratch.ipynb',
     caughtBy: /claim failed: against metaGradient\(…, \{ method: 'maml', engine: 'tfjs' \}\)/,
     engine: 'tfjs',

@@ -62,12 +62,12 @@ export const BREAKS: Mutation[] = [
     engine: 'kernel',
   },
   {
-    name: "maml-lab's tanh takes its derivative through tf.tanh (whose own second derivative is wrong)",
+    name: "maml-lab's tanh saves its output y and differentiates as dy·(1 − y²), as tf.tanh does (y is then a constant to a second derivative)",
     file: 'meta/activations.js',
-    find: 'tf.square((0, exports.tanh)(saved[0]))',
-    replace: 'tf.square(tf.tanh(saved[0]))',
+    find: 'save([x]);\n    return {\n        value: tf.tanh(x),\n        gradFunc: (dy, saved) => tf.mul(dy, tf.sub(1, tf.square((0, exports.tanh)(saved[0])))),',
+    replace: 'const y = tf.tanh(x);\n    save([y]);\n    return {\n        value: y,\n        gradFunc: (dy, saved) => tf.mul(dy, tf.sub(1, tf.square(saved[0]))),',
     notebook: '01-bilevel-optimization.ipynb',
-    caughtBy: /claim failed/,
+    caughtBy: /claim failed/, // first: "Gradients of gradients" on the tanh network, then the three tanh claims
     engine: 'kernel',
   },
 ];
