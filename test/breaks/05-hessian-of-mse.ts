@@ -149,4 +149,22 @@ export const BREAKS: Mutation[] = [
     caughtBy: /claim failed: MAML: the top eigenvalue grows/,
     engine: 'kernel',
   },
+  {
+    name: 'the float64 product formula applies only the last inner step\'s factor (I − αH)',
+    file: 'derivations/exact.js',
+    find: 'for (let i = steps; i >= 1; i--) {',
+    replace: 'for (let i = steps; i >= steps; i--) {',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: MAML, k = 2 \(relative error\)/,
+    engine: 'kernel',
+  },
+  {
+    name: "Lanczos starts from a ±1 Rademacher vector, not ±1/√n (its first Ritz value is n times too large)",
+    file: 'meta/lanczos.js',
+    find: 'const scale = 1 / Math.sqrt(size);',
+    replace: 'const scale = 1;',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: Lanczos on the kernel's products \(60 iterations\) against the dense eigenvalues/,
+    engine: 'kernel',
+  },
 ];
