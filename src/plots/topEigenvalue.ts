@@ -24,7 +24,8 @@ export interface EigenvalueRun {
  *   runs: [{ name: 'MAML', iterations: [0, 100, 200], topEigenvalue: [3.2, 12.5, 19.1] }],
  * });
  * figure.data.map((trace) => trace.name); // ["1/α = 10: FOMAML's error along that eigenvector is unbounded (reference)", "2/α = 20: one step no longer shrinks along it (reference)", "MAML"]
- * figure.data.map((trace) => trace.y[0]); // [10, 20, 3.2]
+ * figure.data[0].y; // [10, 10]
+ * figure.data[1].y; // [20, 20]
  */
 export function topEigenvalueChart(spec: { alpha: number; runs: EigenvalueRun[]; title?: string; xTitle?: string; log?: boolean }): Figure {
   const alpha = positive('alpha', spec.alpha);
