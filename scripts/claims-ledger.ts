@@ -63,9 +63,17 @@ function firstErrorLine(output: string): string {
   return (line ?? output.trim().split('\n').pop() ?? '').trim().slice(0, 300);
 }
 
-/** A statement with its numbers blanked: a sentence that quotes what it measured reads the same under a break. */
+/**
+ * A statement with its numbers blanked: a sentence that quotes what it measured reads the same under a break.
+ * A number ends on a digit, so the comma or full stop after it stays ("0.2982, error" and "-9.388e-4, error"
+ * have one shape).
+ *
+ * @example
+ * import { statementShape } from '../scripts/claims-ledger';
+ * statementShape('αλ = 0.2982, error 0.425; αλ = -9.388e-4, error 3.943.'); // "αλ = #, error #; αλ = #, error #."
+ */
 export function statementShape(statement: string): string {
-  return statement.replace(/[-+−]?\d[\d.,]*(?:e[-+]?\d+)?/gi, '#');
+  return statement.replace(/[-+−]?\d(?:[\d.,]*\d)?(?:e[-+]?\d+)?/gi, '#');
 }
 
 /**

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { matchStatements, type ClaimsLedger } from '../scripts/claims-ledger';
+import { matchStatements, statementShape, type ClaimsLedger } from '../scripts/claims-ledger';
 import { MUTATIONS } from './mutants';
 
 const ledger = JSON.parse(fs.readFileSync(path.join(__dirname, 'claims-ledger.json'), 'utf8')) as ClaimsLedger;
@@ -39,5 +39,10 @@ describe('the claims ledger', () => {
     const run = [entry('k = 1: error (0.5) is small'), entry('k = 2: error (0.7) is small'), entry('the slope is two', true)];
     assert.deepEqual(matchStatements(run, unbroken).map(([, s]) => s), unbroken);
     assert.deepEqual(matchStatements([entry('k = 9: a sentence never seen')], unbroken).map(([, s]) => s), ['k = 9: a sentence never seen']);
+  });
+
+  test('a number followed by a comma has the shape of one written in exponent form (the comma is not part of it)', () => {
+    assert.equal(statementShape('(before: αλ = 0.2982, error 0.425; after: αλ = 0.7977, error 3.943)'), statementShape('(before: αλ = -0.08252, error 0.06939; after: αλ = -9.388e-4, error 0.02258)'));
+    assert.equal(statementShape('each task (2.079, 2.185, 1.935; smallest).'), 'each task (#, #, #; smallest).');
   });
 });

@@ -295,8 +295,8 @@ describe('the spectrum', () => {
   });
 });
 
-describe('top eigenvalue against 2/α', () => {
-  test('is a line per run with the stability edge 2/α as a reference line across every iteration', () => {
+describe('top eigenvalue against 1/α and 2/α', () => {
+  test('is a line per run with 1/α (FOMAML unbounded, dotted) and the stability edge 2/α (dashed) as reference lines across every iteration', () => {
     const figure = topEigenvalueChart({
       alpha: 0.01,
       runs: [
@@ -304,9 +304,15 @@ describe('top eigenvalue against 2/α', () => {
         { name: 'FOMAML', iterations: [0, 50, 120], topEigenvalue: [12, 90, 210] },
       ],
     });
-    assert.deepEqual(figure.data.map((t) => t.name), ['2/α = 200 (reference)', 'MAML', 'FOMAML']);
-    assert.deepEqual([figure.data[0].x, figure.data[0].y], [[0, 120], [200, 200]]);
-    assert.equal((figure.data[0].line as { dash: string }).dash, 'dash');
+    assert.deepEqual(figure.data.map((t) => t.name), [
+      "1/α = 100: FOMAML's error along that eigenvector is unbounded (reference)",
+      '2/α = 200: one step no longer shrinks along it (reference)',
+      'MAML',
+      'FOMAML',
+    ]);
+    assert.deepEqual([figure.data[0].x, figure.data[0].y], [[0, 120], [100, 100]]);
+    assert.deepEqual([figure.data[1].x, figure.data[1].y], [[0, 120], [200, 200]]);
+    assert.deepEqual(figure.data.slice(0, 2).map((t) => (t.line as { dash: string }).dash), ['dot', 'dash']);
   });
 
   test('refuses a step size that is not positive, no runs, or a NaN eigenvalue', () => {

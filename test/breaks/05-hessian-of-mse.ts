@@ -51,4 +51,102 @@ export const BREAKS: Mutation[] = [
     caughtBy: /claim failed: linear, gaussNewton: kernel against float64/,
     engine: 'kernel',
   },
+  {
+    name: "the kernel's residual route runs the Hessian's mode (MODE.residual is 1)",
+    file: 'kernel/hessians.js',
+    find: 'const MODE = { hessian: 1, gaussNewton: 2, residual: 3 };',
+    replace: 'const MODE = { hessian: 1, gaussNewton: 2, residual: 1 };',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: the residual part of the linear model's Hessian is exactly zero/,
+    engine: 'kernel',
+  },
+  {
+    name: "the kernel's dense Hessian fills a layer's bias rows before its weight rows (not the flat order)",
+    file: 'kernel/hessians.js',
+    find: `        for (let i = 0; i < layer.in; i++)
+            for (let k = 0; k < layer.out; k++)
+                column(l, i, k);
+        for (let k = 0; k < layer.out; k++)
+            column(l, -1, k);`,
+    replace: `        for (let k = 0; k < layer.out; k++)
+            column(l, -1, k);
+        for (let i = 0; i < layer.in; i++)
+            for (let k = 0; k < layer.out; k++)
+                column(l, i, k);`,
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: H equals \(2\/P\)·Σ \(x, 1\)ᵀ\(x, 1\)/,
+    engine: 'kernel',
+  },
+  {
+    name: "the float64 Hessian-vector product drops the MSE's 2/(P·O)",
+    file: 'derivations/float64Mlp.js',
+    find: ': Ra[last].map((r) => scale * r);',
+    replace: ': Ra[last].map((r) => r);',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: linear, hessian: kernel against float64/,
+    engine: 'kernel',
+  },
+  {
+    name: 'the float64 product formula multiplies by I + αH',
+    file: 'derivations/exact.js',
+    find: 'v = v.map((x, j) => x - inst.alpha * hv[j]);',
+    replace: 'v = v.map((x, j) => x + inst.alpha * hv[j]);',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: MAML, k = 1 \(relative error\)/,
+    engine: 'kernel',
+  },
+  {
+    name: "tfjs's inner loop runs one step fewer than asked (the unrolled meta-gradient is k − 1 steps deep)",
+    file: 'meta/inner.js',
+    find: 'for (let i = 0; i < loop.steps; i++) {',
+    replace: 'for (let i = 1; i < loop.steps; i++) {',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: the exact meta-gradient by tfjs autodiff through k unrolled steps/,
+    engine: 'kernel',
+  },
+  {
+    name: "tfjs's residual route takes the Hessian of the loss, not of the weighted outputs",
+    file: 'meta/hessianSplit.js',
+    find: "return (0, lossHessian_1.lossHessian)(weightedOutputs, params, weighted, { blockSize: options.blockSize, engine: 'tfjs' });",
+    replace: "return (0, lossHessian_1.lossHessian)(model, params, taskPoints(model, points, options.task ?? 0), { blockSize: options.blockSize, engine: 'tfjs' });",
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: linear, residual: tfjs autodiff against float64/,
+    engine: 'kernel',
+  },
+  {
+    name: "tfjs's output Jacobian gives every copy the first point's input",
+    file: 'meta/hessianSplit.js',
+    find: 'tf.broadcastTo(tf.reshape(x, [x.shape[0], 1, 1, inputs])',
+    replace: 'tf.broadcastTo(tf.slice(x, [0, 0], [1, inputs]).reshape([1, 1, 1, inputs])',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: linear, gaussNewton: tfjs autodiff against float64/,
+    engine: 'kernel',
+  },
+  {
+    name: "the kernel's trainer hands back the parameters it started from (a stale copy)",
+    file: 'meta/kernelRoute.js',
+    find: 'params: () => asParams(model, theta),',
+    replace: 'params: () => asParams(model, flatParams(params)),',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: MAML: the top eigenvalue grows/,
+    engine: 'kernel',
+  },
+  {
+    name: "Lanczos starts from a ±1 Rademacher vector, not ±1/√n (its first Ritz value is n times too large)",
+    file: 'meta/lanczos.js',
+    find: 'const scale = 1 / Math.sqrt(size);',
+    replace: 'const scale = 1;',
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: Lanczos on the kernel's products \(60 iterations\) against the dense eigenvalues/,
+    engine: 'kernel',
+  },
+  {
+    name: "the kernel's dense Hessian takes the Jacobian route of the Gauss–Newton part (a test on part !== 'residual')",
+    file: 'kernel/hessians.js',
+    find: "    if (part === 'gaussNewton') {",
+    replace: "    if (part !== 'residual') {",
+    notebook: '05-hessian-of-mse.ipynb',
+    caughtBy: /claim failed: tanh, hessian: kernel against float64/,
+    engine: 'kernel',
+  },
 ];
