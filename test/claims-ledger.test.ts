@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { matchStatements, statementShape, type ClaimsLedger } from '../scripts/claims-ledger';
-import { MUTATIONS } from './mutants';
+import { dist, MUTATIONS, root } from './mutants';
 
 const ledger = JSON.parse(fs.readFileSync(path.join(__dirname, 'claims-ledger.json'), 'utf8')) as ClaimsLedger;
 
@@ -17,6 +17,15 @@ describe('the claims ledger', () => {
   test('covers exactly the planted breaks of test/mutants.ts (regenerate it with npm run ledger when they change)', () => {
     const key = (b: { name: string; notebook: string }) => `${b.notebook}: ${b.name}`;
     assert.deepEqual(ledger.breaks.map(key).sort(), MUTATIONS.map(key).sort());
+  });
+
+  test('every break finds the text it replaces exactly once (in dist/, or in results/), so none silently stopped applying', { skip: fs.existsSync(path.join(dist, 'index.js')) ? false : 'needs npm run build' }, () => {
+    const stale = MUTATIONS.filter((m) => {
+      const file = m.file.startsWith('results/') ? path.join(root, m.file) : path.join(dist, m.file);
+      return !fs.existsSync(file) || fs.readFileSync(file, 'utf8').split(m.find).length !== 2;
+    }).map((m) => `${m.notebook}: ${m.name} (${m.file})`);
+    assert.deepEqual(stale, []);
+    assert.equal(new Set(MUTATIONS.map((m) => m.name)).size, MUTATIONS.length, 'two breaks share a name');
   });
 
   test('every break fails at least one claim, or stops its notebook', () => {
