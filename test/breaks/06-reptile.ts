@@ -33,4 +33,24 @@ export const BREAKS: Mutation[] = [
     caughtBy: /claim failed/,
     engine: 'kernel',
   },
+  // The stored full runs (results/), read by `seedScores`.
+  {
+    name: 'the stored-run reader gives 06 the 10-step score for one step and the other way round',
+    file: 'meta/storedRun.js',
+    find: 'return scored[String(at.steps)].mse;',
+    replace: "return scored[at.steps === 1 ? '10' : '1'].mse;",
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed: K = 10, after one step: seeds where Reptile's query MSE is above MAML's/,
+    engine: 'kernel',
+  },
+  // The live short runs' test-time adaptation (evaluate, on the kernel).
+  {
+    name: "the kernel's test-time adaptation steps uphill (φ + α∇L)",
+    file: 'kernel/adaptation.js',
+    find: 'math.combine(n, phi, 1, phi, -alpha, g);',
+    replace: 'math.combine(n, phi, 1, phi, alpha, g);',
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed: reptile: seeds \(of 3\) whose held-out query MSE after one step/,
+    engine: 'kernel',
+  },
 ];
