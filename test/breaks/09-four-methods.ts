@@ -40,7 +40,7 @@ export const BREAKS: Mutation[] = [
     find: 'for (let i = 0; i < loop.steps; i++) {',
     replace: 'for (let i = 1; i < loop.steps; i++) {',
     notebook: '09-four-methods.ipynb',
-    caughtBy: /claim failed: .*metaGradient on tfjs/,
+    caughtBy: /claim failed: (maml|fomaml|reptile|imaml): measured/,
     engine: 'tfjs',
   },
   {
@@ -76,7 +76,7 @@ export const BREAKS: Mutation[] = [
     find: 'row.map((c, j) => (i === j ? 1 : 0) + c / lambda)',
     replace: 'row.map((c, j) => (i === j ? 1 : 0) + c)',
     notebook: '09-four-methods.ipynb',
-    caughtBy: /claim failed: .*metaGradient on tfjs/,
+    caughtBy: /claim failed: (maml|fomaml|reptile|imaml): measured/,
     engine: 'tfjs',
   },
   {
@@ -112,7 +112,7 @@ export const BREAKS: Mutation[] = [
     find: 'const A = stepMatrix(task.C, alpha, 0);',
     replace: 'const A = stepMatrix(task.C, alpha, options.lambda ?? 0);',
     notebook: '09-four-methods.ipynb',
-    caughtBy: /claim failed: .*metaGradient on tfjs/,
+    caughtBy: /claim failed: (maml|fomaml|reptile|imaml): measured/,
     engine: 'tfjs',
   },
 ];
