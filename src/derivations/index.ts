@@ -13,3 +13,6 @@ export * from './cost';
 export * from './symmetricEigenvalues';
 export * from './hessianReference';
 export * from './quadratic';
+export * from './doctorInput';
+export * from './metaGradientVariants';
+export * from './doctor';
