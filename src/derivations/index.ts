@@ -16,3 +16,4 @@ export * from './quadratic';
 export * from './doctorInput';
 export * from './metaGradientVariants';
 export * from './doctor';
+export * from './doctorExport';
