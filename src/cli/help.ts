@@ -16,6 +16,8 @@ export const USAGE = `Usage:
                                              a meta-gradient (maml, fomaml, reptile, imaml) of a task batch
   maml-lab hessian --spec FILE [--json] [--eigen K]
                                              the Hessian of a task's MSE, its Gauss–Newton and residual parts, eigenvalues
+  maml-lab doctor FILE.json [--json] [--alphas A1,A2,…]
+                                             is my MAML exact? which algorithm a meta-gradient from any framework implements
   maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json]
                                              the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
   maml-lab new FILE.ipynb [--questions N] [--title T]
@@ -82,7 +84,7 @@ Exit code: 0 when ready, 1 when python3 or pip fails (the message says what to i
  * import { COMMAND_HELP } from './help';
  * console.log(COMMAND_HELP.verify);
  */
-export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'reproduce' | 'new' | 'lint' | 'assign' | 'grade' | keyof typeof SETUP_HELP, string>> = {
+export const COMMAND_HELP: Readonly<Record<'verify' | 'derive' | 'metagrad' | 'hessian' | 'doctor' | 'reproduce' | 'new' | 'lint' | 'assign' | 'grade' | keyof typeof SETUP_HELP, string>> = {
   verify: `Usage: maml-lab verify [--steps K] [--json] [--verbose]
 
 Checks every line of the k-step MAML derivation on small instances (linear regression and tiny MLPs), each
@@ -136,6 +138,35 @@ Densely for models of at most ${DENSE_HESSIAN_LIMIT} parameters (the 1-40-40-1 M
 
 Exit code: 0 on success, 1 when the spec is wrong or the model is too large without --eigen, 2 for a
 usage mistake.`,
+  doctor: `Usage: maml-lab doctor FILE.json [--json] [--alphas A1,A2,…]
+
+Is my MAML exact? Says which algorithm a meta-gradient implements, whatever computed it (PyTorch, JAX,
+this package). FILE is JSON (schema: schemas/doctor-input.schema.json in the package):
+  {model: {sizes, activation: "relu"|"tanh", layout: "torch"|"maml-lab"}, params, support: {x, y},
+   query: {x, y}, alpha, steps, gradient, lambda?, reptileRate?}
+params and gradient list one nested array per parameter tensor: layout "torch" is the order and shapes of
+nn.Sequential(Linear, act, …, Linear).parameters() (weight [out, in], then bias [out]); "maml-lab" is
+mlp(sizes).init()'s (W [in, out], then b [out]). x is [tasks][points][inputs], y [tasks][points][outputs].
+The loss is the MSE (mean over points and outputs, F.mse_loss's default); the meta-loss is the mean over
+tasks of the query loss after \`steps\` SGD steps of size alpha on the support loss.
+
+The gradient is compared in float64 with every variant: maml (exact), fomaml, reptile (up to a positive
+scale), imaml and imaml(1/lambda) (when lambda is given; the second with 1/λ in place of λ),
+hessian-at-theta (every step's Hessian at θ), second-order-last-steps-only(j=J) (the graph kept through
+only the last J steps, J < k), wrong-sign (I + αH), one-loss (support used as query), no-adaptation
+(∇L_query(θ)), sum-over-tasks (T × maml) and half-mse (½ × maml). The verdict is "matches NAME" within
+a relative error of 1e-4, "closest to NAME, off by X" within 1%, else none. Variants that coincide for the
+input (at k = 1: maml, hessian-at-theta, second-order-last-steps-only(j=1)) are reported as the first of
+them, and the verdict names the others.
+
+  --json              {nearest, verdict, candidates: [{name, relativeError, cosine, scale}]} (and with
+                      --alphas, alphaOrder: {alphas, nearest, errors, order, constant})
+  --alphas A1,A2,…    FILE also holds gradients: [one meta-gradient per α, in this order]; reports each
+                      one's relative error against maml at its α and the order p of error ≈ C·αᵖ (FOMAML
+                      and a wrong Hessian are O(α), with different C)
+
+Exit code: 0 when the gradient was diagnosed (whatever the verdict), 1 when FILE is missing, not JSON or
+not a valid input (the message names the field and the expected shape), 2 for a usage mistake.`,
   reproduce: `Usage: maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json]
 
 Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression, then reports the

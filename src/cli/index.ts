@@ -14,6 +14,7 @@ import { checkTable, reproduceTable, spreadTable, stepTable, textTable } from '.
 import { COMMAND_HELP, USAGE } from './help';
 import { hessianJson, hessianText, runHessian } from './hessian';
 import { runMetagrad } from './metagrad';
+import { doctorJson, doctorText, runDoctor } from './doctor';
 import { gradeCommand, GradeUsageError } from './grade';
 import { publishedSinusoid, reproduceSinusoid, SINUSOID_PROTOCOLS, SINUSOID_REFERENCES, sinusoidEngine, sinusoidSeedSpread, type SinusoidProtocol, type SinusoidResults, type SinusoidTest } from '../meta/sinusoidBenchmark';
 import { runProvenance } from '../meta/provenance';
@@ -120,6 +121,37 @@ async function hessian(args: string[]): Promise<number> {
   } else {
     console.log(hessianText(out));
   }
+  return 0;
+}
+
+/** A JSON file named on the command line, or an error saying which file and why (exit code 1). */
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A comma-separated list of positive numbers, or a usage error naming the flag. */
+function numberListFlag(name: string, raw: string): number[] {
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  if (values.length < 2 || values.some((v) => !Number.isFinite(v) || v <= 0)) throw new UsageError(`--${name} must list at least two numbers > 0, e.g. 0.01,0.02,0.04; got ${JSON.stringify(raw)}`);
+  return values;
+}
+
+function doctor(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, alphas: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('doctor needs one input file: `maml-lab doctor FILE.json [--json] [--alphas A1,A2,…]`');
+  const alphas = values.alphas === undefined ? undefined : numberListFlag('alphas', values.alphas);
+  const out = runDoctor(readJsonFile(positionals[0]), alphas);
+  console.log(values.json ? doctorJson(out) : doctorText(out));
   return 0;
 }
 
@@ -321,6 +353,8 @@ export async function main(argv: string[]): Promise<number> {
         return await metagrad(rest);
       case 'hessian':
         return await hessian(rest);
+      case 'doctor':
+        return doctor(rest);
       case 'reproduce':
         return await reproduce(rest);
       case 'assign':

@@ -130,12 +130,33 @@ export function innerUpdateJacobian(inst: Instance, theta: Float64Array): Matrix
  */
 export function metaGradientByProduct(inst: Instance, steps: number): Float64Array {
   const path = innerTrajectory(inst, steps);
-  let v = inst.net.gradient(path[steps], inst.query);
-  for (let i = steps; i >= 1; i--) {
-    const hv = inst.net.hessianVectorProduct(path[i - 1], v, inst.support);
-    v = v.map((x, j) => x - inst.alpha * hv[j]);
+  return backThroughInnerSteps(inst, inst.net.gradient(path[steps], inst.query), path.slice(0, steps));
+}
+
+/**
+ * (I + sign·αH(p₀))(I + sign·αH(p₁))⋯(I + sign·αH(pₘ₋₁))·v for the given points pᵢ (H the support loss's
+ * Hessian, sign −1 by default), applied right to left as Hessian-vector products. With the inner iterates
+ * θ₀…θₖ₋₁ as points and v = ∇L⁽¹⁾(θₖ) it is the exact meta-gradient (`metaGradientByProduct`); other points,
+ * fewer of them or sign +1 give the near-misses the doctor compares with (`metaGradientVariants`).
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'linear', seed: 0 });
+ * const path = exact.innerTrajectory(inst, 3);
+ * const v = inst.net.gradient(path[3], inst.query);
+ * exact.backThroughInnerSteps(inst, v, path.slice(0, 3)); // ≈ [-0.6469, 0.6866]
+ * // no points: v itself (FOMAML); sign +1: the product (I + αH)ᵏ
+ * exact.backThroughInnerSteps(inst, v, []) === v; // true
+ * exact.backThroughInnerSteps(inst, v, path.slice(0, 3), 1).length; // 2
+ */
+export function backThroughInnerSteps(inst: Instance, v: Float64Array, points: readonly Float64Array[], sign: -1 | 1 = -1): Float64Array {
+  let out = v;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const hv = inst.net.hessianVectorProduct(points[i], out, inst.support);
+    const current = out;
+    out = current.map((x, j) => x + sign * inst.alpha * hv[j]);
   }
-  return v;
+  return out;
 }
 
 /**
@@ -267,4 +288,57 @@ export function implicitGradientAt(inst: Instance, point: Float64Array, lambda: 
  */
 export function implicitMetaGradient(inst: Instance, steps: number, lambda: number): Float64Array {
   return implicitGradientAt(inst, implicitInnerIterates(inst, steps, lambda)[steps], lambda);
+}
+
+/**
+ * The implicit gradient (I + H(point)/λ)⁻¹∇L_query(point) like `implicitGradientAt`, but by conjugate
+ * gradient on exact float64 Hessian-vector products, so no n × n matrix is formed: what a model of a few
+ * thousand parameters needs (the LU route is cubic). Stops when ‖r‖ ≤ tolerance·‖b‖ (default 1e-12) and
+ * throws when it has not got there in `maxIterations` (default 4n), or when I + H/λ is not positive definite.
+ *
+ * @example
+ * import { exact, makeInstance } from 'maml-lab/derivations';
+ * const inst = makeInstance({ kind: 'tanh', seed: 0, alpha: 0.02 });
+ * const point = exact.implicitInnerIterates(inst, 2, 50)[2];
+ * const byCg = exact.implicitGradientByConjugateGradient(inst, point, 50);
+ * const byLu = exact.implicitGradientAt(inst, point, 50);
+ * Math.max(...byCg.map((v, j) => Math.abs(v - byLu[j]))) < 1e-10; // true
+ */
+export function implicitGradientByConjugateGradient(
+  inst: Instance,
+  point: Float64Array,
+  lambda: number,
+  options: { tolerance?: number; maxIterations?: number } = {},
+): Float64Array {
+  requirePositive('lambda', lambda);
+  const n = point.length;
+  const tolerance = options.tolerance ?? 1e-12;
+  const maxIterations = options.maxIterations ?? 4 * n;
+  const apply = (v: Float64Array) => {
+    const hv = inst.net.hessianVectorProduct(point, v, inst.support);
+    return v.map((x, j) => x + hv[j] / lambda);
+  };
+  const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, x, j) => s + x * b[j], 0);
+  const b = inst.net.gradient(point, inst.query);
+  const x = new Float64Array(n);
+  const r = Float64Array.from(b);
+  const p = Float64Array.from(b);
+  let rr = dot(r, r);
+  const goal = tolerance * Math.sqrt(dot(b, b));
+  for (let it = 0; it <= maxIterations; it++) {
+    if (Math.sqrt(rr) <= goal) return x;
+    if (it === maxIterations) break;
+    const Ap = apply(p);
+    const curvature = dot(p, Ap);
+    if (!(curvature > 0)) throw new RangeError(`I + H/λ is not positive definite at this point (pᵀAp = ${curvature}, lambda = ${lambda}); use a larger lambda`);
+    const step = rr / curvature;
+    for (let j = 0; j < n; j++) {
+      x[j] += step * p[j];
+      r[j] -= step * Ap[j];
+    }
+    const next = dot(r, r);
+    for (let j = 0; j < n; j++) p[j] = r[j] + (next / rr) * p[j];
+    rr = next;
+  }
+  throw new RangeError(`implicitGradientByConjugateGradient: the relative residual is still ${(Math.sqrt(rr) / Math.sqrt(dot(b, b))).toExponential(2)} after ${maxIterations} iterations (lambda = ${lambda})`);
 }

@@ -13,3 +13,7 @@ export * from './cost';
 export * from './symmetricEigenvalues';
 export * from './hessianReference';
 export * from './quadratic';
+export * from './doctorInput';
+export * from './metaGradientVariants';
+export * from './doctor';
+export * from './doctorExport';
