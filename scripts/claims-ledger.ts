@@ -3,8 +3,13 @@
  * edit by hand).
  *
  *   tsx scripts/claims-ledger.ts [--notebook NAME.ipynb ...] [--out FILE]
+ *   tsx scripts/claims-ledger.ts --merge PART.json [--merge PART.json ...] [--out FILE]
+ *   tsx scripts/claims-ledger.ts --break NAME [--break NAME ...] [--out FILE]
  *
- * With --notebook, only those notebooks are run again and the rest of an existing ledger is kept.
+ * With --notebook, only those notebooks are run again and the rest of an existing ledger is kept. With
+ * --merge, nothing runs: ledgers written for some notebooks (--notebook … --out PART.json, by several
+ * people at once) replace those notebooks' entries in the ledger. With --break, only the named breaks run
+ * (new ones, or changed ones), against the claims their notebooks already have in the ledger.
  * For each notebook (default: every notebook some break in test/mutants.ts targets) it runs the notebook
  * once unbroken and once per break aimed at it, all in ledger mode (MAML_LAB_CLAIM_LEDGER: every claim is
  * recorded and none throws, so one run under a break records every claim that break fails). A ✓ claim that
@@ -19,7 +24,7 @@ import path from 'node:path';
 import type { LedgerEntry } from '../src/notebook/claim';
 import { MUTATIONS, mutantRoot, removeMutantRoots, root, runNotebook, type Mutation } from '../test/mutants';
 
-const USAGE = 'usage: tsx scripts/claims-ledger.ts [--notebook NAME.ipynb ...] [--out FILE]';
+const USAGE = 'usage: tsx scripts/claims-ledger.ts [--notebook NAME.ipynb ... | --merge PART.json ... | --break NAME ...] [--out FILE]';
 
 /** One break's run against its notebook: whether the run failed and which claims failed. */
 export interface BreakRun {
@@ -48,11 +53,11 @@ export interface ClaimsLedger {
   summary: { checks: number; guarded: number; unguarded: number; demonstrations: number };
 }
 
-function runInLedgerMode(notebook: string, mutation: Mutation | undefined, engine: Mutation['engine']): { status: number | null; entries: LedgerEntry[]; output: string } {
+async function runInLedgerMode(notebook: string, mutation: Mutation | undefined, engine: Mutation['engine']): Promise<{ status: number | null; entries: LedgerEntry[]; output: string }> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'maml-lab-ledger-')), 'ledger.jsonl');
   fs.writeFileSync(file, '');
   const dir = mutantRoot(mutation ?? { notebook });
-  const { status, output } = runNotebook(dir, notebook, engine, { MAML_LAB_CLAIM_LEDGER: file });
+  const { status, output } = await runNotebook(dir, notebook, engine, { MAML_LAB_CLAIM_LEDGER: file });
   const entries = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LedgerEntry);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   return { status, entries, output };
@@ -101,8 +106,22 @@ export function matchStatements(entries: readonly LedgerEntry[], unbroken: reado
   });
 }
 
+/** `work` on every item, at most two at once; the results in the items' order. */
+async function inPairs<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return results;
+}
+
 /** Builds the ledger for the given notebooks: one unbroken run each, then one run per break aimed at it. */
-export function buildLedger(notebooks: readonly string[], log: (line: string) => void): ClaimsLedger {
+export async function buildLedger(notebooks: readonly string[], log: (line: string) => void): Promise<ClaimsLedger> {
   const breaks: BreakRun[] = [];
   const result: ClaimsLedger['notebooks'] = {};
   for (const notebook of notebooks) {
@@ -111,7 +130,7 @@ export function buildLedger(notebooks: readonly string[], log: (line: string) =>
     const engines = [...new Set<Mutation['engine']>(['kernel', ...aimed.map((m) => m.engine)])];
     const claims = new Map<string, LedgerClaim>();
     for (const engine of engines) {
-      const control = runInLedgerMode(notebook, undefined, engine);
+      const control = await runInLedgerMode(notebook, undefined, engine);
       const failing = control.entries.filter((e) => !e.pass);
       if (control.status !== 0 || failing.length) {
         throw new Error(`${notebook} does not pass unbroken on ${engine} (status ${control.status}; failing: ${failing.map((e) => e.statement).join('; ') || firstErrorLine(control.output)}): fix it before building the ledger`);
@@ -120,8 +139,10 @@ export function buildLedger(notebooks: readonly string[], log: (line: string) =>
     }
     const unbroken = [...claims.keys()];
     log(`${notebook}: ${claims.size} claims unbroken (${engines.join(' and ')})`);
-    for (const m of aimed) {
-      const run = runInLedgerMode(notebook, m, m.engine);
+    // Two runs at a time (each is one kernel, mostly on one core); recorded in the breaks' order.
+    const runs = await inPairs(aimed, (m) => runInLedgerMode(notebook, m, m.engine));
+    for (const [i, m] of aimed.entries()) {
+      const run = runs[i];
       const failedClaims = [...new Set(matchStatements(run.entries, unbroken).filter(([e]) => !e.pass).map(([, statement]) => statement))];
       for (const s of failedClaims) claims.get(s)?.caughtBy.push(m.name);
       const entry: BreakRun = { name: m.name, notebook, engine: m.engine, status: run.status, failedClaims };
@@ -150,6 +171,39 @@ function withSummary(breaks: BreakRun[], notebooks: ClaimsLedger['notebooks']): 
 }
 
 /**
+ * An earlier ledger with some breaks run again (new or changed ones), each against the claims its notebook
+ * already has in the ledger: cheaper than rebuilding the notebook, and right as long as the notebook's
+ * claims have not changed since (a notebook whose claims changed needs --notebook).
+ */
+export async function rerunBreaks(earlier: ClaimsLedger, names: readonly string[], log: (line: string) => void): Promise<ClaimsLedger> {
+  const chosen = names.map((name) => {
+    const found = MUTATIONS.filter((m) => m.name === name);
+    if (found.length === 0) throw new Error(`no planted break named "${name}" in test/mutants.ts`);
+    return found;
+  }).flat();
+  const notebooks = structuredClone(earlier.notebooks);
+  let breaks = earlier.breaks.filter((b) => !chosen.some((m) => m.name === b.name && m.notebook === b.notebook));
+  const runs = await inPairs(chosen, (m) => {
+    if (notebooks[m.notebook] === undefined) throw new Error(`${m.notebook} is not in the ledger yet: build it with --notebook ${m.notebook}`);
+    return runInLedgerMode(m.notebook, m, m.engine);
+  });
+  for (const [i, m] of chosen.entries()) {
+    const claims = notebooks[m.notebook].claims;
+    for (const c of claims) c.caughtBy = c.caughtBy.filter((name) => name !== m.name);
+    const run = runs[i];
+    const failedClaims = [...new Set(matchStatements(run.entries, claims.map((c) => c.statement)).filter(([e]) => !e.pass).map(([, statement]) => statement))];
+    for (const c of claims) if (failedClaims.includes(c.statement)) c.caughtBy.push(m.name);
+    const entry: BreakRun = { name: m.name, notebook: m.notebook, engine: m.engine, status: run.status, failedClaims };
+    if (run.status !== 0 && failedClaims.length === 0) entry.runError = firstErrorLine(run.output);
+    breaks = [...breaks, entry];
+    log(`${m.notebook}: ${m.name}: ${failedClaims.length} claims fail${entry.runError ? `; the run stopped: ${entry.runError}` : ''}`);
+  }
+  for (const nb of Object.values(notebooks)) nb.unguarded = nb.claims.filter((c) => c.kind !== 'demonstration' && c.caughtBy.length === 0).map((c) => c.statement);
+  removeMutantRoots();
+  return withSummary(breaks.sort((a, b) => a.notebook.localeCompare(b.notebook)), notebooks);
+}
+
+/**
  * An earlier ledger with some notebooks rebuilt: their entries and breaks replaced, the rest kept, so that
  * `--notebook` updates a part of the ledger without a run of every notebook.
  */
@@ -161,33 +215,47 @@ export function mergeLedger(earlier: ClaimsLedger, rebuilt: ClaimsLedger): Claim
   return withSummary(breaks, sorted);
 }
 
-function parseArgs(argv: readonly string[]): { notebooks: string[]; out: string; some: boolean } {
+function parseArgs(argv: readonly string[]): { notebooks: string[]; out: string; some: boolean; parts: string[]; breakNames: string[] } {
   const notebooks: string[] = [];
+  const parts: string[] = [];
+  const breakNames: string[] = [];
   let out = path.join(root, 'test', 'claims-ledger.json');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--notebook') notebooks.push(path.basename(argv[++i] ?? ''));
+    else if (argv[i] === '--merge') parts.push(path.resolve(argv[++i] ?? ''));
+    else if (argv[i] === '--break') breakNames.push(argv[++i] ?? '');
     else if (argv[i] === '--out') out = path.resolve(argv[++i] ?? '');
     else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
   }
+  if ([parts.length, notebooks.length, breakNames.length].filter(Boolean).length > 1) throw new Error(`--merge, --notebook and --break do not go together\n${USAGE}`);
   for (const n of notebooks) {
     if (!fs.existsSync(path.join(root, 'notebooks', n))) throw new Error(`no notebook notebooks/${n}\n${USAGE}`);
   }
-  return { notebooks: notebooks.length ? notebooks : [...new Set(MUTATIONS.map((m) => m.notebook))].sort(), out, some: notebooks.length > 0 };
+  for (const p of parts) if (!fs.existsSync(p)) throw new Error(`no ledger part ${p}\n${USAGE}`);
+  return { notebooks: notebooks.length ? notebooks : [...new Set(MUTATIONS.map((m) => m.notebook))].sort(), out, some: notebooks.length > 0, parts, breakNames };
 }
 
 if (require.main === module) {
-  try {
-    const { notebooks, out, some } = parseArgs(process.argv.slice(2));
-    const built = buildLedger(notebooks, (line) => console.log(line));
-    // Some notebooks only: the others keep their entries from the ledger already there.
-    const ledger = some && fs.existsSync(out) ? mergeLedger(JSON.parse(fs.readFileSync(out, 'utf8')) as ClaimsLedger, built) : built;
-    fs.writeFileSync(out, `${JSON.stringify(ledger, null, 2)}\n`);
-    const { checks, guarded, unguarded, demonstrations } = ledger.summary;
-    console.log(`${path.relative(process.cwd(), out)}: ${checks} checks, ${guarded} failed by some break, ${unguarded} by none; ${demonstrations} demonstrations`);
-  } catch (error) {
-    console.error(`ledger: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  } finally {
-    removeMutantRoots();
-  }
+  (async () => {
+    try {
+      const { notebooks, out, some, parts, breakNames } = parseArgs(process.argv.slice(2));
+      const read = (file: string): ClaimsLedger => JSON.parse(fs.readFileSync(file, 'utf8')) as ClaimsLedger;
+      let ledger: ClaimsLedger;
+      if (parts.length) ledger = parts.reduce((merged, part) => mergeLedger(merged, read(part)), read(out));
+      else if (breakNames.length) ledger = await rerunBreaks(read(out), breakNames, (line) => console.log(line));
+      else {
+        const built = await buildLedger(notebooks, (line) => console.log(line));
+        // Some notebooks only: the others keep their entries from the ledger already there.
+        ledger = some && fs.existsSync(out) ? mergeLedger(read(out), built) : built;
+      }
+      fs.writeFileSync(out, `${JSON.stringify(ledger, null, 2)}\n`);
+      const { checks, guarded, unguarded, demonstrations } = ledger.summary;
+      console.log(`${path.relative(process.cwd(), out)}: ${checks} checks, ${guarded} failed by some break, ${unguarded} by none; ${demonstrations} demonstrations`);
+    } catch (error) {
+      console.error(`ledger: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    } finally {
+      removeMutantRoots();
+    }
+  })();
 }

@@ -4,7 +4,7 @@
  * records which claims each break fails). Not a test file itself.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { BREAKS as b07 } from './breaks/07-imaml';
 import { BREAKS as b08 } from './breaks/08-sinusoid';
 import { BREAKS as b09 } from './breaks/09-four-methods';
 import { BREAKS as b10 } from './breaks/10-kernel';
+import { BREAKS as b11 } from './breaks/11-is-my-maml-exact';
 
 export const root = path.resolve(__dirname, '..');
 export const dist = path.join(root, 'dist');
@@ -45,7 +46,7 @@ export interface Mutation {
 }
 
 /** Every planted break, one file per notebook under test/breaks/ (each notebook's breaks have one owner). */
-export const MUTATIONS: Mutation[] = [...b00, ...b01, ...b02, ...b03, ...b04, ...b05, ...b06, ...b07, ...b08, ...b09, ...b10];
+export const MUTATIONS: Mutation[] = [...b00, ...b01, ...b02, ...b03, ...b04, ...b05, ...b06, ...b07, ...b08, ...b09, ...b10, ...b11];
 
 const made: string[] = [];
 
@@ -89,14 +90,25 @@ export function mutantRoot(m: Mutation | { notebook: string }): string {
   return dir;
 }
 
-/** Runs one notebook of a throw-away root through the project's runner on an engine; its exit status and output. */
-export function runNotebook(dir: string, notebook: string, engine: 'kernel' | 'tfjs' = 'kernel', env: NodeJS.ProcessEnv = {}): { status: number | null; output: string } {
-  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'run-notebooks.ts'), path.join(dir, 'notebooks', notebook)], {
-    cwd: root,
-    env: { ...process.env, ...env, MAML_LAB_ENGINE: engine },
-    encoding: 'utf8',
-    timeout: 590_000,
+/**
+ * Runs one notebook of a throw-away root through the project's runner on an engine; its exit status and
+ * output. Asynchronous, so that a caller may run two at once (each run is one kernel on one core).
+ */
+export function runNotebook(dir: string, notebook: string, engine: 'kernel' | 'tfjs' = 'kernel', env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'scripts', 'run-notebooks.ts'), path.join(dir, 'notebooks', notebook)], {
+      cwd: root,
+      env: { ...process.env, ...env, MAML_LAB_ENGINE: engine },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 590_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
   });
-  return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
 }
 

@@ -12,7 +12,8 @@ import { dist, MUTATIONS, mutantRoot, removeMutantRoots, runNotebook, venvPython
 
 after(removeMutantRoots);
 
-describe('deliberate breaks of the library are caught by the notebooks’ claims', () => {
+// Two at a time: each run is one kernel, mostly on one core, and CI's machine has two.
+describe('deliberate breaks of the library are caught by the notebooks’ claims', { concurrency: 2 }, () => {
   const ready = fs.existsSync(path.join(dist, 'index.js')) && fs.existsSync(venvPython);
   // The breaks test the notebooks' claims, not the backend: they run in CI's wasm pass, and the tensorflow
   // pass, which runs every notebook again, leaves them out to keep CI's two passes within their hour.
@@ -22,14 +23,14 @@ describe('deliberate breaks of the library are caught by the notebooks’ claims
       ? 'the planted breaks run in the wasm pass (MAML_LAB_BACKEND=wasm)'
       : false;
 
-  test('control: the same copied layout with the library unbroken passes, so a failure below is the break', { skip, timeout: 600_000 }, () => {
-    const { status, output } = runNotebook(mutantRoot({ notebook: '06-reptile.ipynb' }), '06-reptile.ipynb');
+  test('control: the same copied layout with the library unbroken passes, so a failure below is the break', { skip, timeout: 600_000 }, async () => {
+    const { status, output } = await runNotebook(mutantRoot({ notebook: '06-reptile.ipynb' }), '06-reptile.ipynb');
     assert.equal(status, 0, `the unbroken copy failed:\n${output.slice(-3000)}`);
   });
 
   for (const m of MUTATIONS) {
-    test(`${m.name} → ${m.notebook} fails`, { skip, timeout: 600_000 }, () => {
-      const { status, output } = runNotebook(mutantRoot(m), m.notebook, m.engine);
+    test(`${m.name} → ${m.notebook} fails`, { skip, timeout: 600_000 }, async () => {
+      const { status, output } = await runNotebook(mutantRoot(m), m.notebook, m.engine);
       assert.notEqual(status, 0, `the notebook passed with the library broken (${m.name}):\n${output.slice(-3000)}`);
       assert.match(output, m.caughtBy, `the notebook failed, but not as expected (${m.caughtBy}):\n${output.slice(-3000)}`);
     });

@@ -28,8 +28,8 @@ export const BREAKS: Mutation[] = [
   {
     name: 'the float64 product formula takes every Hessian at θ',
     file: 'derivations/exact.js',
-    find: 'const hv = inst.net.hessianVectorProduct(path[i - 1], v, inst.support);',
-    replace: 'const hv = inst.net.hessianVectorProduct(path[0], v, inst.support);',
+    find: 'const hv = inst.net.hessianVectorProduct(points[i], out, inst.support);',
+    replace: 'const hv = inst.net.hessianVectorProduct(points[0], out, inst.support);',
     notebook: '02-chain-rule.ipynb',
     caughtBy: /claim failed/,
     engine: 'kernel',

@@ -18,8 +18,8 @@ export const BREAKS: Mutation[] = [
   {
     name: 'the float64 product formula multiplies by I + αH',
     file: 'derivations/exact.js',
-    find: 'v = v.map((x, j) => x - inst.alpha * hv[j]);',
-    replace: 'v = v.map((x, j) => x + inst.alpha * hv[j]);',
+    find: 'return backThroughInnerSteps(inst, inst.net.gradient(path[steps], inst.query), path.slice(0, steps));',
+    replace: 'return backThroughInnerSteps(inst, inst.net.gradient(path[steps], inst.query), path.slice(0, steps), 1);',
     notebook: '03-first-order-maml.ipynb',
     caughtBy: /claim failed: exact MAML on tfjs \(autodiff/,
     engine: 'tfjs',

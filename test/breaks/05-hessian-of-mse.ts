@@ -89,8 +89,8 @@ export const BREAKS: Mutation[] = [
   {
     name: 'the float64 product formula multiplies by I + αH',
     file: 'derivations/exact.js',
-    find: 'v = v.map((x, j) => x - inst.alpha * hv[j]);',
-    replace: 'v = v.map((x, j) => x + inst.alpha * hv[j]);',
+    find: 'return backThroughInnerSteps(inst, inst.net.gradient(path[steps], inst.query), path.slice(0, steps));',
+    replace: 'return backThroughInnerSteps(inst, inst.net.gradient(path[steps], inst.query), path.slice(0, steps), 1);',
     notebook: '05-hessian-of-mse.ipynb',
     caughtBy: /claim failed: MAML, k = 1 \(relative error\)/,
     engine: 'kernel',
