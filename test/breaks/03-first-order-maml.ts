@@ -3,6 +3,7 @@
  * stored run) that a claim of that notebook must fail. test/mutants.ts says how they run.
  */
 import type { Mutation } from '../mutants';
+import { swappedScores } from './swappedScores';
 
 export const BREAKS: Mutation[] = [
   {
@@ -92,6 +93,50 @@ export const BREAKS: Mutation[] = [
     replace: 'optimizer.step(Float32Array.from(theta), grad, state);',
     notebook: '03-first-order-maml.ipynb',
     caughtBy: /claim failed: maml: seeds \(of 3\) whose mean meta-loss over the last 50 iterations is below/,
+    engine: 'kernel',
+  },
+  // Added by the lead for the claims the first pass left unguarded (issue 16's ledger).
+  {
+    name: 'the gap between two intervals leaves out their half-widths (the means alone)',
+    file: 'derivations/numeric.js',
+    find: 'return higher.mse - higher.ci95 - (lower.mse + lower.ci95);',
+    replace: 'return higher.mse - lower.mse;',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed: K = 10: seeds whose own 95% intervals separate the two/,
+    engine: 'kernel',
+  },
+  {
+    name: 'the float64 product formula stops before its first factor (the loop ends at i = 1)',
+    file: 'derivations/exact.js',
+    find: 'for (let i = points.length - 1; i >= 0; i--) {',
+    replace: 'for (let i = points.length - 1; i > 0; i--) {',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed: what FOMAML drops on this batch/,
+    engine: 'kernel',
+  },
+  {
+    name: 'the float64 product formula starts from the query gradient at θ₀, not at θₖ',
+    file: 'derivations/exact.js',
+    find: 'inst.net.gradient(path[steps], inst.query), path.slice(0, steps));',
+    replace: 'inst.net.gradient(path[0], inst.query), path.slice(0, steps));',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
+  {
+    name: 'each tfjs inner step keeps its intermediate tensors (gradientStep without tf.tidy)',
+    file: 'meta/inner.js',
+    find: 'return tf.tidy(() => {\n        const grads = tf.grads(',
+    replace: 'return ((f) => f())(() => {\n        const grads = tf.grads(',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed: FOMAML's peak grows by at most one parameter copy per step/,
+    engine: 'kernel',
+  },
+  {
+    name: "the K = 5 run stored seed 3's MAML and FOMAML scores under each other's names",
+    ...swappedScores('sinusoid-finn2017-k5.json', 3, 'maml', 'fomaml'),
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed: K = 5/,
     engine: 'kernel',
   },
 ];

@@ -3,6 +3,7 @@
  * stored run) that a claim of that notebook must fail. test/mutants.ts says how they run.
  */
 import type { Mutation } from '../mutants';
+import { swappedScores } from './swappedScores';
 
 export const BREAKS: Mutation[] = [
   {
@@ -51,6 +52,14 @@ export const BREAKS: Mutation[] = [
     replace: 'math.combine(n, phi, 1, phi, alpha, g);',
     notebook: '06-reptile.ipynb',
     caughtBy: /claim failed: reptile: seeds \(of 3\) whose held-out query MSE after one step/,
+    engine: 'kernel',
+  },
+  // Added by the lead for the claim the first pass left unguarded (issue 16's ledger).
+  {
+    name: "the K = 5 run stored seed 0's MAML and Reptile scores under each other's names",
+    ...swappedScores('sinusoid-finn2017-k5.json', 0, 'maml', 'reptile'),
+    notebook: '06-reptile.ipynb',
+    caughtBy: /claim failed: K = 5/,
     engine: 'kernel',
   },
 ];

@@ -23,4 +23,22 @@ export const BREAKS: Mutation[] = [
     caughtBy: /claim failed: of the four methods of metaGradient at k = 3, the doctor names/,
     engine: 'kernel',
   },
+  {
+    name: "the doctor takes every task's query gradient on its support set",
+    file: 'derivations/metaGradientVariants.js',
+    find: 'const queryAtEnd = instances.map((inst, t) => inst.net.gradient(paths[t][k], inst.query));',
+    replace: 'const queryAtEnd = instances.map((inst, t) => inst.net.gradient(paths[t][k], inst.support));',
+    notebook: '11-is-my-maml-exact.ipynb',
+    caughtBy: /claim failed: FOMAML's gradient \(float32, kernel\) against the doctor's float64 fomaml/,
+    engine: 'kernel',
+  },
+  {
+    name: "the doctor's no-adaptation variant takes the query gradient at the adapted θₖ (it is fomaml)",
+    file: 'derivations/metaGradientVariants.js',
+    find: 'vector: perTask((inst) => inst.net.gradient(inst.theta, inst.query)) }',
+    replace: 'vector: perTask((inst, t) => inst.net.gradient(paths[t][k], inst.query)) }',
+    notebook: '11-is-my-maml-exact.ipynb',
+    caughtBy: /claim failed: the nearest other variant/,
+    engine: 'kernel',
+  },
 ];
