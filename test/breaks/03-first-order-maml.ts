@@ -139,4 +139,22 @@ export const BREAKS: Mutation[] = [
     caughtBy: /claim failed: K = 5/,
     engine: 'kernel',
   },
+  {
+    name: 'the tfjs inner loop keeps every iterate θᵢ until the call ends (innerLoop without tf.tidy)',
+    file: 'meta/inner.js',
+    find: 'return tf.tidy(() => {\n        const stepLoss',
+    replace: 'return ((f) => f())(() => {\n        const stepLoss',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed: iMAML's peak does not grow with k/,
+    engine: 'kernel',
+  },
+  {
+    name: 'the float64 MSE sums over the points instead of averaging (its gradient and Hessian are P times too large)',
+    file: 'derivations/float64Mlp.js',
+    find: 'const scale = 2 / (data.points * outputs);',
+    replace: 'const scale = 2 / outputs;',
+    notebook: '03-first-order-maml.ipynb',
+    caughtBy: /claim failed/,
+    engine: 'kernel',
+  },
 ];
