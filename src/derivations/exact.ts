@@ -185,7 +185,7 @@ export function identityMatrix(n: number): Matrix {
 }
 
 /**
- * Reptile's direction for one task, ε·(θ − φₖ), φₖ being k SGD steps of size α on the support set.
+ * Reptile's direction for one task, ε·(θ − θₖ), θₖ being k SGD steps of size α on the support set.
  *
  * @example
  * import { exact, makeInstance } from 'maml-lab/derivations';

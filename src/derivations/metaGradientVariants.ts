@@ -64,8 +64,8 @@ export const VARIANT_NAMES = [
  * - `maml`: ∏ᵢ(I − αH(θᵢ))·∇L_query(θₖ), the exact gradient of the mean query loss after k steps;
  * - `fomaml`: ∇L_query(θₖ) (every inner gradient taken as a constant: `create_graph=False`);
  * - `reptile`: ε·(θ − θₖ) with ε = reptileRate (default 1), compared up to a positive scale;
- * - `imaml`, `imaml(1/lambda)`: (I + H(φₖ)/λ)⁻¹∇L_query(φₖ), φₖ after k steps on the support loss plus
- *   (λ/2)‖φ − θ‖², with λ and with 1/λ (only when λ is given);
+ * - `imaml`, `imaml(1/lambda)`: (I + H(θₖ)/λ)⁻¹∇L_query(θₖ), θₖ after k steps on the support loss plus
+ *   (λ/2)‖θ' − θ‖², with λ and with 1/λ (only when λ is given);
  * - `hessian-at-theta`: ∏(I − αH(θ))·∇L_query(θₖ), every step's Hessian taken at θ;
  * - `second-order-last-steps-only(j=J)`: only the last J factors (I − αH(θₖ₋ⱼ))⋯(I − αH(θₖ₋₁)), the graph kept
  *   through the last J steps, for J = 1 … k − 1 (and J = 1 at k = 1, where it is maml);

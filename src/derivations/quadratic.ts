@@ -157,14 +157,14 @@ export interface QuadraticInnerLoop {
   lambda?: number;
 }
 
-/** B = I − α(C + λI), the matrix one inner step multiplies φ − ½ by. */
+/** B = I − α(C + λI), the matrix one inner step multiplies θᵢ − ½ by. */
 function stepMatrix(C: Matrix, alpha: number, lambda: number): Matrix {
   return C.map((row, i) => row.map((c, j) => (i === j ? 1 : 0) - alpha * (c + (i === j ? lambda : 0))));
 }
 
 /**
- * φₖ after k inner steps from θ on the support loss (plus (λ/2)‖φ − θ‖² when `lambda` is given), in closed
- * form: with e = φ − ½ and B = I − α(C + λI), each step is e ← Be − α(g_support − λ(θ − ½)), so
+ * θₖ after k inner steps from θ on the support loss (plus (λ/2)‖θ' − θ‖² when `lambda` is given), in closed
+ * form: with e = θᵢ − ½ and B = I − α(C + λI), each step is e ← Be − α(g_support − λ(θ − ½)), so
  * eₖ = Bᵏe₀ − α(I + B + … + Bᵏ⁻¹)(g_support − λ(θ − ½)).
  *
  * @example
@@ -230,7 +230,7 @@ function taskMetaGradient(task: QuadraticTask64, theta: number[], options: Quadr
 /**
  * Every method's meta-gradient on quadratic tasks in closed form, averaged over the tasks as
  * `metaGradient` averages: MAML (I − αC)ᵏ∇f_query(θₖ), FOMAML ∇f_query(θₖ), Reptile ε(θ − θₖ), iMAML
- * (I + C/λ)⁻¹∇f_query(φₖ) with φₖ from the regularised inner loop; θₖ and φₖ by `quadraticAdapted`.
+ * (I + C/λ)⁻¹∇f_query(θₖ) with θₖ from the regularised inner loop; θₖ and θₖ by `quadraticAdapted`.
  *
  * @example
  * import { quadraticReferenceMetaGradient } from 'maml-lab/derivations';

@@ -86,8 +86,8 @@ export interface ReferenceOptions {
 
 /**
  * The float64 reference of every method's meta-gradient, averaged over tasks as `metaGradient` averages:
- * MAML by the product formula ∏(I − αHᵢ₋₁)∇L_query(θₖ), FOMAML as ∇L_query(θₖ), Reptile as ε(θ − φₖ), and
- * iMAML by a direct LU solve of (I + H/λ)x = ∇L_query(φₖ).
+ * MAML by the product formula ∏(I − αHᵢ₋₁)∇L_query(θₖ), FOMAML as ∇L_query(θₖ), Reptile as ε(θ − θₖ), and
+ * iMAML by a direct LU solve of (I + H/λ)x = ∇L_query(θₖ).
  *
  * @example
  * import { instancesFromBatch, referenceMetaGradient } from 'maml-lab/derivations';

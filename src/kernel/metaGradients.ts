@@ -33,10 +33,10 @@ export interface KernelMetaResult {
 /**
  * The meta-gradient of the mean query loss over tasks by one of the four methods, task by task on the
  * kernel's passes, averaged over tasks:
- * - maml: φ₀ = θ, φᵢ = φᵢ₋₁ − α∇L_s(φᵢ₋₁); v ← ∇L_q(φₖ), then v ← v − αH_s(φᵢ₋₁)v for i = k … 1
+ * - maml: θ₀ = θ, θᵢ = θᵢ₋₁ − α∇L_s(θᵢ₋₁); v ← ∇L_q(θₖ), then v ← v − αH_s(θᵢ₋₁)v for i = k … 1
  *   (the product formula; each H·v one R-operator pass);
- * - fomaml: ∇L_q(φₖ); reptile: ε(θ − φₖ);
- * - imaml: φᵢ = φᵢ₋₁ − α(∇L_s(φᵢ₋₁) + λ(φᵢ₋₁ − θ)), then (I + H_s(φₖ)/λ)x = ∇L_q(φₖ) by conjugate gradient
+ * - fomaml: ∇L_q(θₖ); reptile: ε(θ − θₖ);
+ * - imaml: θᵢ = θᵢ₋₁ − α(∇L_s(θᵢ₋₁) + λ(θᵢ₋₁ − θ)), then (I + H_s(θₖ)/λ)x = ∇L_q(θₖ) by conjugate gradient
  *   on the same products, each task stopping when ‖r‖ ≤ tolerance·‖b‖ or after maxIterations.
  * Arguments are assumed checked (maml-lab/meta checks them before it dispatches here).
  *
@@ -141,8 +141,8 @@ interface MethodKernel {
 }
 
 /**
- * The inner loop on task t's support set from θ: step i computes g = ∇L_s(φᵢ₋₁) (in bank `bankOf(i)`) and
- * `update(φᵢ₋₁, φᵢ, i)` writes φᵢ into `slot(i)`. Returns φₖ's offset.
+ * The inner loop on task t's support set from θ: step i computes g = ∇L_s(θᵢ₋₁) (in bank `bankOf(i)`) and
+ * `update(θᵢ₋₁, θᵢ, i)` writes θᵢ into `slot(i)`. Returns θₖ's offset.
  */
 function adapt(s: Scratch, t: number, slot: (i: number) => number, bankOf: (i: number) => number, update: (prev: number, next: number, i: number) => void): number {
   const { math, n } = s;
@@ -155,14 +155,14 @@ function adapt(s: Scratch, t: number, slot: (i: number) => number, bankOf: (i: n
   return slot(s.steps);
 }
 
-/** The plain step φᵢ = φᵢ₋₁ − α∇L_s(φᵢ₋₁). */
+/** The plain step θᵢ = θᵢ₋₁ − α∇L_s(θᵢ₋₁). */
 const sgd = (s: Scratch) => (prev: number, next: number) => s.math.combine(s.n, next, 1, prev, -s.alpha, s.g);
-/** Two vectors in turn hold φᵢ₋₁ and φᵢ, for the methods that need only φₖ. */
+/** Two vectors in turn hold θᵢ₋₁ and θᵢ, for the methods that need only θₖ. */
 const alternate = (s: Scratch) => (i: number) => s.own[i % 2];
 const firstBank = () => 0;
 
 /**
- * Exact MAML: v ← ∇L_q(φₖ), then v ← v − αH_s(φᵢ₋₁)v for i = k … 1. Inner step i keeps its passes in bank
+ * Exact MAML: v ← ∇L_q(θₖ), then v ← v − αH_s(θᵢ₋₁)v for i = k … 1. Inner step i keeps its passes in bank
  * i − 1 (up to MAX_BANKS − 1 steps; later ones run again for their product), the query pass the last bank.
  */
 const maml: MethodKernel = {
@@ -191,7 +191,7 @@ const maml: MethodKernel = {
   },
 };
 
-/** First-order MAML: ∇L_q(φₖ). */
+/** First-order MAML: ∇L_q(θₖ). */
 const fomaml: MethodKernel = {
   vectors: () => 2,
   banks: () => 1,
@@ -202,8 +202,8 @@ const fomaml: MethodKernel = {
 };
 
 /**
- * Reptile: ε(θ − φₖ) = εα·Σᵢ∇L_s(φᵢ₋₁), summed as such (in v), not as a difference of two nearly equal
- * vectors; the query loss at φₖ is reported, not differentiated.
+ * Reptile: ε(θ − θₖ) = εα·Σᵢ∇L_s(θᵢ₋₁), summed as such (in v), not as a difference of two nearly equal
+ * vectors; the query loss at θₖ is reported, not differentiated.
  */
 const reptile: MethodKernel = {
   vectors: () => 2,
@@ -222,7 +222,7 @@ const reptile: MethodKernel = {
   },
 };
 
-/** iMAML: φᵢ = φᵢ₋₁ − α(∇L_s(φᵢ₋₁) + λ(φᵢ₋₁ − θ)), then (I + H_s(φₖ)/λ)x = ∇L_q(φₖ) by conjugate gradient. */
+/** iMAML: θᵢ = θᵢ₋₁ − α(∇L_s(θᵢ₋₁) + λ(θᵢ₋₁ − θ)), then (I + H_s(θₖ)/λ)x = ∇L_q(θₖ) by conjugate gradient. */
 const imaml: MethodKernel = {
   vectors: () => 6,
   banks: () => 1,
@@ -239,7 +239,7 @@ const imaml: MethodKernel = {
 const METHOD_KERNELS: Readonly<Record<KernelMethod, MethodKernel>> = { maml, fomaml, reptile, imaml };
 
 /**
- * Conjugate gradient on (I + H/λ)x = b for one task, H the support Hessian at φ (its forward pass run
+ * Conjugate gradient on (I + H/λ)x = b for one task, H the support Hessian at θₖ (its forward pass run
  * here once, shared by every product). `curvature` is set when pᵀAp ≤ 0 (or NaN) at iteration
  * `iterations`: the system is not positive definite there.
  */

@@ -25,7 +25,7 @@ export function regressionLoss(model: Model): BatchedLoss<RegressionBatch> {
 }
 
 /**
- * Per-task copies φ = θ of shared parameters, each with a leading task axis. Written as θ + 0 rather than
+ * Per-task copies θ₀ = θ of shared parameters, each with a leading task axis. Written as θ + 0 rather than
  * a tile or broadcastTo: the gradient of a broadcast add is one sum over tasks, while tfjs's Tile gradient
  * is a slow loop.
  *

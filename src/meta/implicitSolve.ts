@@ -30,7 +30,7 @@ export function indefiniteSystem(task: number, curvature: number, iteration: num
 
 /**
  * Solves (I + H_t/λ) x_t = b_t for every task t at once by conjugate gradient, H_t the Hessian of task t's
- * support loss at φ, applied as Hessian-vector products (a gradient of a gradient). A task is done when its
+ * support loss at θₖ, applied as Hessian-vector products (a gradient of a gradient). A task is done when its
  * residual ‖r_t‖ ≤ tolerance·‖b_t‖ (default 1e-4: float32 cannot certify much less; a task with b_t = 0 is
  * done at once); the solve stops when every task is, or after maxIterations (default 20). Non-positive
  * curvature met along a search direction means I + H_t/λ is not positive definite: that is an error.

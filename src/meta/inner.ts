@@ -11,7 +11,7 @@ export interface InnerLoop {
   steps: number;
   /** Treat each inner gradient as a constant (stop-gradient): differentiating then gives FOMAML. */
   firstOrder?: boolean;
-  /** iMAML's pull towards the start: every inner gradient gains λ(φ − anchor), anchor per task. */
+  /** iMAML's pull towards the start: every inner gradient gains λ(θᵢ − anchor), anchor per task. */
   proximal?: { lambda: number; anchor: readonly tf.Tensor[] };
 }
 
@@ -49,7 +49,7 @@ export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
  * One gradient step p ← p − α(∇loss(p) + pull(p)) on any scalar loss of a parameter list. Differentiable:
  * called inside `tf.grad`, the gradient flows through ∇loss too ("gradients of gradients"). With
  * `firstOrder`, ∇loss is treated as a constant (stop-gradient). `pull` adds a term to the gradient, as
- * iMAML's λ(φ − θ) does.
+ * iMAML's λ(θᵢ − θ) does.
  *
  * @example
  * import * as tf from '@tensorflow/tfjs';
@@ -73,8 +73,8 @@ export function gradientStep(
 }
 
 /**
- * The inner loop every method shares: from per-task parameters φ₀ (leading task axis), k steps
- * φᵢ = φᵢ₋₁ − α∇L_support(φᵢ₋₁), each task on its own support set, all tasks in one pass; returns φₖ.
+ * The inner loop every method shares: from per-task parameters θ₀ (leading task axis), k steps
+ * θᵢ = θᵢ₋₁ − α∇L_support(θᵢ₋₁), each task on its own support set, all tasks in one pass; returns θₖ.
  * Differentiable: inside `tf.grad` the gradient flows through every inner gradient (the Hessians of the
  * exact meta-gradient) unless `firstOrder` stops it.
  *
@@ -103,7 +103,7 @@ export function innerLoop<B>(loss: BatchedLoss<B>, start: readonly tf.Tensor[], 
 
 /**
  * The MAML objective, one value per task: the query loss after k inner steps from the shared parameters,
- * L_query(φₖ(θ)) (the thread's L⁽¹⁾(θₖ)). The exact meta-gradient is the gradient of its mean
+ * L_query(θₖ(θ)) (the thread's L⁽¹⁾(θₖ)). The exact meta-gradient is the gradient of its mean
  * (`metaGradient` with method 'maml' is exactly that); with `firstOrder` the gradient is FOMAML's.
  *
  * @example

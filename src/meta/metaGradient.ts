@@ -43,9 +43,9 @@ export function checkTasks<B>(lossOrModel: Model | BatchedLoss<B>, params: reado
  *
  * - `maml`: exact, the gradient of the mean of `mamlLoss` (through all k inner steps);
  * - `fomaml`: the mean query gradient at the adapted parameters (inner gradients taken as constants);
- * - `reptile`: ε·mean over tasks of θ − φₖ, φₖ being k SGD steps on the support set;
- * - `imaml`: the mean of (I + H/λ)⁻¹∇L_query(φₖ), φₖ being k steps on L_support(φ) + (λ/2)‖φ − θ‖² from
- *   θ and H the support loss's Hessian at φₖ, solved by conjugate gradient on Hessian-vector products.
+ * - `reptile`: ε·mean over tasks of θ − θₖ, θₖ being k SGD steps on the support set;
+ * - `imaml`: the mean of (I + H/λ)⁻¹∇L_query(θₖ), θₖ being k steps on L_support(θ') + (λ/2)‖θ' − θ‖² from
+ *   θ and H the support loss's Hessian at θₖ, solved by conjugate gradient on Hessian-vector products.
  *
  * Tasks are batched (x [tasks, points, features]); every task adapts its own fast weights in one pass,
  * through the one inner loop all methods share. The first argument is a model (its MSE is the loss) or any

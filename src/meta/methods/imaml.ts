@@ -6,8 +6,8 @@ import { tidyTensors } from '../tidy';
 import { checkMethodOptions, finiteMetaLoss, type MetaGradientMethod } from './types';
 
 /**
- * iMAML: the mean over tasks of (I + H/λ)⁻¹∇L_query(φₖ), φₖ being k steps of size α on
- * L_support(φ) + (λ/2)‖φ − θ‖² from θ, and H the support loss's Hessian at φₖ; the linear systems are
+ * iMAML: the mean over tasks of (I + H/λ)⁻¹∇L_query(θₖ), θₖ being k steps of size α on
+ * L_support(θ') + (λ/2)‖θ' − θ‖² from θ, and H the support loss's Hessian at θₖ; the linear systems are
  * solved by conjugate gradient on Hessian-vector products (`implicitSolve`).
  *
  * @example

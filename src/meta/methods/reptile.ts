@@ -5,7 +5,7 @@ import { tidyTensors } from '../tidy';
 import { checkMethodOptions, finiteMetaLoss, type MetaGradientMethod } from './types';
 
 /**
- * Reptile's direction ε·mean over tasks of (θ − φₖ), φₖ being k SGD steps on the support set: θ − grads
+ * Reptile's direction ε·mean over tasks of (θ − θₖ), θₖ being k SGD steps on the support set: θ − grads
  * is Reptile's update. No derivative of the inner loop is taken.
  *
  * @example

@@ -14,7 +14,7 @@ export interface MetaGradientOptions {
   method?: Method;
   /** iMAML's regularisation strength λ (default 1). */
   lambda?: number;
-  /** Reptile's interpolation rate ε: the result is ε·mean(θ − φₖ) (default 1). */
+  /** Reptile's interpolation rate ε: the result is ε·mean(θ − θₖ) (default 1). */
   reptileRate?: number;
   /** iMAML's conjugate gradient: stop when every task's ‖r‖ ≤ tolerance·‖b‖, or after maxIterations. */
   cg?: { maxIterations?: number; tolerance?: number };
@@ -61,7 +61,7 @@ export function checkMethodOptions(method: Method, options: MetaGradientOptions)
   const { alpha } = options;
   const lambda = options.lambda ?? 1;
   requirePositive('lambda', lambda);
-  // The pull λ(φ − θ) alone makes each step multiply φ − θ by (1 − αλ): beyond αλ = 2 the inner loop diverges.
+  // The pull λ(θᵢ − θ) alone makes each step multiply θᵢ − θ by (1 − αλ): beyond αλ = 2 the inner loop diverges.
   if (alpha * lambda >= 2) {
     throw new RangeError(`imaml: alpha·lambda must be below 2 for the regularised inner loop to converge, got ${alpha} · ${lambda} = ${alpha * lambda}; lower alpha or lambda`);
   }
