@@ -1,32 +1,11 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as math from 'mathjs';
 import { maxAbsDifference, relativeError } from '../src/derivations';
 import { disposeTasks, hessianOperator, hessianSplit, lanczos, mlp, ready, sinusoidTasks, type Activation } from '../src/meta';
+import { jsonFile, runCli } from './cliRun';
 
-const root = join(__dirname, '..');
-
-/** Runs the built CLI exactly as a user would (npm test builds dist/ first). */
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'maml-lab.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MAML_LAB_BACKEND: '' },
-    timeout: 300_000,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function specFile(spec: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'maml-lab-')), 'spec.json');
-  writeFileSync(file, JSON.stringify(spec));
-  return file;
-}
 
 /**
  * A metagrad spec for an MLP at its seeded initialisation on two sinusoid tasks, with the same tensors for
@@ -80,7 +59,7 @@ before(async () => {
 describe('maml-lab hessian', () => {
   test('--json on a tanh MLP: H, GN and residual agree with the tfjs route; GN + R = H; all eigenvalues, ascending, as mathjs finds them', () => {
     const p = problem([1, 8, 1], 'tanh');
-    const r = cli(['hessian', '--spec', specFile(p.spec), '--json']);
+    const r = runCli(['hessian', '--spec', jsonFile(p.spec), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Dense;
     const split = hessianSplit(p.model, p.params, p.first);
@@ -104,7 +83,7 @@ describe('maml-lab hessian', () => {
 
   test('linear regression: the residual part is all zeros and H = GN', () => {
     const p = problem([1, 1], 'relu');
-    const r = cli(['hessian', '--spec', specFile(p.spec), '--json']);
+    const r = runCli(['hessian', '--spec', jsonFile(p.spec), '--json']);
     p.dispose();
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Dense;
@@ -115,7 +94,7 @@ describe('maml-lab hessian', () => {
 
   test('without --json: the split and the eigenvalues at both ends, in words', () => {
     const p = problem([1, 8, 1], 'relu');
-    const r = cli(['hessian', '--spec', specFile(p.spec)]);
+    const r = runCli(['hessian', '--spec', jsonFile(p.spec)]);
     p.dispose();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Hessian of task 0's support loss: 25 × 25\n/);
@@ -125,12 +104,12 @@ describe('maml-lab hessian', () => {
 
   test('a model over 2000 parameters is refused by size, and --eigen K gives K eigenvalues at each end by Lanczos instead', () => {
     const p = problem([1, 50, 50, 1], 'relu');
-    const file = specFile(p.spec);
-    const refused = cli(['hessian', '--spec', file, '--json']);
+    const file = jsonFile(p.spec);
+    const refused = runCli(['hessian', '--spec', file, '--json']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /the model has 2701 parameters: its Hessian \(2701 × 2701\) is too large to print densely \(at most 2000 parameters\)\. Use --eigen K/);
     assert.equal(refused.stdout, '');
-    const r = cli(['hessian', '--spec', file, '--eigen', '3', '--json']);
+    const r = runCli(['hessian', '--spec', file, '--eigen', '3', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Eigen;
     assert.match(out.route, /^float64: Lanczos with full reorthogonalisation/);
@@ -150,10 +129,10 @@ describe('maml-lab hessian', () => {
 
   test('--eigen K on a small model runs k = n iterations and returns the dense route\'s extreme eigenvalues', () => {
     const p = problem([1, 8, 1], 'tanh');
-    const file = specFile(p.spec);
+    const file = jsonFile(p.spec);
     p.dispose();
-    const dense = JSON.parse(cli(['hessian', '--spec', file, '--json']).stdout) as Dense;
-    const out = JSON.parse(cli(['hessian', '--spec', file, '--eigen', '2', '--json']).stdout) as Eigen;
+    const dense = JSON.parse(runCli(['hessian', '--spec', file, '--json']).stdout) as Dense;
+    const out = JSON.parse(runCli(['hessian', '--spec', file, '--eigen', '2', '--json']).stdout) as Eigen;
     assert.equal(out.iterations, 25);
     const scale = Math.max(...dense.eigenvalues.map(Math.abs));
     assert.ok(maxAbsDifference(out.smallest.values, dense.eigenvalues.slice(0, 2)) <= 1e-10 * scale);
@@ -161,21 +140,21 @@ describe('maml-lab hessian', () => {
   });
 
   test('usage mistakes exit 2, a bad spec exits 1 naming the field; the help lists the command', () => {
-    const missing = cli(['hessian']);
+    const missing = runCli(['hessian']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /hessian needs --spec FILE/);
-    const zero = cli(['hessian', '--spec', 'x.json', '--eigen', '0']);
+    const zero = runCli(['hessian', '--spec', 'x.json', '--eigen', '0']);
     assert.equal(zero.code, 2);
     assert.match(zero.stderr, /--eigen must be an integer ≥ 1, got "0"/);
     const p = problem([1, 8, 1], 'tanh');
     p.dispose();
-    const bad = cli(['hessian', '--spec', specFile({ ...p.spec, params: p.spec.params.slice(1) })]);
+    const bad = runCli(['hessian', '--spec', jsonFile({ ...p.spec, params: p.spec.params.slice(1) })]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /params must be a list of 4 tensors/);
-    const tooMany = cli(['hessian', '--spec', specFile(p.spec), '--eigen', '26']);
+    const tooMany = runCli(['hessian', '--spec', jsonFile(p.spec), '--eigen', '26']);
     assert.equal(tooMany.code, 1);
     assert.match(tooMany.stderr, /eigen must be at most the number of parameters, 25, got 26/);
-    assert.match(cli(['--help']).stdout, /maml-lab hessian --spec FILE \[--json\] \[--eigen K\]/);
-    assert.match(cli(['hessian', '--help']).stdout, /Gauss–Newton part\n\(2\/\(P·O\)\)·JᵀJ/);
+    assert.match(runCli(['--help']).stdout, /maml-lab hessian --spec FILE \[--json\] \[--eigen K\]/);
+    assert.match(runCli(['hessian', '--help']).stdout, /Gauss–Newton part\n\(2\/\(P·O\)\)·JᵀJ/);
   });
 });

@@ -1,49 +1,33 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instancesFromBatch, referenceMetaGradient, relativeError, type ReferenceOptions } from '../src/derivations';
 import { disposeTasks, ready, regressionTasks } from '../src/meta';
+import { jsonFile, runCli } from './cliRun';
 
 const root = join(__dirname, '..');
 
-/** Runs the built CLI exactly as a user would (npm test builds dist/ first). */
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'maml-lab.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MAML_LAB_BACKEND: '', ...env },
-    timeout: 300_000,
-    maxBuffer: 64 * 1024 * 1024, // verify --json carries every route's values
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function specFile(spec: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'maml-lab-')), 'spec.json');
-  writeFileSync(file, typeof spec === 'string' ? spec : JSON.stringify(spec));
-  return file;
-}
 
 describe('maml-lab --version', () => {
   test('names the package, tfjs and the backend in use', () => {
-    const r = cli(['--version']);
+    const r = runCli(['--version']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^maml-lab \d+\.\d+\.\d+ \(tfjs 4\.22\.0, backend (wasm|tensorflow|cpu): .+; engine (kernel|tfjs): .+\)\n$/);
   });
 
   test('MAML_LAB_BACKEND forces a backend, and a wrong one is refused by name', () => {
-    assert.match(cli(['--version'], { MAML_LAB_BACKEND: 'cpu' }).stdout, /backend cpu: forced by MAML_LAB_BACKEND/);
-    const bad = cli(['--version'], { MAML_LAB_BACKEND: 'gpu' });
+    assert.match(runCli(['--version'], { MAML_LAB_BACKEND: 'cpu' }).stdout, /backend cpu: forced by MAML_LAB_BACKEND/);
+    const bad = runCli(['--version'], { MAML_LAB_BACKEND: 'gpu' });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /MAML_LAB_BACKEND=gpu is not a backend maml-lab knows; use one of tensorflow, wasm, cpu/);
   });
 
   test('names the engine: the kernel by default, tfjs when MAML_LAB_ENGINE says so, and refuses an unknown one', () => {
-    assert.match(cli(['--version'], { MAML_LAB_ENGINE: '' }).stdout, /; engine kernel: the default for MLPs with the MSE loss/);
-    assert.match(cli(['--version'], { MAML_LAB_ENGINE: 'tfjs' }).stdout, /; engine tfjs: forced by MAML_LAB_ENGINE\)/);
-    const bad = cli(['--version'], { MAML_LAB_ENGINE: 'gpu' });
+    assert.match(runCli(['--version'], { MAML_LAB_ENGINE: '' }).stdout, /; engine kernel: the default for MLPs with the MSE loss/);
+    assert.match(runCli(['--version'], { MAML_LAB_ENGINE: 'tfjs' }).stdout, /; engine tfjs: forced by MAML_LAB_ENGINE\)/);
+    const bad = runCli(['--version'], { MAML_LAB_ENGINE: 'gpu' });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /MAML_LAB_ENGINE=gpu is not an engine maml-lab knows; use one of kernel, tfjs/);
   });
@@ -52,7 +36,7 @@ describe('maml-lab --version', () => {
 describe('maml-lab verify', () => {
   for (const steps of [1, 2, 3, 4, 5]) {
     test(`--steps ${steps} --json: every step passes, with the documented fields`, () => {
-      const r = cli(['verify', '--steps', String(steps), '--json']);
+      const r = runCli(['verify', '--steps', String(steps), '--json']);
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { pass: boolean; steps: { id: string; title: string; tex: string; checks: { name: string; maxAbsError: number; maxRelError: number; tolerance: number; pass: boolean }[] }[] };
       assert.equal(out.pass, true);
@@ -69,37 +53,37 @@ describe('maml-lab verify', () => {
   }
 
   test('the table ends in a verdict, and bad flags are usage errors', () => {
-    const r = cli(['verify', '--steps', '1']);
+    const r = runCli(['verify', '--steps', '1']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /inner-step-jacobian .* ✓/);
     assert.match(r.stdout, /all steps verified ✓/);
-    const bad = cli(['verify', '--steps', '0']);
+    const bad = runCli(['verify', '--steps', '0']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--steps must be an integer ≥ 1, got "0"/);
-    assert.equal(cli(['verify', '--bogus']).code, 2);
-    assert.equal(cli(['frobnicate']).code, 2);
+    assert.equal(runCli(['verify', '--bogus']).code, 2);
+    assert.equal(runCli(['frobnicate']).code, 2);
   });
 
   test('the summary table names every column; the FOMAML notes start on their own lines', () => {
-    const r = cli(['verify', '--steps', '1']);
+    const r = runCli(['verify', '--steps', '1']);
     const [header, rule] = r.stdout.split('\n').slice(3, 5);
     assert.match(header, /^step +checks +routes +max rel\. error +tolerance +pass$/);
     assert.equal(header.trim().split(/\s{2,}/).length, rule.trim().split(/\s+/).length, 'one heading per column');
     const notes = r.stdout.slice(r.stdout.indexOf('FOMAML on these instances')).split('\n');
     assert.equal(notes[0], 'FOMAML on these instances:');
     assert.ok(notes.slice(1, 7).every((line) => /^  \S.*: dropped part/.test(line)), notes.slice(0, 7).join('\n'));
-    const verbose = cli(['verify', '--steps', '1', '--verbose']);
+    const verbose = runCli(['verify', '--steps', '1', '--verbose']);
     assert.match(verbose.stdout, /^check +instance +max abs\. error +max rel\. error +tolerance +pass$/m);
   });
 
   test('--help explains every flag, --verbose included, and exits 0', () => {
     for (const args of [['verify', '--help'], ['verify', '-h'], ['help', 'verify']]) {
-      const r = cli(args);
+      const r = runCli(args);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.stdout, /--steps K +the number of inner steps k \(default 2\)/);
       assert.match(r.stdout, /--verbose +after the summary, a row for every check .*\n.*only the failing checks get a row/);
     }
-    assert.match(cli(['--help']).stdout, /maml-lab COMMAND --help +what each flag of COMMAND does/);
+    assert.match(runCli(['--help']).stdout, /maml-lab COMMAND --help +what each flag of COMMAND does/);
   });
 });
 
@@ -111,7 +95,7 @@ describe('maml-lab derive', () => {
   };
 
   test('--json prints metaGradient, fomaml, gradientTex, steps and pass', () => {
-    const r = cli(['derive', '--spec', specFile(spec), '--json']);
+    const r = runCli(['derive', '--spec', jsonFile(spec), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     for (const key of ['metaGradient', 'fomaml', 'gradientTex', 'steps', 'pass']) assert.ok(key in out, key);
@@ -121,18 +105,18 @@ describe('maml-lab derive', () => {
   });
 
   test('errors are one readable line, with no stack and no NaN', () => {
-    const malformed = cli(['derive', '--spec', specFile({ ...spec, loss: '(a*x + b - y' })]);
+    const malformed = runCli(['derive', '--spec', jsonFile({ ...spec, loss: '(a*x + b - y' })]);
     assert.equal(malformed.code, 1);
     assert.match(malformed.stderr, /^maml-lab: loss: Parenthesis \) expected at position 13 \(end of expression\)/);
     assert.doesNotMatch(malformed.stderr, /\n\s+at /);
-    const missing = cli(['derive', '--spec', specFile({ ...spec, at: { a: 1 } })]);
+    const missing = runCli(['derive', '--spec', jsonFile({ ...spec, at: { a: 1 } })]);
     assert.match(missing.stderr, /at is missing parameter "b"/);
-    const notJson = cli(['derive', '--spec', specFile('{ loss: ')]);
+    const notJson = runCli(['derive', '--spec', jsonFile('{ loss: ')]);
     assert.match(notJson.stderr, /is not valid JSON/);
-    const noFile = cli(['derive', '--spec', '/nonexistent/spec.json']);
+    const noFile = runCli(['derive', '--spec', '/nonexistent/spec.json']);
     assert.match(noFile.stderr, /cannot read --spec \/nonexistent\/spec.json/);
     for (const r of [malformed, missing, notJson, noFile]) assert.doesNotMatch(r.stdout + r.stderr, /NaN/);
-    assert.equal(cli(['derive']).code, 2);
+    assert.equal(runCli(['derive']).code, 2);
   });
 });
 
@@ -167,7 +151,7 @@ describe('maml-lab metagrad', () => {
   });
 
   test('--json: the exact meta-gradient equals the float64 product formula averaged over tasks', async () => {
-    const r = cli(['metagrad', '--spec', specFile(spec('maml')), '--json', '--repeat', '3']);
+    const r = runCli(['metagrad', '--spec', jsonFile(spec('maml')), '--json', '--repeat', '3']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.grads.map((g: { shape: number[] }) => g.shape), [[1, 3], [3], [3, 1], [1]]);
@@ -189,7 +173,7 @@ describe('maml-lab metagrad', () => {
       imaml: await reference(spec('imaml'), { method: 'imaml', steps: 2, lambda: 15 }),
     };
     for (const method of ['fomaml', 'reptile', 'imaml']) {
-      const r = cli(['metagrad', '--spec', specFile(spec(method, { lambda: 15, reptileRate: 0.5 })), '--json']);
+      const r = runCli(['metagrad', '--spec', jsonFile(spec(method, { lambda: 15, reptileRate: 0.5 })), '--json']);
       assert.equal(r.code, 0, `${method}: ${r.stderr}`);
       const out = JSON.parse(r.stdout);
       assert.ok(Number.isFinite(out.loss));
@@ -213,7 +197,7 @@ describe('maml-lab metagrad', () => {
       [{ method: 'imaml', lambda: 0 }, /lambda must be a finite number > 0, got 0/],
     ];
     for (const [change, message] of cases) {
-      const r = cli(['metagrad', '--spec', specFile({ ...spec('maml'), ...change })]);
+      const r = runCli(['metagrad', '--spec', jsonFile({ ...spec('maml'), ...change })]);
       assert.equal(r.code, 1, JSON.stringify(change));
       assert.match(r.stderr, message);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -223,7 +207,7 @@ describe('maml-lab metagrad', () => {
 
 describe('maml-lab reproduce sinusoid', () => {
   test('--json reports MSE ± 95% CI after 1 and 10 steps for the four methods, with its provenance', () => {
-    const r = cli(['reproduce', 'sinusoid', '--iterations', '3', '--json']);
+    const r = runCli(['reproduce', 'sinusoid', '--iterations', '3', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.iterations, 3);
@@ -244,24 +228,24 @@ describe('maml-lab reproduce sinusoid', () => {
     assert.match(out.published, /^no published figure/);
     const p = out.provenance;
     assert.equal(p.engine, 'kernel');
-    // cli() clears MAML_LAB_BACKEND, so the child picks its backend itself: the one `--version` names.
-    assert.match(cli(['--version']).stdout, new RegExp(`backend ${p.backend}:`));
+    // runCli() clears MAML_LAB_BACKEND, so the child picks its backend itself: the one `--version` names.
+    assert.match(runCli(['--version']).stdout, new RegExp(`backend ${p.backend}:`));
     assert.equal(p.version, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
     const head = spawnSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
     assert.equal(p.commit, head.status === 0 ? head.stdout.trim() : null);
     assert.equal(typeof p.dirty, head.status === 0 ? 'boolean' : 'object');
     assert.ok(p.cores >= 1 && p.cpu.length > 0 && p.loadAverage.length === 3 && !Number.isNaN(Date.parse(p.startedAt)));
-    assert.equal(cli(['reproduce', 'omniglot']).code, 2);
-    assert.equal(cli(['reproduce', 'sinusoid', '--iterations', '0']).code, 2);
-    assert.match(cli(['reproduce', 'sinusoid', '--seeds', '0']).stderr, /--seeds/);
-    const bad = cli(['reproduce', 'sinusoid', '--protocol', 'li2018']);
+    assert.equal(runCli(['reproduce', 'omniglot']).code, 2);
+    assert.equal(runCli(['reproduce', 'sinusoid', '--iterations', '0']).code, 2);
+    assert.match(runCli(['reproduce', 'sinusoid', '--seeds', '0']).stderr, /--seeds/);
+    const bad = runCli(['reproduce', 'sinusoid', '--protocol', 'li2018']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--protocol must be one of finn2017, li2017, got "li2018"/);
-    assert.equal(cli(['reproduce', 'sinusoid', '--protocol', 'toString']).code, 2);
+    assert.equal(runCli(['reproduce', 'sinusoid', '--protocol', 'toString']).code, 2);
   });
 
   test('--seeds 2: a run per seed, mean ± sd over them, and the table of the spread', () => {
-    const r = cli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seed', '3', '--seeds', '2', '--json']);
+    const r = runCli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seed', '3', '--seeds', '2', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.seeds, [3, 4]);
@@ -271,14 +255,14 @@ describe('maml-lab reproduce sinusoid', () => {
     const s = out.spread.fomaml['10'];
     assert.ok(Math.abs(s.mean - (a + b) / 2) < 1e-12 && Math.abs(s.sd - Math.abs(a - b) / Math.SQRT2) < 1e-12, JSON.stringify(s));
     assert.deepEqual([s.min, s.max, s.n], [Math.min(a, b), Math.max(a, b), 2]);
-    const text = cli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seeds', '2']);
+    const text = runCli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seeds', '2']);
     assert.match(text.stdout, /^over 2 seeds \(0, 1\): query MSE, mean ± standard deviation over seeds/m);
     assert.match(text.stdout, /^maml +\d\.\d{3} ± \d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\) +\d\.\d{3} ± .* 2$/m);
     assert.match(text.stdout, /^kernel engine, \w+ backend, maml-lab /m);
   });
 
   test('finn2017 output keeps the shape of the committed results, which the same code still reads', () => {
-    const r = cli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seeds', '2', '--json']);
+    const r = runCli(['reproduce', 'sinusoid', '--iterations', '2', '--shots', '5', '--seeds', '2', '--json']);
     const fresh = JSON.parse(r.stdout);
     // Every field of a committed run is in a fresh one, at the same place (fresh runs may add fields).
     const paths = (v: unknown, at = ''): string[] => (v !== null && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [`${at}/${Array.isArray(v) ? '#' : k}`, ...paths(x, `${at}/${Array.isArray(v) ? '#' : k}`)]) : []);
@@ -291,7 +275,7 @@ describe('maml-lab reproduce sinusoid', () => {
   });
 
   test('--protocol li2017: Li et al.\'s settings, K = 5 by default, scored at K = 5, 10 and 20, with their Table 1', () => {
-    const r = cli(['reproduce', 'sinusoid', '--protocol', 'li2017', '--iterations', '3', '--json']);
+    const r = runCli(['reproduce', 'sinusoid', '--protocol', 'li2017', '--iterations', '3', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.protocol, 'li2017');
@@ -305,7 +289,7 @@ describe('maml-lab reproduce sinusoid', () => {
     }
     assert.equal(out.reference.kind, 'publication');
     assert.match(out.published, /Li et al\. 2017 \(Meta-SGD\), Table 1: MAML trained at K = 5, 1 step: 1\.13 ± 0\.18 at K = 5/);
-    const text = cli(['reproduce', 'sinusoid', '--protocol', 'li2017', '--iterations', '2']);
+    const text = runCli(['reproduce', 'sinusoid', '--protocol', 'li2017', '--iterations', '2']);
     assert.match(text.stdout, /^method +1 step, K = 5 +1 step, K = 10 +1 step, K = 20 +10 steps, K = 5 +iterations +training time$/m);
     assert.match(text.stdout, /^reference: Li et al\. 2017/m);
   });

@@ -1,26 +1,10 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { toLayout } from '../src/derivations';
 import { ready } from '../src/meta';
 import { doctorCase } from './doctorCases';
+import { jsonFile, runCli } from './cliRun';
 
-const root = join(__dirname, '..');
-
-/** Runs the built CLI as a user would (npm test builds dist/ first). */
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'maml-lab.js'), ...args], { encoding: 'utf8', env: { ...process.env, MAML_LAB_BACKEND: '' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'maml-lab-doctor-')), 'input.json');
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
 
 describe('maml-lab doctor', () => {
   let input: Record<string, unknown>;
@@ -37,7 +21,7 @@ describe('maml-lab doctor', () => {
   });
 
   test('--json prints exactly {nearest, verdict, candidates: [{name, relativeError, cosine, scale}]}, exit code 0', () => {
-    const r = cli(['doctor', file(input), '--json']);
+    const r = runCli(['doctor', jsonFile(input, 'input.json'), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(out), ['nearest', 'verdict', 'candidates']);
@@ -55,7 +39,7 @@ describe('maml-lab doctor', () => {
   });
 
   test('the text report: the verdict, a table of candidates and the per-layer errors', () => {
-    const r = cli(['doctor', file(input)]);
+    const r = runCli(['doctor', jsonFile(input, 'input.json')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^verdict: matches fomaml/);
     assert.match(r.stdout, /\nfomaml {2,}\d\.\d\de-\d+ +1\.000000 +1\.000\n/);
@@ -65,7 +49,7 @@ describe('maml-lab doctor', () => {
   });
 
   test('--alphas: the error against maml at each α and its order', () => {
-    const r = cli(['doctor', file(alphaInput), '--json', '--alphas', alphas.join(',')]);
+    const r = runCli(['doctor', jsonFile(alphaInput, 'input.json'), '--json', '--alphas', alphas.join(',')]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(out), ['nearest', 'verdict', 'candidates', 'alphaOrder']);
@@ -74,29 +58,29 @@ describe('maml-lab doctor', () => {
   });
 
   test('a missing file, bad JSON and a bad shape: one line naming the problem, exit code 1', () => {
-    const missing = cli(['doctor', '/nonexistent/input.json']);
+    const missing = runCli(['doctor', '/nonexistent/input.json']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^maml-lab: cannot read \/nonexistent\/input.json: ENOENT/);
-    const bad = cli(['doctor', file('{"model": ')]);
+    const bad = runCli(['doctor', jsonFile('{"model": ', 'input.json')]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^maml-lab: \S+input.json is not valid JSON: /);
-    const shape = cli(['doctor', file({ ...input, gradient: (input.gradient as unknown[]).slice(0, 3) })]);
+    const shape = runCli(['doctor', jsonFile({ ...input, gradient: (input.gradient as unknown[]).slice(0, 3) }, 'input.json')]);
     assert.equal(shape.code, 1);
     assert.equal(shape.stderr, 'maml-lab: gradient must be a list of 4 tensors of shapes [[8, 1], [8], [1, 8], [1]] (layout "torch"), got an array of 3\n');
     assert.doesNotMatch(shape.stderr, /\n\s+at /); // no stack
   });
 
   test('usage mistakes: no file, a bad --alphas; exit code 2 with the usage', () => {
-    const none = cli(['doctor']);
+    const none = runCli(['doctor']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /doctor needs one input file/);
-    const alphasBad = cli(['doctor', file(input), '--alphas', '0.1']);
+    const alphasBad = runCli(['doctor', jsonFile(input, 'input.json'), '--alphas', '0.1']);
     assert.equal(alphasBad.code, 2);
     assert.match(alphasBad.stderr, /--alphas must list at least two numbers > 0/);
   });
 
   test('--help documents the input, the catalogue and the exit codes', () => {
-    const r = cli(['doctor', '--help']);
+    const r = runCli(['doctor', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage: maml-lab doctor FILE\.json \[--json\] \[--alphas A1,A2,…\]/);
     for (const name of ['maml', 'fomaml', 'reptile', 'imaml(1/lambda)', 'hessian-at-theta', 'second-order-last-steps-only(j=J)', 'wrong-sign', 'one-loss', 'no-adaptation', 'sum-over-tasks', 'half-mse']) {
