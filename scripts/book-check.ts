@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { percentDecoded } from './book-pages';
 import { launchChromium, offlinePage } from './browser';
 
 /** What one page showed. */
@@ -127,15 +128,6 @@ async function checkPage(browser: Browser, file: string, screenshots: string): P
   }
 }
 
-/** A link or an id with its %-escapes read (nbconvert writes heading ids escaped, authors mostly do not). */
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * What is wrong with the links of a book's pages: a link to a file the book does not have, to an anchor
  * its page does not have, or out of the book by file: or an absolute path; and every page no chain of
@@ -159,14 +151,14 @@ export function checkLinks(reports: readonly Pick<PageReport, 'file' | 'links' |
       .map((link) => {
         const hash = link.indexOf('#');
         const file = hash < 0 ? link : link.slice(0, hash);
-        return { link, page: file === '' ? path.basename(r.file) : decoded(file), anchor: hash < 0 ? '' : decoded(link.slice(hash + 1)) };
+        return { link, page: file === '' ? path.basename(r.file) : percentDecoded(file), anchor: hash < 0 ? '' : percentDecoded(link.slice(hash + 1)) };
       });
   for (const r of reports) {
     for (const { link, page, anchor } of targets(r)) {
       const target = byName.get(page);
       if (/^[a-z][a-z0-9+.-]*:/i.test(link) || page.startsWith('/') || page.includes('..')) r.problems.push(`a link leads out of the book: ${link}`);
       else if (target === undefined) r.problems.push(`a link leads to ${page}, which is not a page of the book: ${link}`);
-      else if (anchor !== '' && !target.anchors.some((id) => decoded(id) === anchor)) r.problems.push(`a link leads to an anchor ${page} does not have: ${link}`);
+      else if (anchor !== '' && !target.anchors.some((id) => percentDecoded(id) === anchor)) r.problems.push(`a link leads to an anchor ${page} does not have: ${link}`);
     }
   }
   while (queue.length > 0) {

@@ -4,7 +4,7 @@
  * map, so the two never disagree), the homework as given out, and how to run the notebooks yourself.
  */
 import { escapeHtml } from '../src/notebook/html';
-import type { BookPage } from './book-pages';
+import { ANSWERS_PAGE, HOMEWORK_PAGE, QUESTION_MAP_PAGE, type BookPage } from './book-pages';
 
 const STYLE = `body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 48em; margin: 3em auto; padding: 0 1em; color: #222; line-height: 1.5; }
 h1 { font-weight: 600; margin-bottom: 0.2em; }
@@ -34,8 +34,8 @@ export function indexHtml(pages: readonly BookPage[], answers: ReadonlyMap<strin
   const chapters = pages.filter((p) => p.kind === 'chapter');
   const homework = pages.filter((p) => p.kind === 'homework');
   const guides = pages.filter((p) => p.kind === 'guide');
-  const start = guides.filter((p) => p.file === 'ANSWERS.html' || p.file === 'questions.html');
-  const homeworkGuide = guides.find((p) => p.file === 'homework.html');
+  const start = guides.filter((p) => p.file === ANSWERS_PAGE || p.file === QUESTION_MAP_PAGE);
+  const homeworkGuide = guides.find((p) => p.file === HOMEWORK_PAGE);
   const more = guides.filter((p) => !start.includes(p) && p !== homeworkGuide);
   const chapterItems = chapters.map((p) => {
     const questions = answers.get(p.file) ?? [];

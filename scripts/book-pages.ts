@@ -36,6 +36,9 @@ export interface NotebookJson {
 /** The file next to the notebooks whose Markdown answers the thread's questions: the book's first page. */
 export const ANSWERS_FILE = 'ANSWERS.md';
 
+/** ANSWERS.md's page: the book's first page, before the chapters. */
+export const ANSWERS_PAGE = 'ANSWERS.html';
+
 /** The question map next to the notebooks, and its page. */
 export const QUESTION_MAP_FILE = 'README.md';
 export const QUESTION_MAP_PAGE = 'questions.html';
@@ -83,6 +86,36 @@ export function markdownNotebook(markdown: string): NotebookJson & { cells: { ce
 }
 
 /**
+ * Text with its %-escapes read, or as it is when they do not parse. Authors mostly write links unescaped;
+ * nbconvert writes heading ids escaped; the book compares the two read.
+ *
+ * @example
+ * import { percentDecoded } from './book-pages';
+ * percentDecoded('2-%C2%B7-The-meta-gradient') // "2-·-The-meta-gradient"
+ * percentDecoded('100%') // "100%"
+ */
+export function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A Markdown link (not an image): its text and its target. */
+const MARKDOWN_LINK = /(?<!!)\[([^[\]]*)\]\(([^()\s]+)\)/g;
+
+/**
+ * A link target that names a local file: the file (resolved against `source`'s folder) and the anchor part
+ * ('#…', or ''). Undefined for web and mail links and anchors on the same page.
+ */
+function localTarget(target: string, source: string): { file: string; hash: string } | undefined {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) return undefined;
+  const at = target.indexOf('#');
+  return { file: path.resolve(path.dirname(source), percentDecoded(at < 0 ? target : target.slice(0, at))), hash: at < 0 ? '' : target.slice(at) };
+}
+
+/**
  * The relative links of a page's Markdown, made links inside the book. `source` is the file the Markdown
  * comes from (links are relative to its folder) and `pages` maps each source file in the book (absolute
  * path) to its page: a link to one of them becomes a link to that page, anchor kept; a link to any other
@@ -96,23 +129,17 @@ export function markdownNotebook(markdown: string): NotebookJson & { cells: { ce
  * // "[02](02-chain-rule.html#Notation), src, [web](https://x.org)"
  */
 export function bookLinks(markdown: string, source: string, pages: ReadonlyMap<string, string>): string {
-  return markdown.replace(/(?<!!)\[([^[\]]*)\]\(([^()\s]+)\)/g, (link, text: string, target: string) => {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) return link;
-    const hash = target.indexOf('#');
-    const file = decodeURI(hash < 0 ? target : target.slice(0, hash));
-    const page = pages.get(path.resolve(path.dirname(source), file));
-    return page === undefined ? text : `[${text}](${page}${hash < 0 ? '' : target.slice(hash)})`;
+  return markdown.replace(MARKDOWN_LINK, (link, text: string, target: string) => {
+    const local = localTarget(target, source);
+    if (local === undefined) return link;
+    const page = pages.get(local.file);
+    return page === undefined ? text : `[${text}](${page}${local.hash})`;
   });
 }
 
 /** The relative link targets (files, anchors cut) of some Markdown, resolved against `source`'s folder. */
 function linkedFiles(markdown: string, source: string): string[] {
-  const files: string[] = [];
-  for (const [, , target] of markdown.matchAll(/(?<!!)\[([^[\]]*)\]\(([^()\s]+)\)/g)) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
-    files.push(path.resolve(path.dirname(source), decodeURI(target.split('#')[0])));
-  }
-  return files;
+  return [...markdown.matchAll(MARKDOWN_LINK)].flatMap(([, , target]) => localTarget(target, source)?.file ?? []);
 }
 
 /** The Markdown of a page's source: a Markdown file's text, or a notebook's Markdown cells. */
@@ -139,7 +166,7 @@ export function companionPages(notebooksDir: string, chapterSources: readonly st
     pages.push({ source, file, title: notebookTitle(markdownNotebook(fs.readFileSync(source, 'utf8')), source), kind: 'guide' });
   };
   const answers = path.join(notebooksDir, ANSWERS_FILE);
-  if (fs.existsSync(answers)) guide(answers, `${path.basename(ANSWERS_FILE, '.md')}.html`);
+  if (fs.existsSync(answers)) guide(answers, ANSWERS_PAGE);
   const map = path.join(notebooksDir, QUESTION_MAP_FILE);
   if (fs.existsSync(map)) guide(map, QUESTION_MAP_PAGE);
   const homework = path.join(notebooksDir, HOMEWORK_DIR);

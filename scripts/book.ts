@@ -30,7 +30,7 @@ import { plotlyLibrarySource } from '../src/notebook/plotly';
 import { chromiumMissing } from './browser';
 import { bookInputs, freshBook, INPUTS_FILE } from './book-inputs';
 import { indexHtml } from './book-index';
-import { bookLinks, cellText, companionPages, notebookTitle, pageNotebook, questionsByPage, QUESTION_MAP_PAGE, type BookPage, type NotebookJson } from './book-pages';
+import { ANSWERS_PAGE, bookLinks, cellText, companionPages, notebookTitle, pageNotebook, percentDecoded, questionsByPage, QUESTION_MAP_PAGE, type BookPage, type NotebookJson } from './book-pages';
 import { jupyterEnv, projectRoot, venvBin } from './jupyter';
 import { parseArgs as parseRunnerArgs, runNotebooks, type RunnerOptions } from './run-notebooks';
 
@@ -103,7 +103,7 @@ export function copyMathJax(out: string): number {
  * next in reading order: the first page, then the chapters) and its links made links inside the book.
  */
 function writePageNotebooks(dir: string, pages: readonly BookPage[], executed: (page: BookPage) => NotebookJson): string[] {
-  const order = pages.filter((p) => p.kind === 'chapter' || p.file === 'ANSWERS.html');
+  const order = pages.filter((p) => p.kind === 'chapter' || p.file === ANSWERS_PAGE);
   const bySource = new Map(pages.map((p) => [p.source, p.file]));
   const link = (p: BookPage | undefined) => (p === undefined ? null : { href: p.file, title: p.title });
   return pages.map((page) => {
@@ -164,20 +164,6 @@ export interface BuiltBook {
 export const PLOTLY_FILE = 'plotly.min.js';
 
 /**
- * Replaces the copy of plotly.js a page's first figure carries (see src/notebook/plotly.ts) by one
- * `<script src>` of the book's shared copy: 4.9 MB once instead of once per page. Returns whether the page
- * had one.
- */
-function sharePlotly(page: string, library: string): boolean {
-  const html = fs.readFileSync(page, 'utf8');
-  const inlined = `<script>${library}</script>`;
-  const at = html.indexOf(inlined);
-  if (at < 0) return false;
-  fs.writeFileSync(page, `${html.slice(0, at)}<script src="${PLOTLY_FILE}"></script>${html.slice(at + inlined.length)}`);
-  return true;
-}
-
-/**
  * A heading's anchor as GitHub writes it (lower case, punctuation dropped, spaces as hyphens), from the
  * heading's text or from nbconvert's id for it (the text with spaces as hyphens, %-escaped).
  *
@@ -187,33 +173,31 @@ function sharePlotly(page: string, library: string): boolean {
  * githubAnchor('2-%C2%B7-The-meta-gradient') // "2--the-meta-gradient"
  */
 export function githubAnchor(heading: string): string {
-  let text = heading;
-  try {
-    text = decodeURIComponent(heading);
-  } catch {
-    // not %-escaped
-  }
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return percentDecoded(heading).trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
 }
 
 /**
- * Gives each heading of a page a second anchor, GitHub's, beside nbconvert's: the Markdown files made pages
- * (READMEs) link to headings as GitHub names them (`README.md#backends`), and nbconvert names them otherwise
- * (`Backends`). Returns how many it added.
+ * Finishes an exported page in one read and one write:
+ * - each heading gets a second anchor, GitHub's, beside nbconvert's: the Markdown files made pages (READMEs)
+ *   link to headings as GitHub names them (`README.md#backends`), nbconvert names them otherwise (`Backends`);
+ * - the copy of plotly.js its first figure carries (see src/notebook/plotly.ts) becomes one `<script src>`
+ *   of the book's shared copy: 4.9 MB once instead of once per page.
+ * Returns whether the page carried plotly.js.
  */
-function aliasHeadings(page: string): number {
-  const html = fs.readFileSync(page, 'utf8');
+function finishPage(page: string, library: string): boolean {
+  let html = fs.readFileSync(page, 'utf8');
   const ids = new Set([...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
-  let added = 0;
-  const aliased = html.replace(/<h([1-6]) id="([^"]+)">/g, (tag, _level: string, id: string) => {
+  html = html.replace(/<h([1-6]) id="([^"]+)">/g, (tag, _level: string, id: string) => {
     const alias = githubAnchor(id);
     if (alias === '' || ids.has(alias)) return tag;
     ids.add(alias);
-    added++;
     return `${tag}<a id="${alias}" class="maml-lab-anchor"></a>`;
   });
-  if (added > 0) fs.writeFileSync(page, aliased);
-  return added;
+  const inlined = `<script>${library}</script>`;
+  const at = html.indexOf(inlined);
+  if (at >= 0) html = `${html.slice(0, at)}<script src="${PLOTLY_FILE}"></script>${html.slice(at + inlined.length)}`;
+  fs.writeFileSync(page, html);
+  return at >= 0;
 }
 
 /** Bytes of every file under `dir`, except the folder named `except`. */
@@ -247,7 +231,13 @@ export async function buildBook(options: RunnerOptions & { out: string }): Promi
     }
     const execute = (Date.now() - started) / 1000;
     started = Date.now();
-    const executed = (page: BookPage): NotebookJson => JSON.parse(fs.readFileSync(path.join(executedDir, path.basename(page.source)), 'utf8')) as NotebookJson;
+    // Read once each: an executed notebook carries its outputs, plotly.js among them.
+    const parsed = new Map<string, NotebookJson>();
+    const executed = (page: BookPage): NotebookJson => {
+      const file = path.join(executedDir, path.basename(page.source));
+      if (!parsed.has(file)) parsed.set(file, JSON.parse(fs.readFileSync(file, 'utf8')) as NotebookJson);
+      return parsed.get(file) as NotebookJson;
+    };
     const chapters: BookPage[] = options.notebooks.map((notebook) => {
       const source = path.resolve(notebook);
       const page: BookPage = { source, file: `${path.basename(notebook, '.ipynb')}.html`, title: '', kind: 'chapter' };
@@ -256,11 +246,10 @@ export async function buildBook(options: RunnerOptions & { out: string }): Promi
     const notebooksDir = path.dirname(path.resolve(options.notebooks[0] ?? '.'));
     const companions = companionPages(notebooksDir, chapters.map((c) => c.source));
     // The thread's questions answered come first; the other companions are reached from the contents.
-    const pages = [...companions.filter((p) => p.file === 'ANSWERS.html'), ...chapters, ...companions.filter((p) => p.file !== 'ANSWERS.html')];
+    const pages = [...companions.filter((p) => p.file === ANSWERS_PAGE), ...chapters, ...companions.filter((p) => p.file !== ANSWERS_PAGE)];
     exportHtml(writePageNotebooks(pagesDir, pages, executed), options.out);
-    for (const p of pages) aliasHeadings(path.join(options.out, p.file));
     const library = plotlyLibrarySource();
-    if (pages.map((p) => sharePlotly(path.join(options.out, p.file), library)).some(Boolean)) {
+    if (pages.map((p) => finishPage(path.join(options.out, p.file), library)).some(Boolean)) {
       fs.writeFileSync(path.join(options.out, PLOTLY_FILE), library);
     }
     const mathjaxBytes = copyMathJax(options.out);
