@@ -106,6 +106,24 @@ export function matchStatements(entries: readonly LedgerEntry[], unbroken: reado
   });
 }
 
+/**
+ * One break's run, recorded: the claims of its notebook it failed (matched to `claims` by `matchStatements`)
+ * gain its name, and its entry says which they were, or the error that stopped the run.
+ */
+function recordBreak(m: Mutation, run: { status: number | null; entries: LedgerEntry[]; output: string }, claims: LedgerClaim[], log: (line: string) => void): BreakRun {
+  const failedClaims = [...new Set(matchStatements(run.entries, claims.map((c) => c.statement)).filter(([e]) => !e.pass).map(([, statement]) => statement))];
+  for (const c of claims) if (failedClaims.includes(c.statement)) c.caughtBy.push(m.name);
+  const entry: BreakRun = { name: m.name, notebook: m.notebook, engine: m.engine, status: run.status, failedClaims };
+  if (run.status !== 0 && failedClaims.length === 0) entry.runError = firstErrorLine(run.output);
+  log(`  ${m.notebook}: ${m.name}: ${failedClaims.length} claims fail${entry.runError ? `; the run stopped: ${entry.runError}` : ''}`);
+  return entry;
+}
+
+/** The ✓ claims (not demonstrations) no break fails. */
+function unguardedOf(claims: readonly LedgerClaim[]): string[] {
+  return claims.filter((c) => c.kind !== 'demonstration' && c.caughtBy.length === 0).map((c) => c.statement);
+}
+
 /** `work` on every item, at most two at once; the results in the items' order. */
 async function inPairs<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -137,21 +155,12 @@ export async function buildLedger(notebooks: readonly string[], log: (line: stri
       }
       for (const e of control.entries) if (!claims.has(e.statement)) claims.set(e.statement, { statement: e.statement, kind: e.kind, caughtBy: [] });
     }
-    const unbroken = [...claims.keys()];
     log(`${notebook}: ${claims.size} claims unbroken (${engines.join(' and ')})`);
     // Two runs at a time (each is one kernel, mostly on one core); recorded in the breaks' order.
     const runs = await inPairs(aimed, (m) => runInLedgerMode(notebook, m, m.engine));
-    for (const [i, m] of aimed.entries()) {
-      const run = runs[i];
-      const failedClaims = [...new Set(matchStatements(run.entries, unbroken).filter(([e]) => !e.pass).map(([, statement]) => statement))];
-      for (const s of failedClaims) claims.get(s)?.caughtBy.push(m.name);
-      const entry: BreakRun = { name: m.name, notebook, engine: m.engine, status: run.status, failedClaims };
-      if (run.status !== 0 && failedClaims.length === 0) entry.runError = firstErrorLine(run.output);
-      breaks.push(entry);
-      log(`  ${m.name}: ${failedClaims.length} claims fail${entry.runError ? `; the run stopped: ${entry.runError}` : ''}`);
-    }
     const list = [...claims.values()];
-    result[notebook] = { claims: list, unguarded: list.filter((c) => c.kind !== 'demonstration' && c.caughtBy.length === 0).map((c) => c.statement) };
+    for (const [i, m] of aimed.entries()) breaks.push(recordBreak(m, runs[i], list, log));
+    result[notebook] = { claims: list, unguarded: unguardedOf(list) };
     removeMutantRoots();
   }
   return withSummary(breaks, result);
@@ -190,15 +199,9 @@ export async function rerunBreaks(earlier: ClaimsLedger, names: readonly string[
   for (const [i, m] of chosen.entries()) {
     const claims = notebooks[m.notebook].claims;
     for (const c of claims) c.caughtBy = c.caughtBy.filter((name) => name !== m.name);
-    const run = runs[i];
-    const failedClaims = [...new Set(matchStatements(run.entries, claims.map((c) => c.statement)).filter(([e]) => !e.pass).map(([, statement]) => statement))];
-    for (const c of claims) if (failedClaims.includes(c.statement)) c.caughtBy.push(m.name);
-    const entry: BreakRun = { name: m.name, notebook: m.notebook, engine: m.engine, status: run.status, failedClaims };
-    if (run.status !== 0 && failedClaims.length === 0) entry.runError = firstErrorLine(run.output);
-    breaks = [...breaks, entry];
-    log(`${m.notebook}: ${m.name}: ${failedClaims.length} claims fail${entry.runError ? `; the run stopped: ${entry.runError}` : ''}`);
+    breaks = [...breaks, recordBreak(m, runs[i], claims, log)];
   }
-  for (const nb of Object.values(notebooks)) nb.unguarded = nb.claims.filter((c) => c.kind !== 'demonstration' && c.caughtBy.length === 0).map((c) => c.statement);
+  for (const nb of Object.values(notebooks)) nb.unguarded = unguardedOf(nb.claims);
   removeMutantRoots();
   return withSummary(breaks.sort((a, b) => a.notebook.localeCompare(b.notebook)), notebooks);
 }
