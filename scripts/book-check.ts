@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { percentDecoded } from './book-pages';
+import { checkExplorers, explorerLine, type ExplorerReport } from './book-explorers';
 import { launchChromium, offlinePage } from './browser';
 
 /** What one page showed. */
@@ -24,6 +25,8 @@ export interface PageReport {
   /** The first screenshot; a page taller than one picture is saved in several (name.png, name-2.png, …). */
   screenshot: string;
   screenshots: string[];
+  /** The live explorers on the page, each driven through its states (scripts/book-explorers.ts). */
+  explorers: ExplorerReport[];
   /** The page's links (href as written) and its anchors (ids and names). */
   links: string[];
   anchors: string[];
@@ -112,6 +115,9 @@ async function checkPage(browser: Browser, file: string, screenshots: string): P
       problems.push('no equation was typeset (no mjx-container), though the page has $ in it');
     }
     fs.mkdirSync(screenshots, { recursive: true });
+    const explorers = await checkExplorers(page, screenshots, path.basename(file, '.html'));
+    for (const e of explorers) problems.push(...e.problems);
+    await page.evaluate('window.scrollTo(0, 0)');
     const shots: string[] = [];
     for (let top = 0; top < Math.max(seen.height, 1); top += MAX_SCREENSHOT_HEIGHT) {
       const shot = top === 0 ? screenshot : screenshot.replace(/\.png$/, `-${shots.length + 1}.png`);
@@ -119,10 +125,10 @@ async function checkPage(browser: Browser, file: string, screenshots: string): P
       shots.push(shot);
     }
     problems.push(...errors, ...refused.map((url) => `tried to reach the network: ${url}`));
-    return { file, title: seen.title, figures: seen.figures, figuresDrawn: seen.figuresDrawn, equations: seen.equations, screenshot, screenshots: shots, links: seen.links, anchors: seen.anchors, seconds: (Date.now() - started) / 1000, problems };
+    return { file, title: seen.title, figures: seen.figures, figuresDrawn: seen.figuresDrawn, equations: seen.equations, screenshot, screenshots: shots, explorers, links: seen.links, anchors: seen.anchors, seconds: (Date.now() - started) / 1000, problems };
   } catch (error) {
     problems.push(`could not open: ${(error as Error).message.split('\n')[0]}`, ...errors);
-    return { file, title: '', figures: 0, figuresDrawn: 0, equations: 0, screenshot, screenshots: [], links: [], anchors: [], seconds: (Date.now() - started) / 1000, problems };
+    return { file, title: '', figures: 0, figuresDrawn: 0, equations: 0, screenshot, screenshots: [], explorers: [], links: [], anchors: [], seconds: (Date.now() - started) / 1000, problems };
   } finally {
     await page.close();
   }
@@ -190,5 +196,5 @@ export async function checkBook(dir: string): Promise<PageReport[]> {
 /** One line per page, with its problems under it. */
 export function reportLine(r: PageReport): string {
   const head = `${r.problems.length === 0 ? 'PASS' : 'FAIL'} ${path.basename(r.file)}  ${r.seconds.toFixed(1)} s  (${r.figuresDrawn}/${r.figures} figures drawn, ${r.equations} equations typeset; ${r.screenshots.length > 1 ? `${r.screenshots.length} screenshots from` : 'screenshot'} ${path.relative(process.cwd(), r.screenshot)})`;
-  return [head, ...r.problems.map((p) => `  - ${p}`)].join('\n');
+  return [head, ...r.explorers.map((e) => `  · ${explorerLine(e)}`), ...r.problems.map((p) => `  - ${p}`)].join('\n');
 }

@@ -26,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { webBundleSource } from '../src/notebook/explorer';
 import { plotlyLibrarySource } from '../src/notebook/plotly';
 import { chromiumMissing } from './browser';
 import { bookInputs, freshBook, INPUTS_FILE } from './book-inputs';
@@ -176,15 +177,25 @@ export function githubAnchor(heading: string): string {
   return percentDecoded(heading).trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
 }
 
+/** The browser bundle of the live explorers (src/web), one file beside the pages like plotly.js. */
+export const WEB_BUNDLE_FILE = 'maml-lab-web.js';
+
+/** A script a notebook output inlines once per session, and the shared file the book loads it from instead. */
+export interface SharedScript {
+  file: string;
+  source: string;
+}
+
 /**
  * Finishes an exported page in one read and one write:
  * - each heading gets a second anchor, GitHub's, beside nbconvert's: the Markdown files made pages (READMEs)
  *   link to headings as GitHub names them (`README.md#backends`), nbconvert names them otherwise (`Backends`);
- * - the copy of plotly.js its first figure carries (see src/notebook/plotly.ts) becomes one `<script src>`
- *   of the book's shared copy: 4.9 MB once instead of once per page.
- * Returns whether the page carried plotly.js.
+ * - each script a notebook's first figure or explorer carries inline (plotly.js, see src/notebook/plotly.ts;
+ *   the explorers' bundle, see src/notebook/explorer.ts) becomes one `<script src>` of the book's shared
+ *   copy: 4.9 MB once instead of once per page.
+ * Returns the shared scripts the page carried.
  */
-function finishPage(page: string, library: string): boolean {
+function finishPage(page: string, scripts: readonly SharedScript[]): SharedScript[] {
   let html = fs.readFileSync(page, 'utf8');
   const ids = new Set([...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
   html = html.replace(/<h([1-6]) id="([^"]+)">/g, (tag, _level: string, id: string) => {
@@ -193,11 +204,14 @@ function finishPage(page: string, library: string): boolean {
     ids.add(alias);
     return `${tag}<a id="${alias}" class="maml-lab-anchor"></a>`;
   });
-  const inlined = `<script>${library}</script>`;
-  const at = html.indexOf(inlined);
-  if (at >= 0) html = `${html.slice(0, at)}<script src="${PLOTLY_FILE}"></script>${html.slice(at + inlined.length)}`;
+  const carried = scripts.filter((script) => {
+    const inlined = `<script>${script.source}</script>`;
+    const at = html.indexOf(inlined);
+    if (at >= 0) html = `${html.slice(0, at)}<script src="${script.file}"></script>${html.slice(at + inlined.length)}`;
+    return at >= 0;
+  });
   fs.writeFileSync(page, html);
-  return at >= 0;
+  return carried;
 }
 
 /** Bytes of every file under `dir`, except the folder named `except`. */
@@ -248,9 +262,12 @@ export async function buildBook(options: RunnerOptions & { out: string }): Promi
     // The thread's questions answered come first; the other companions are reached from the contents.
     const pages = [...companions.filter((p) => p.file === ANSWERS_PAGE), ...chapters, ...companions.filter((p) => p.file !== ANSWERS_PAGE)];
     exportHtml(writePageNotebooks(pagesDir, pages, executed), options.out);
-    const library = plotlyLibrarySource();
-    if (pages.map((p) => finishPage(path.join(options.out, p.file), library)).some(Boolean)) {
-      fs.writeFileSync(path.join(options.out, PLOTLY_FILE), library);
+    const scripts: SharedScript[] = [
+      { file: PLOTLY_FILE, source: plotlyLibrarySource() },
+      { file: WEB_BUNDLE_FILE, source: webBundleSource() },
+    ];
+    for (const script of new Set(pages.flatMap((p) => finishPage(path.join(options.out, p.file), scripts)))) {
+      fs.writeFileSync(path.join(options.out, script.file), script.source);
     }
     const mathjaxBytes = copyMathJax(options.out);
     const map = pages.find((p) => p.file === QUESTION_MAP_PAGE);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { firstOrderError, quadraticGradient, quadraticValue } from '../src/derivations';
 import { render } from '../src/notebook';
-import { arrowFigure, arrowSegments, curvatureExplorerFigure, lineChart, withSliders, type Figure } from '../src/plots';
+import { arrowFigure, arrowSegments, curvatureFigure, lineChart, withSliders, type Figure } from '../src/plots';
 import { ARROW_STYLE } from '../src/plots/look';
 
 type Trace = Record<string, unknown>;
@@ -128,64 +128,77 @@ describe('sliders', () => {
   });
 });
 
-describe('the curvature explorer', () => {
-  const values = [-0.5, 0, 0.5];
-  const figure = curvatureExplorerFigure({ evaluate, values, start: [0.5, 0, -0.5], arrowGrid: 5, grid: 11 });
-  const frameAt = (a: number, b: number, c: number) => (figure.frames ?? []).find((f) => f.name === `a = ${a}, b = ${b}, c = ${c}`.replace(/-/g, '−'))!;
+describe('the curvature figure (one state of the live explorer)', () => {
+  const C = [[0.5, 0], [0, -0.5]];
+  const figure = curvatureFigure({ evaluate, curvature: [0.5, 0, -0.5], theta: [0.3, 0.1], arrowGrid: 5, grid: 11 });
+  const trace = (name: string) => figure.data.find((t) => t.name === name) as Trace;
 
-  test('125 states by default, and the spec stays under 3 MB', () => {
-    const full = curvatureExplorerFigure({ evaluate });
-    assert.equal(full.frames?.length, 125);
-    assert.ok(JSON.stringify(full).length < 3e6, `${JSON.stringify(full).length} bytes`);
+  test('at C = 0 both error maps are exactly zero (angle 0°, log₂ of the ratio 0), everywhere, and a note says so', () => {
+    const zero = curvatureFigure({ evaluate, curvature: [0, 0, 0], arrowGrid: 5, grid: 11 });
+    const at = (name: string) => zero.data.find((t) => t.name === name) as Trace;
+    assert.ok((at('angle error').z as number[][]).flat().every((v) => v === 0));
+    assert.ok((at('length ratio').z as number[][]).flat().every((v) => v === 0));
+    const notes = (zero.layout.annotations as { text: string }[]).filter((n) => n.text.startsWith('C = 0'));
+    assert.equal(notes.length, 2);
+    assert.equal((figure.layout.annotations as { text: string }[]).filter((n) => n.text.startsWith('C = 0')).length, 0);
   });
 
-  test('at C = 0 both error maps are exactly zero (angle 0°, log₂ of the ratio 0), everywhere', () => {
-    const [, , angle, ratio] = frameAt(0, 0, 0).data as Trace[];
-    assert.ok((angle.z as number[][]).flat().every((v) => v === 0));
-    assert.ok((ratio.z as number[][]).flat().every((v) => v === 0));
-  });
-
-  test('each state draws what evaluate computes: f for the contours, ∇f = C(θ − ½) + g for the arrows', () => {
-    const [contour, arrows] = frameAt(0.5, 0, -0.5).data as Trace[];
-    const C = [[0.5, 0], [0, -0.5]];
-    const axis = (figure.data[0].x as number[]);
+  test('it draws what evaluate computes: f for the contours, ∇f = C(θ − ½) + g for the arrows, θ where asked', () => {
+    const contour = figure.data[0];
+    const axis = contour.x as number[];
     assert.equal((contour.z as number[][])[3][7], Number(quadraticValue(C, g, [axis[7], axis[3]]).toPrecision(4)));
     // the first arrow's tip: its tail plus scale·∇f, with the scale the approximation arrows show
     const approx = figure.data[1];
     const scale = ((approx.x as number[])[1] - (approx.x as number[])[0]) / g[0];
+    const arrows = trace('∇f(θ) (gradient)');
     const tail = [(arrows.x as number[])[0], (arrows.y as number[])[0]];
     const grad = quadraticGradient(C, g, tail);
     assert.ok(Math.abs((arrows.x as number[])[1] - (tail[0] + scale * grad[0])) < 1e-3);
     assert.ok(Math.abs((arrows.y as number[])[1] - (tail[1] + scale * grad[1])) < 1e-3);
+    assert.deepEqual([(trace('θ (drag it)').x as number[])[0], (trace('θ (drag it)').y as number[])[0]], [0.3, 0.1]);
+    // the legend names the scale the arrows are drawn at
+    assert.match((figure.layout.legend as { title: { text: string } }).title.text, new RegExp(`${String(Number(scale.toPrecision(3)))} × the vector's length`));
   });
 
-  test('sliders a, b, c and a "C = 0" button; the start state is drawn first; all arrows are gradients', () => {
-    assert.deepEqual((figure.layout.sliders as Slider[]).map((s) => s.active), [2, 1, 0]);
-    const button = (figure.layout.updatemenus as { buttons: { label: string; args: [string[]] }[] }[])[0].buttons[0];
-    assert.equal(button.label, 'C = 0');
-    assert.equal(button.args[0][0], 'a = 0, b = 0, c = 0');
+  test('a given arrow scale is used as it is, so that lengths compare across states', () => {
+    const fixed = curvatureFigure({ evaluate, curvature: [0.2, 0.1, 0], arrowScale: 0.5 });
+    const approx = fixed.data[1];
+    assert.ok(Math.abs((approx.x as number[])[1] - (approx.x as number[])[0] - 0.5 * g[0]) < 1e-6);
+  });
+
+  test('every panel names its axes, the maps are titled, and no arrow is cut at the edge of the square', () => {
+    for (const axis of ['xaxis', 'yaxis', 'xaxis2', 'yaxis2', 'xaxis3', 'yaxis3']) {
+      assert.match((figure.layout[axis] as { title: { text: string } }).title.text, /^θ[₁₂]$/, axis);
+    }
+    const titles = (figure.layout.annotations as { text: string }[]).map((n) => n.text);
+    assert.ok(titles.includes('angle between g and ∇f') && titles.some((t) => t.startsWith('length ratio')), titles.join('; '));
+    for (const f of [figure, curvatureFigure({ evaluate, curvature: [-0.5, 0.5, -0.5], theta: [0, 1] }), curvatureFigure({ evaluate, curvature: [0.5, 0.5, 0.5], theta: [1, 0] })]) {
+      const [xRange, yRange] = [(f.layout.xaxis as { range: number[] }).range, (f.layout.yaxis as { range: number[] }).range];
+      for (const t of f.data.filter((d) => d.type === 'scatter')) {
+        for (const x of (t.x as (number | null)[]).filter((v): v is number => v !== null)) assert.ok(x >= xRange[0] && x <= xRange[1], `${t.name}: x = ${x} outside ${xRange}`);
+        for (const y of (t.y as (number | null)[]).filter((v): v is number => v !== null)) assert.ok(y >= yRange[0] && y <= yRange[1], `${t.name}: y = ${y} outside ${yRange}`);
+      }
+    }
+  });
+
+  test('all arrows are gradients, or all are descent steps', () => {
     const names = figure.data.map((t) => t.name as string).filter((n) => /∇f|g =/.test(n));
     assert.ok(names.length === 2 && names.every((n) => n.endsWith('(gradient)')), names.join('; '));
-    const descent = curvatureExplorerFigure({ evaluate, values, arrowGrid: 3, grid: 5, start: [0, 0, 0], arrows: { kind: 'descent step', alpha: 0.5 } });
+    const descent = curvatureFigure({ evaluate, curvature: [0, 0, 0], arrowGrid: 3, grid: 5, arrows: { kind: 'descent step', alpha: 0.5 } });
     assert.ok(descent.data.map((t) => t.name as string).filter((n) => /∇f|g =/.test(n)).every((n) => n.includes('descent step')));
-  });
-
-  test('the HTML output hands the frames to Plotly, so the sliders work offline', () => {
-    const html = render(figure as Figure)['text/html'] ?? '';
-    assert.match(html, /frames:f\.frames/);
-    assert.match(html, /"frames":\[/);
   });
 
   test('bad input is refused by name, never drawn as NaN', () => {
     const nan = (C: number[][], t: ArrayLike<number>) => ({ ...evaluate(C, t), value: C[0][0] === 0.5 ? NaN : 0 });
-    assert.throws(() => curvatureExplorerFigure({ evaluate: nan, values, arrowGrid: 3, grid: 5 }), /gave the value NaN/);
+    assert.throws(() => curvatureFigure({ evaluate: nan, curvature: [0.5, 0, 0], arrowGrid: 3, grid: 5 }), /gave the value NaN/);
     const short = (C: number[][], t: ArrayLike<number>) => ({ ...evaluate(C, t), gradient: [1] });
-    assert.throws(() => curvatureExplorerFigure({ evaluate: short, values, arrowGrid: 3, grid: 5 }), /two finite numbers are needed/);
-    assert.throws(() => curvatureExplorerFigure({ evaluate, values: [0, NaN], start: [0, 0, 0] }), /values\[1\] is NaN/);
-    assert.throws(() => curvatureExplorerFigure({ evaluate, values: [0.1, 0.2] }), /must include 0/);
-    assert.throws(() => curvatureExplorerFigure({ evaluate, values, grid: 2 }), /grid must be a whole number from 3 to 101/);
-    assert.throws(() => curvatureExplorerFigure({ evaluate, values, start: [0.25, 0, 0] }), /starts at 0.25, which is not one of its values/);
-    assert.throws(() => curvatureExplorerFigure({ evaluate, values, domain: [1, 0] }), /domain must be \[lo, hi\]/);
+    assert.throws(() => curvatureFigure({ evaluate: short, curvature: [0, 0, 0], arrowGrid: 3, grid: 5 }), /two finite numbers are needed/);
+    assert.throws(() => curvatureFigure({ evaluate, curvature: [0, NaN, 0] }), /curvature\[1\] is NaN/);
+    assert.throws(() => curvatureFigure({ evaluate, curvature: [0, 0] as unknown as [number, number, number] }), /curvature needs at least 3/);
+    assert.throws(() => curvatureFigure({ evaluate, curvature: [0, 0, 0], theta: [0.1, 0.2, 0.3] }), /theta must hold 2 numbers/);
+    assert.throws(() => curvatureFigure({ evaluate, curvature: [0, 0, 0], grid: 2 }), /grid must be a whole number from 3 to 101/);
+    assert.throws(() => curvatureFigure({ evaluate, curvature: [0, 0, 0], domain: [1, 0] }), /domain must be \[lo, hi\]/);
+    assert.throws(() => curvatureFigure({ evaluate, curvature: [0, 0, 0], arrowScale: -1 }), /arrowScale must be a positive number/);
     // a non-symmetric curvature never reaches the figure: the reference refuses it
     assert.throws(() => evaluate([[0.5, 0.1], [0.2, 0]], [0, 0]), /C must be symmetric/);
   });

@@ -13,6 +13,7 @@ export * from './cost';
 export * from './symmetricEigenvalues';
 export * from './hessianReference';
 export * from './quadratic';
+export * from './quadraticBatch';
 export * from './doctorInput';
 export * from './metaGradientVariants';
 export * from './doctor';

@@ -1,9 +1,5 @@
 import * as math from 'mathjs';
-import * as tf from '@tensorflow/tfjs';
-import type { Method } from '../meta/methods';
-import type { QuadraticBatch } from '../meta/quadratic';
-import type { TaskBatch } from '../meta/tasks';
-import { tidyValue } from '../meta/tidy';
+import type { Method } from '../meta/methods/types';
 import { requireInteger, requirePositive } from '../meta/validate';
 import type { Matrix } from './check';
 import { identityMatrix } from './exact';
@@ -130,24 +126,6 @@ export function firstOrderError(C: Matrix, g: ArrayLike<number>, theta: ArrayLik
   const v = Array.from(gradient, (x) => x / size);
   const angle = 2 * Math.atan2(norm(u.map((x, i) => x - v[i])), norm(u.map((x, i) => x + v[i])));
   return { gradient, angleDegrees: (angle * 180) / Math.PI, lengthRatio: norm(gv) / size };
-}
-
-/**
- * The tasks of a `quadraticTasks` meta-batch in float64 (the same numbers, widened), for the closed forms.
- *
- * @example
- * import { quadraticTasksFromBatch } from 'maml-lab/derivations';
- * import { quadraticTasks } from 'maml-lab/meta';
- * const tasks = quadraticTasksFromBatch(quadraticTasks({ tasks: 3, seed: 0 }));
- * tasks.length; // 3
- * tasks[0].C[0][1] === tasks[0].C[1][0]; // true
- */
-export function quadraticTasksFromBatch(batch: TaskBatch<QuadraticBatch>): QuadraticTask64[] {
-  const read = (t: tf.Tensor) => tidyValue(() => t.arraySync());
-  const C = read(batch.support.C) as number[][][];
-  const support = read(batch.support.g) as number[][];
-  const query = read(batch.query.g) as number[][];
-  return C.map((c, t) => ({ C: c, support: support[t], query: query[t] }));
 }
 
 /** The inner loop's settings: step size α, k steps, and iMAML's pull λ (none when absent). */

@@ -4,6 +4,8 @@ export * from './progress';
 export * from './claim';
 export * from './interrupt';
 export { saveFigure } from './saveFigure';
+export { curvatureExplorer, isLiveExplorer } from './explorer';
+export type { CurvatureSettings, ExplorerKind, LiveExplorer } from '../web/settings';
 export { check, grade, referenceGrade, probeGrade, judgeGrade, lintGrade } from './homework';
 export * from './execute';
 export * from './runner';

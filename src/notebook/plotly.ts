@@ -13,6 +13,16 @@ export function plotlyLibrarySource(): string {
 let counter = 0;
 
 /**
+ * plotly.js as a <script> the first time a session asks (its first figure or explorer), '' afterwards:
+ * the later outputs reuse the copy the first one put on the page.
+ */
+export function plotlyLibraryOnce(): string {
+  if (libraryInlined) return '';
+  libraryInlined = true;
+  return `<script>${plotlyLibrarySource()}</script>`;
+}
+
+/**
  * A figure as self-contained HTML for front ends without Plotly's renderer (nbconvert's HTML export),
  * frames included (the states its sliders switch between, see `withSliders`):
  * the first figure of a session inlines plotly.js from the local package, the later ones reuse it, and
@@ -30,11 +40,7 @@ let counter = 0;
  */
 export function figureHtml(figure: Figure): string {
   const id = `maml-lab-plot-${process.pid}-${++counter}`;
-  let library = '';
-  if (!libraryInlined) {
-    library = `<script>${plotlyLibrarySource()}</script>`;
-    libraryInlined = true;
-  }
+  const library = plotlyLibraryOnce();
   const spec = JSON.stringify(figure).replace(/</g, '\\u003c');
   const missing = 'plotly.js is not on this page: it comes with the first figure of a session; run the notebook from the top.';
   return `${library}<div id="${id}" style="width:100%;height:${(figure.layout.height as number | undefined) ?? 380}px"></div><script>(function(){var f=${spec};var el=document.getElementById("${id}");if(!window.Plotly){el.textContent=${JSON.stringify(missing)};return;}window.Plotly.newPlot(el,{data:f.data,layout:f.layout,frames:f.frames||[],config:{responsive:true}});})();</script>`;

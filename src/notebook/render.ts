@@ -3,6 +3,8 @@ import { verifyStep, type Derivation, type Step, type VerifiedStep } from '../de
 import type { DeriveResult } from '../derivations/symbolic';
 import { isFigure, type Figure } from '../plots/figure';
 import { figureHtml } from './plotly';
+import { explorerHtml, isLiveExplorer } from './explorer';
+import type { LiveExplorer } from '../web/settings';
 
 /** One rich output: the same content in several MIME types, richest first; text/plain is always there. */
 export type MimeBundle = { 'text/plain': string } & Partial<Record<'text/markdown' | 'text/latex' | 'text/html', string>> & {
@@ -10,7 +12,7 @@ export type MimeBundle = { 'text/plain': string } & Partial<Record<'text/markdow
 };
 
 /** Anything `show` knows how to draw. */
-export type Showable = Derivation | Step | VerifiedStep | VerifiedStep[] | Check | Check[] | DeriveResult | Figure | number[][] | number[] | string;
+export type Showable = Derivation | Step | VerifiedStep | VerifiedStep[] | Check | Check[] | DeriveResult | Figure | LiveExplorer | number[][] | number[] | string;
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
@@ -163,6 +165,10 @@ export function render(x: Showable): MimeBundle {
   if (isFigure(x)) {
     const title = (x.layout.title as { text?: string } | undefined)?.text ?? 'figure';
     return { 'application/vnd.plotly.v1+json': x, 'text/html': figureHtml(x), 'text/plain': `${title} (${x.data.length} trace${x.data.length === 1 ? '' : 's'})` };
+  }
+  if (isLiveExplorer(x)) {
+    // HTML only: the explorer lives in the page (JupyterLab or the book); plain text says where.
+    return { 'text/html': explorerHtml(x), 'text/plain': `live ${x.explorer} explorer: it runs in JupyterLab and in the book (npm run book)` };
   }
   if (isCheck(x)) return { 'text/markdown': checkLine(x), 'text/plain': checkLine(x) };
   if (isDeriveResult(x)) {

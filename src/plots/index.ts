@@ -6,5 +6,5 @@ export { spectrumFigure, spectrumHistogram, type SpectrumHistogram } from './spe
 export { symlog, symlogTicks } from './symlog';
 export { topEigenvalueChart, type EigenvalueRun } from './topEigenvalue';
 export { arrowFigure, arrowSegments, type ArrowFigureSpec, type ArrowKind, type ArrowSet, type ContourSpec, type PathSet, type Point } from './arrows';
-export { curvatureExplorerFigure, type CurvatureExplorerSpec, type CurvaturePoint } from './curvature';
+export { curvatureArrowScale, curvatureFigure, type CurvatureFigureSpec, type CurvaturePoint } from './curvature';
 export { withSliders, type SliderAxis, type SliderButton, type SliderFrame, type SliderSpec } from './sliders';

@@ -51,24 +51,8 @@ export const BREAKS: Mutation[] = [
     caughtBy: /claim failed: at the page's start, the angle between g and ∇f\(θ\)/,
     engine: 'tfjs',
   },
-  {
-    name: "the sliders name every state by the first slider's value",
-    file: 'plots/sliders.js',
-    find: '(0, look_1.labelNumber)(values[i])',
-    replace: '(0, look_1.labelNumber)(values[0])',
-    notebook: '04-curvature-and-first-order.ipynb',
-    caughtBy: /claim failed: the explorer stores every state/,
-    engine: 'tfjs',
-  },
-  {
-    name: "the figures' numbers are stored unrounded (short keeps every digit)",
-    file: 'plots/arrows.js',
-    find: 'return Number(x.toPrecision(4));',
-    replace: 'return x;',
-    notebook: '04-curvature-and-first-order.ipynb',
-    caughtBy: /claim failed: the explorer's spec with its 125 states/,
-    engine: 'tfjs',
-  },
+
+
   {
     name: 'symmetricEigenvalues leaves out the last off-diagonal entry of a 2 × 2 matrix',
     file: 'derivations/symmetricEigenvalues.js',

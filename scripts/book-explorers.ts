@@ -1,0 +1,195 @@
+/**
+ * The book's check of its live explorers, in a real browser: for each explorer on a page, move each of its
+ * controls (sliders, the pointer on its panel, its buttons) through several states, read the numbers the
+ * page computed from its read-outs, and compare them with the same quantities computed here in Node by
+ * the package (the same function the page runs, src/web/*.ts without the DOM). Each state's ✓ line must
+ * show a passing check, and every redraw's time from input to drawn figure is recorded. Screenshots of each
+ * explorer in two states go to <book>/screenshots/. Used by scripts/book-check.ts.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { curvatureReading, type CurvatureState } from '../src/web/curvature';
+import type { CurvatureSettings, ExplorerKind } from '../src/web/settings';
+
+// The functions given to page.evaluate run in the browser; these names exist there. Declared here, in
+// this module only, so that the rest of scripts/ and src/ keep a project without the DOM's types.
+declare const document: { querySelector(selector: string): any };
+type Element = { dataset: Record<string, string | undefined>; textContent: string | null };
+type HTMLElement = any;
+
+/** What one explorer did under the check. */
+export interface ExplorerReport {
+  kind: string;
+  /** States the check drove it through and compared with Node. */
+  states: number;
+  /** The largest relative difference between a number the page showed and Node's. */
+  largestDifference: number;
+  /** Milliseconds from input to redrawn figure, for every redraw the explorer did. */
+  redrawMs: number[];
+  screenshots: string[];
+  problems: string[];
+}
+
+/** How far the page's float64 numbers may be from Node's (relative): the same code on the same IEEE doubles, so the same up to the last bit or two. */
+const SAME_NUMBERS = 1e-12;
+
+/** How long one redraw may take before the check gives up on it. */
+const REDRAW_TIMEOUT_MS = 20_000;
+
+type Driver = (page: Page, root: string, report: ExplorerReport, shot: (name: string) => Promise<void>) => Promise<void>;
+
+/** Relative difference of a and b (0 when both are null: NaN or ∞ on both sides). */
+function difference(a: number | null, b: number | null): number {
+  if (a === null || b === null) return a === b ? 0 : Infinity;
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+}
+
+/** Waits until the explorer has redrawn more than `before` times and is idle, then reads its state and read-outs. */
+async function settled(page: Page, root: string, before: number): Promise<{ state: unknown; values: Record<string, unknown>; check: string | null; checkText: string }> {
+  await page.waitForFunction(([sel, n]) => Number((document.querySelector(sel as string) as HTMLElement).dataset.redraws ?? '0') > (n as number), [root, before], { timeout: REDRAW_TIMEOUT_MS });
+  // A drag's later moves may still be drawing: wait for the count to stop changing.
+  let count = -1;
+  for (;;) {
+    const now = (await page.evaluate((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.redraws), root)) as number;
+    if (now === count) break;
+    count = now;
+    await page.waitForTimeout(100);
+  }
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel) as HTMLElement;
+    const values: Record<string, unknown> = {};
+    el.querySelectorAll('[data-quantity]').forEach((r: Element) => {
+      values[r.dataset.quantity as string] = JSON.parse(r.dataset.value ?? 'null');
+    });
+    const check = el.querySelector('[data-check]') as Element | null;
+    return { state: JSON.parse(el.dataset.state ?? 'null'), values, check: check?.dataset.check ?? null, checkText: check?.textContent ?? '' };
+  }, root);
+}
+
+async function redraws(page: Page, root: string): Promise<number> {
+  return page.evaluate((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.redraws ?? '0'), root);
+}
+
+/** The curvature explorer (notebook 04): sliders a, b, c; θ by click and drag; "C = 0"; "Start again". */
+const curvature: Driver = async (page, root, report, shot) => {
+  const settings = (await page.evaluate((sel) => JSON.parse(document.querySelector(`${sel} script[type="application/json"]`)!.textContent!), root)) as CurvatureSettings;
+  const compare = async (what: string, before: number, expect?: (s: CurvatureState) => string | undefined) => {
+    const seen = await settled(page, root, before);
+    const state = seen.state as CurvatureState;
+    const node = curvatureReading(settings.g, state);
+    const pairs: [string, number | null, number | null][] = [
+      ['angleDegrees', seen.values.angleDegrees as number | null, Number.isNaN(node.angleDegrees) ? null : node.angleDegrees],
+      ['lengthRatio', seen.values.lengthRatio as number | null, Number.isFinite(node.lengthRatio) ? node.lengthRatio : null],
+      ['gradient[0]', (seen.values.gradient as number[])[0], node.gradient[0]],
+      ['gradient[1]', (seen.values.gradient as number[])[1], node.gradient[1]],
+    ];
+    for (const [name, shown, computed] of pairs) {
+      const d = difference(shown, computed);
+      report.largestDifference = Math.max(report.largestDifference, d);
+      if (!(d <= SAME_NUMBERS)) report.problems.push(`${what}: the page shows ${name} = ${shown}, Node computes ${computed}`);
+    }
+    if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+    const wrong = expect?.(state);
+    if (wrong) report.problems.push(`${what}: ${wrong}`);
+    report.states++;
+  };
+  await compare('at the start', -1, (s) => (JSON.stringify(s) === JSON.stringify({ curvature: settings.curvature, theta: settings.theta }) ? undefined : `starts at ${JSON.stringify(s)}, not the settings' state`));
+  await shot('start');
+  const sliders: [string, number, number][] = [['a', 0, 0.2], ['b', 1, -0.35], ['c', 2, 0.45], ['a', 0, -0.5]];
+  for (const [name, index, value] of sliders) {
+    const before = await redraws(page, root);
+    await page.locator(`${root} input[data-control="${name}"]`).fill(String(value));
+    await compare(`slider ${name} = ${value}`, before, (s) => (Math.abs(s.curvature[index] - value) < 1e-12 ? undefined : `${name} is ${s.curvature[index]}, not ${value}`));
+  }
+  // θ: a click, then a drag, on the left panel; the page converts the pointer to data coordinates.
+  const pixel = async (x: number, y: number) =>
+    page.evaluate(
+      ([sel, tx, ty]) => {
+        const plot = document.querySelector(`${sel} .maml-lab-explorer-plot`) as HTMLElement & { _fullLayout: Record<string, { _offset: number; _length: number; range: number[] }> };
+        const { xaxis, yaxis } = plot._fullLayout;
+        const rect = plot.getBoundingClientRect();
+        return [
+          rect.left + xaxis._offset + (((tx as number) - xaxis.range[0]) / (xaxis.range[1] - xaxis.range[0])) * xaxis._length,
+          rect.top + yaxis._offset + ((yaxis.range[1] - (ty as number)) / (yaxis.range[1] - yaxis.range[0])) * yaxis._length,
+        ];
+      },
+      [root, x, y] as const,
+    );
+  const near = (target: [number, number]) => (s: CurvatureState) => (Math.hypot(s.theta[0] - target[0], s.theta[1] - target[1]) < 0.02 ? undefined : `θ is (${s.theta.join(', ')}), not near (${target.join(', ')}) where the pointer went`);
+  let before = await redraws(page, root);
+  let [px, py] = await pixel(0.8, 0.7);
+  await page.mouse.click(px, py);
+  await compare('a click at θ = (0.8, 0.7)', before, near([0.8, 0.7]));
+  before = await redraws(page, root);
+  await page.mouse.move(px, py);
+  await page.mouse.down();
+  for (const [x, y] of [[0.6, 0.5], [0.4, 0.3], [0.2, 0.15]]) {
+    [px, py] = await pixel(x, y);
+    await page.mouse.move(px, py, { steps: 4 });
+  }
+  await page.mouse.up();
+  await compare('a drag to θ = (0.2, 0.15)', before, near([0.2, 0.15]));
+  await shot('moved');
+  before = await redraws(page, root);
+  await page.locator(`${root} button[data-control="zero"]`).click();
+  await compare('"C = 0"', before, (s) => (s.curvature.every((v) => v === 0) ? undefined : `C is ${JSON.stringify(s.curvature)} after "C = 0"`));
+  // No named functions inside page.evaluate: tsx would wrap them in a helper the page does not have.
+  const exact = await page.evaluate((sel) => {
+    const el = document.querySelector(sel) as HTMLElement;
+    const [angle, ratio] = ['angleDegrees', 'lengthRatio'].map((q) => JSON.parse((el.querySelector(`[data-quantity="${q}"]`) as Element).dataset.value ?? 'null'));
+    return { angle, ratio, note: el.textContent!.includes('C = 0: g is the gradient') };
+  }, root);
+  if (exact.angle !== 0 || exact.ratio !== 1) report.problems.push(`"C = 0": the angle is ${exact.angle} and the ratio ${exact.ratio}, not exactly 0 and 1`);
+  if (!exact.note) report.problems.push('"C = 0": the maps do not say that g is exact everywhere');
+  before = await redraws(page, root);
+  await page.locator(`${root} button[data-control="reset"]`).click();
+  await compare('"Start again"', before, (s) => (JSON.stringify(s) === JSON.stringify({ curvature: settings.curvature, theta: settings.theta }) ? undefined : `"Start again" leads to ${JSON.stringify(s)}`));
+};
+
+const DRIVERS: Record<ExplorerKind, Driver> = { curvature };
+
+/** Drives every explorer on `page` (already loaded) and reports on each. */
+export async function checkExplorers(page: Page, screenshots: string, pageName: string): Promise<ExplorerReport[]> {
+  const count = await page.locator('.maml-lab-explorer').count();
+  const reports: ExplorerReport[] = [];
+  for (let i = 0; i < count; i++) {
+    const root = `.maml-lab-explorer >> nth=${i}`;
+    const id = await page.locator(root).getAttribute('id');
+    const selector = `#${id}`;
+    const kind = (await page.locator(selector).getAttribute('data-explorer')) ?? '?';
+    const report: ExplorerReport = { kind, states: 0, largestDifference: 0, redrawMs: [], screenshots: [], problems: [] };
+    reports.push(report);
+    try {
+      await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLElement).dataset.mounted !== 'starting' && (document.querySelector(sel) as HTMLElement).dataset.mounted !== undefined, selector, { timeout: REDRAW_TIMEOUT_MS });
+      const mounted = await page.locator(selector).getAttribute('data-mounted');
+      if (mounted !== 'true') {
+        report.problems.push(`the ${kind} explorer did not start: ${(await page.locator(`${selector} .maml-lab-explorer-error`).textContent()) ?? mounted}`);
+        continue;
+      }
+      const driver = DRIVERS[kind as ExplorerKind];
+      if (driver === undefined) {
+        report.problems.push(`no check drives the ${kind} explorer`);
+        continue;
+      }
+      const shot = async (name: string) => {
+        const file = path.join(screenshots, `${pageName}-explorer-${i + 1}-${kind}-${name}.png`);
+        await page.locator(selector).screenshot({ path: file });
+        report.screenshots.push(file);
+      };
+      await page.locator(selector).scrollIntoViewIfNeeded();
+      await driver(page, selector, report, shot);
+      const times = (await page.locator(selector).getAttribute('data-redraw-times')) ?? '';
+      report.redrawMs = times.split(' ').filter(Boolean).map(Number);
+    } catch (error) {
+      report.problems.push(`the ${kind} explorer: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return reports;
+}
+
+/** One line on an explorer: states compared, the largest difference, redraw times. */
+export function explorerLine(r: ExplorerReport): string {
+  const sorted = [...r.redrawMs].sort((a, b) => a - b);
+  const median = sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
+  return `${r.kind} explorer: ${r.states} states compared with Node (largest difference ${r.largestDifference.toExponential(1)}), input to figure median ${median.toFixed(0)} ms, slowest ${(sorted[sorted.length - 1] ?? NaN).toFixed(0)} ms over ${sorted.length} redraws`;
+}

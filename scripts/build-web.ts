@@ -1,0 +1,55 @@
+/**
+ * `npm run build` (its last step): bundles src/web (the book's live explorers and the package code they
+ * call) for the browser into dist/web/maml-lab-web.js, one IIFE that sets window.MamlLabWeb.
+ *
+ * esbuild, because it bundles TypeScript with the package's own sources in a fraction of a second and is
+ * already what tsx runs on. platform 'browser' makes any Node built-in (fs, path, …) that src/web reaches
+ * a build error, which is the guard that the page runs what the notebooks run without Node. The bundle must
+ * stay free of tfjs: the explorers compute in float64 with the closed forms, and tfjs would add megabytes
+ * and a backend to every page (checked below by the bundle's metafile).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const root = path.resolve(__dirname, '..');
+
+/** Where the bundle is written, and the one file name every page and notebook output uses. */
+export const WEB_BUNDLE = path.join(root, 'dist', 'web', 'maml-lab-web.js');
+
+/** Packages the bundle must never contain. */
+const FORBIDDEN = [/node_modules\/@tensorflow\//];
+
+/** Builds the bundle; returns its size in bytes. Throws when a forbidden package got in. */
+export async function buildWebBundle(): Promise<number> {
+  const result = await build({
+    entryPoints: [path.join(root, 'src', 'web', 'index.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['chrome100', 'firefox100'],
+    minify: true,
+    legalComments: 'none',
+    outfile: WEB_BUNDLE,
+    metafile: true,
+    logLevel: 'warning',
+    tsconfig: path.join(root, 'tsconfig.web.json'),
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  const forbidden = inputs.filter((file) => FORBIDDEN.some((f) => f.test(file)));
+  if (forbidden.length > 0) throw new Error(`the browser bundle must not contain ${forbidden.slice(0, 3).join(', ')}${forbidden.length > 3 ? ', …' : ''}: something in src/web imports it`);
+  const text = fs.readFileSync(WEB_BUNDLE, 'utf8');
+  // A notebook output inlines the bundle in a <script> element: the text must not end it early.
+  if (/<\/script/i.test(text)) throw new Error('the browser bundle contains "</script", which would end the <script> that carries it');
+  return text.length;
+}
+
+if (require.main === module) {
+  buildWebBundle().then(
+    (bytes) => console.log(`build-web: ${path.relative(process.cwd(), WEB_BUNDLE)} ${(bytes / 1e3).toFixed(0)} kB`),
+    (error: Error) => {
+      console.error(`build-web: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
