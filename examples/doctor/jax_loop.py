@@ -30,9 +30,10 @@ def sine_tasks(tasks, points, seed):
 
 
 def init(sizes, seed):
-    """Glorot-uniform W [in, out] and zero b per layer."""
-    keys = jax.random.split(jax.random.PRNGKey(seed), len(sizes) - 1)
-    return [(jax.nn.initializers.glorot_uniform()(k, (a, b), jnp.float64), jnp.zeros(b)) for k, a, b in zip(keys, sizes, sizes[1:])]
+    """W [in, out] and b per layer, uniform in +-1/sqrt(in) as nn.Linear draws them."""
+    rng = np.random.default_rng(seed)
+    bound = lambda a: 1 / np.sqrt(a)
+    return [(jnp.asarray(rng.uniform(-bound(a), bound(a), (a, b))), jnp.asarray(rng.uniform(-bound(a), bound(a), b))) for a, b in zip(sizes, sizes[1:])]
 
 
 def meta_gradient(params, act, support, query, alpha, steps):
@@ -51,7 +52,8 @@ def meta_gradient(params, act, support, query, alpha, steps):
             params = jax.tree_util.tree_map(lambda w, g: w - alpha * g, params, jax.grad(loss)(params, xs, ys))
         return loss(params, xq, yq)
 
-    meta_loss = lambda params: jnp.mean(jax.vmap(task_loss, in_axes=(None, 0, 0, 0, 0))(params, *support, *query))
+    (xs, ys), (xq, yq) = support, query
+    meta_loss = lambda params: jnp.mean(jnp.stack([task_loss(params, xs[t], ys[t], xq[t], yq[t]) for t in range(len(xs))]))
     return jax.grad(meta_loss)(params)
 
 
