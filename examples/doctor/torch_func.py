@@ -24,7 +24,8 @@ def sine_tasks(tasks, points, seed):
     rng = np.random.default_rng(seed)
     amp, phase = rng.uniform(0.1, 5, (tasks, 1, 1)), rng.uniform(0, np.pi, (tasks, 1, 1))
     xs = [rng.uniform(-5, 5, (tasks, points, 1)) for _ in range(2)]
-    return [(torch.tensor(x), torch.tensor(amp * np.sin(x - phase))) for x in xs]
+    as_tensor = lambda a: torch.tensor(a, dtype=torch.get_default_dtype())
+    return [(as_tensor(x), as_tensor(amp * np.sin(x - phase))) for x in xs]
 
 
 def mlp(sizes, activation):
