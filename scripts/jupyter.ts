@@ -9,7 +9,7 @@ import { packageRoot } from '../src/notebook/venv';
 // The venv's paths and environment, and the setup steps, belong to the package: the notebook executor
 // needs them at run time, and an installed package (a student's handout) sets itself up with them.
 export { assertSetupDone, jupyterDataDir, jupyterEnv, kernelSpecFile, venvBin, venvDir, venvPython } from '../src/notebook/venv';
-export { labSettingsFile, runCaptured, tslabBin, venvPipInstall } from '../src/notebook/setup';
+export { ensureVenv, labSettingsFile, runCaptured, tslabBin, venvPipInstall } from '../src/notebook/setup';
 
 /** The package root (the folder holding package.json). */
 export const projectRoot: string = packageRoot;

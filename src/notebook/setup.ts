@@ -120,13 +120,16 @@ export function runCaptured(command: string, args: string[], what: string): Spaw
  * the warning this machine's pip config prints once per package about a mirror folder that does not
  * exist, which would bury the real error.
  *
+ * `python` is the venv's interpreter: the package's `.venv` unless another venv is named (the doctor's
+ * exporter test keeps torch and jax in one of their own).
+ *
  * @example
  * import { venvPipInstall } from './setup';
  * // the venv already has nbclient, so pip only checks
  * venvPipInstall(['nbclient>=0.10'], 'Checking nbclient');
  */
-export function venvPipInstall(args: string[], what: string): void {
-  const result = runCaptured(venvPython, ['-m', 'pip', 'install', '--quiet', '--retries', '0', ...args], what);
+export function venvPipInstall(args: string[], what: string, python: string = venvPython): void {
+  const result = runCaptured(python, ['-m', 'pip', 'install', '--quiet', '--retries', '0', ...args], what);
   if (result.status !== 0) {
     const noise = /^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$/;
     const output = `${result.stdout}\n${result.stderr}`
@@ -147,13 +150,24 @@ function checkPrerequisites(): void {
   }
 }
 
-function ensureVenv(): boolean {
-  if (fs.existsSync(venvPython)) return false;
-  // Also repairs a half-made .venv: venv fills in what is missing without touching installed packages.
-  const result = runCaptured('python3', ['-m', 'venv', venvDir], `Creating ${venvDir}`);
-  if (result.status !== 0 || !fs.existsSync(venvPython)) {
+/**
+ * Creates a venv with `python3 -m venv` unless its interpreter already exists; true when it created it.
+ * `dir` is the package's `.venv` unless another is named (the doctor's exporter test keeps torch and jax
+ * apart from it). Throws, saying which Debian package is missing, when venv fails.
+ *
+ * @example
+ * import { ensureVenv } from './setup';
+ * // setup has made .venv already (a new venv would take seconds: venv installs pip into it)
+ * ensureVenv(); // false
+ */
+export function ensureVenv(dir: string = venvDir): boolean {
+  const python = path.join(dir, 'bin', 'python');
+  if (fs.existsSync(python)) return false;
+  // Also repairs a half-made venv: venv fills in what is missing without touching installed packages.
+  const result = runCaptured('python3', ['-m', 'venv', dir], `Creating ${dir}`);
+  if (result.status !== 0 || !fs.existsSync(python)) {
     throw new Error(
-      `Creating ${venvDir} with \`python3 -m venv\` failed (on Debian/Ubuntu the venv module is the python3-venv ` +
+      `Creating ${dir} with \`python3 -m venv\` failed (on Debian/Ubuntu the venv module is the python3-venv ` +
         `package):\n${result.stderr.trim()}`,
     );
   }
