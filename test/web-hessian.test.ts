@@ -70,3 +70,22 @@ test('hessian explorer settings: bad input names the field', () => {
   assert.throws(() => checkHessianSettings({ activation: 'relu', widths: [4], points: 3, amplitude: Number.NaN }), /amplitude must be a finite number/);
   assert.throws(() => checkHessianSettings(null), /settings must be an object/);
 });
+
+test('hessian explorer figures: linear colours for a small network, symmetric-log beyond 100 parameters; the sorted eigenvalues', async () => {
+  const { hessianExplorerFigures } = await import('../src/plots/hessianExplorer');
+  const { matrixRows } = await import('../src/meta/denseMatrix');
+  for (const widths of [[6], [12, 12]]) {
+    const r = await hessianExplorerReading({ activation: 'relu', widths, points: 4 });
+    const { split, spectrum } = hessianExplorerFigures({
+      sizes: r.sizes, activation: 'relu', points: 4,
+      hessian: matrixRows(r.hessian), gaussNewton: matrixRows(r.gaussNewton), residual: matrixRows(r.residual),
+      nonZero: r.spectrum.nonZero, zeros: r.spectrum.zeros,
+    });
+    const title = (split.layout.title as { text: string }).text;
+    assert.equal(title.includes('symmetric-log'), r.parameterCount > 100, title);
+    assert.deepEqual(spectrum.data[0].y, r.spectrum.nonZero);
+    assert.match((spectrum.layout.title as { text: string }).text, new RegExp(`The ${r.spectrum.nonZero.length} non-zero eigenvalues of H, sorted \\(${r.spectrum.zeros} are zero\\)`));
+  }
+  assert.throws(() => hessianExplorerFigures({ sizes: [1, 1], activation: 'relu', points: 1, hessian: [[1, 0], [0, 1]], gaussNewton: [[1, 0], [0, 1]], residual: [[0, 0], [0, 0]], nonZero: [Number.NaN], zeros: 0 }), /nonZero\[0\] is NaN/);
+  assert.throws(() => hessianExplorerFigures({ sizes: [1, 1], activation: 'relu', points: 1, hessian: [[1, 0], [0, 1]], gaussNewton: [[1, 0], [0, 1]], residual: [[0, 0], [0]], nonZero: [1], zeros: 0 }), /residual/);
+});

@@ -2,14 +2,12 @@
  * The Hessian explorer of notebook 05, live: an activation, the hidden layers' widths and the number of
  * points; every change recomputes the MSE Hessian, its Gauss–Newton and residual parts and the spectrum
  * with the package's own functions (`hessianExplorerReading`: the kernel's Hessians, Lanczos) and redraws
- * the notebook's own figures (`hessianSplitHeatmaps`, `spectrumFigure`). A progress bar appears for any
+ * the notebook's own figures (`hessianExplorerFigures`: `hessianSplitHeatmaps` and the sorted eigenvalues). A progress bar appears for any
  * computation still running after 100 ms. The ✓ line checks the state shown against the float64 reference.
  */
 import { matrixRows } from '../meta/denseMatrix';
-import { hessianSplitHeatmaps } from '../plots/hessian';
+import { hessianExplorerFigures } from '../plots/hessianExplorer';
 import { HEIGHTS } from '../plots/look';
-import { mlpParameterLayout } from '../plots/parameters';
-import { spectrumFigure } from '../plots/spectrum';
 import { element, latestOnly, plotContainer, plotly, readout, showCheck, slider, timedRedraw } from './controls';
 import { checkHessianSettings, HESSIAN_ACTIVATIONS, hessianExplorerReading, type HessianActivation, type HessianReading, type HessianSettings, type HessianState } from './hessian';
 
@@ -29,14 +27,15 @@ function nextFrame(): Promise<void> {
 
 /**
  * Runs one of the explorer's computations. THE PLACE TO SWAP IN THE WORKER: today it calls the function on
- * the main thread, on the float64 twin of the kernel, pausing for a frame between stages so that the
- * progress bar is drawn; with the Worker (src/web/workerTasks.ts, a task 'hessianReading' that calls
+ * the main thread, on the float64 twin of the kernel, pausing for a frame between stages once the progress
+ * bar shows (`showing`), so that it is drawn; with the Worker (src/web/workerTasks.ts, a task 'hessianReading' that calls
  * `hessianExplorerReading(input, { math: <the wasm kernel>, onProgress })`), the body becomes
- * `return runInWorker(name, input, onProgress)`.
+ * `return runInWorker(name, input, onProgress)` (`showing` is then not needed: the page stays live).
  */
-async function runTask(name: 'hessianReading', input: HessianSettings, onProgress: Progress): Promise<HessianReading> {
+async function runTask(name: 'hessianReading', input: HessianSettings, onProgress: Progress, showing: () => boolean): Promise<HessianReading> {
   if (name !== 'hessianReading') throw new RangeError(`no task ${String(name)}`);
-  return hessianExplorerReading(input, { onProgress, pause: nextFrame });
+  // A frame costs ~16 ms: paused for only once the progress bar is up, so small states stay fast.
+  return hessianExplorerReading(input, { onProgress, pause: () => (showing() ? nextFrame() : Promise.resolve()) });
 }
 
 /** Mounts the live Hessian explorer in `root` with checked `settings`. */
@@ -52,7 +51,7 @@ export function mountHessianExplorer(root: HTMLElement, settings: HessianSetting
   progressLine.append(bar, stageText);
   progressLine.style.visibility = 'hidden';
   const splitPlot = plotContainer(HEIGHTS.panels);
-  const spectrumPlot = plotContainer(HEIGHTS.spectrum);
+  const spectrumPlot = plotContainer(HEIGHTS.lineChart);
   const readouts = element('div', 'maml-lab-explorer-readouts');
   const check = element('div', 'maml-lab-explorer-check');
   const note = element('div', 'maml-lab-explorer-note', 'Computed in this page, in float64, by maml-lab\'s own functions (the kernel\'s float64 twin; the wasm kernel in a Worker is to come). The 1-40-40-1 network takes a few seconds here.');
@@ -88,7 +87,7 @@ export function mountHessianExplorer(root: HTMLElement, settings: HessianSetting
         if (performance.now() - began > PROGRESS_AFTER_MS) reveal();
         bar.value = fraction;
         stageText.textContent = fraction >= 1 ? ' drawing…' : ` computing ${stage}…`;
-      });
+      }, () => shown);
     } finally {
       clearTimeout(timer);
     }
@@ -109,20 +108,20 @@ export function mountHessianExplorer(root: HTMLElement, settings: HessianSetting
     show.sum(reading.relativeSumError, reading.relativeSumError.toExponential(1));
     show.compute(computeMs, `${computeMs.toFixed(0)} ms`);
     showCheck(check, reading.check);
-    const parameters = mlpParameterLayout(reading.sizes);
-    const split = hessianSplitHeatmaps({
-      title: `1-${asked.widths.join('-')}-1 ${asked.activation} on ${asked.points} point${asked.points === 1 ? '' : 's'}: the Hessian and its two parts`,
+    const { split, spectrum: sorted } = hessianExplorerFigures({
+      sizes: reading.sizes,
+      activation: asked.activation,
+      points: asked.points,
       hessian: matrixRows(reading.hessian),
       gaussNewton: matrixRows(reading.gaussNewton),
       residual: matrixRows(reading.residual),
-      parameters,
+      nonZero: spectrum.nonZero,
+      zeros: spectrum.zeros,
       maxCells: HEATMAP_CELLS,
     });
-    const eigenvalues = spectrum.nonZero.length > 0 ? spectrum.nonZero : [0];
-    const histogram = spectrumFigure({ title: `The ${spectrum.nonZero.length} non-zero eigenvalues of H (and ${spectrum.zeros} zero)`, eigenvalues, bins: 40 });
     await timedRedraw(root, started, () => {
       const p = plotly()!;
-      return Promise.all([p.react(splitPlot, split.data, split.layout, { responsive: true, displayModeBar: false }), p.react(spectrumPlot, histogram.data, histogram.layout, { responsive: true, displayModeBar: false })]);
+      return Promise.all([p.react(splitPlot, split.data, split.layout, { responsive: true, displayModeBar: false }), p.react(spectrumPlot, sorted.data, sorted.layout, { responsive: true, displayModeBar: false })]);
     });
     progressLine.style.visibility = 'hidden';
   });
