@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { curvatureReading, type CurvatureState } from '../src/web/curvature';
 import type { CurvatureSettings, ExplorerKind } from '../src/web/settings';
+import { hessianExplorerReading, type HessianSettings, type HessianState } from '../src/web/hessian';
 
 // The functions given to page.evaluate run in the browser; these names exist there. Declared here, in
 // this module only, so that the rest of scripts/ and src/ keep a project without the DOM's types.
@@ -146,7 +147,66 @@ const curvature: Driver = async (page, root, report, shot) => {
   await compare('"Start again"', before, (s) => (JSON.stringify(s) === JSON.stringify({ curvature: settings.curvature, theta: settings.theta }) ? undefined : `"Start again" leads to ${JSON.stringify(s)}`));
 };
 
-const DRIVERS: Record<ExplorerKind, Driver> = { curvature };
+/**
+ * The Hessian explorer (notebook 05): the activation select, each width slider and the points slider through
+ * several states, ending at the 1-40-40-1 ReLU network on 10 points (1761 parameters); each state's
+ * eigenvalues, norms and loss against `hessianExplorerReading` in Node; one line per state with its times.
+ */
+const hessian: Driver = async (page, root, report, shot) => {
+  const settings = (await page.evaluate((sel) => JSON.parse(document.querySelector(`${sel} script[type="application/json"]`)!.textContent!), root)) as HessianSettings;
+  const compare = async (what: string, before: number, expect?: (s: HessianState) => string | undefined) => {
+    const seen = await settled(page, root, before);
+    const state = seen.state as HessianState;
+    const node = await hessianExplorerReading({ ...settings, ...state });
+    const pairs: [string, number, number][] = [
+      ['largestEigenvalue', seen.values.largestEigenvalue as number, node.spectrum.largest],
+      ['smallestEigenvalue', seen.values.smallestEigenvalue as number, node.spectrum.smallest],
+      ['nonZeroEigenvalues', seen.values.nonZeroEigenvalues as number, node.spectrum.nonZero.length],
+      ['hessianNorm', seen.values.hessianNorm as number, node.frobenius.hessian],
+      ['gaussNewtonNorm', seen.values.gaussNewtonNorm as number, node.frobenius.gaussNewton],
+      ['residualNorm', seen.values.residualNorm as number, node.frobenius.residual],
+      ['residualShare', seen.values.residualShare as number, node.residualShare],
+      ['loss', seen.values.loss as number, node.loss],
+    ];
+    for (const [name, shown, computed] of pairs) {
+      const d = difference(shown, computed);
+      report.largestDifference = Math.max(report.largestDifference, d);
+      if (!(d <= SAME_NUMBERS)) report.problems.push(`${what}: the page shows ${name} = ${shown}, Node computes ${computed}`);
+    }
+    if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+    const wrong = expect?.(state);
+    if (wrong) report.problems.push(`${what}: ${wrong}`);
+    report.states++;
+    const ms = await page.locator(root).getAttribute('data-redraw-ms');
+    console.log(`  hessian explorer, ${what}: n = ${node.parameterCount}, λ_max ${node.spectrum.largest.toPrecision(5)}, ‖GN‖ ${node.frobenius.gaussNewton.toPrecision(4)}, ‖R‖ ${node.frobenius.residual.toPrecision(4)}; page: computed in ${(seen.values.computeMs as number).toFixed(0)} ms, input to figure ${ms} ms; ${seen.checkText.slice(0, 2)}`);
+  };
+  const is = (want: Partial<HessianState>) => (s: HessianState) => {
+    const wrong = Object.entries(want).filter(([k, v]) => JSON.stringify(s[k as keyof HessianState]) !== JSON.stringify(v));
+    return wrong.length === 0 ? undefined : `the state is ${JSON.stringify(s)}, not ${JSON.stringify(want)}`;
+  };
+  await compare('at the start', -1, is({ activation: settings.activation, widths: settings.widths, points: settings.points }));
+  await shot('start');
+  const steps: [string, string, Partial<HessianState>][] = [
+    ['activation', 'tanh', { activation: 'tanh' }],
+    ['width1', '4', { widths: [4, settings.widths[1]] }],
+    ['points', '15', { points: 15 }],
+    ['width2', '25', { widths: [4, 25] }],
+    ['activation', 'relu', { activation: 'relu' }],
+    ['points', '10', { points: 10 }],
+    ['width1', '40', { widths: [40, 25] }],
+    ['width2', '40', { activation: 'relu', widths: [40, 40], points: 10 }],
+  ];
+  for (const [control, value, want] of steps) {
+    const before = await redraws(page, root);
+    const locator = page.locator(`${root} [data-control="${control}"]`);
+    if (control === 'activation') await locator.selectOption(value);
+    else await locator.fill(value);
+    await compare(`${control} = ${value}`, before, is(want));
+  }
+  await shot('1761');
+};
+
+const DRIVERS: Record<ExplorerKind, Driver> = { curvature, hessian };
 
 /** Drives every explorer on `page` (already loaded) and reports on each. */
 export async function checkExplorers(page: Page, screenshots: string, pageName: string): Promise<ExplorerReport[]> {

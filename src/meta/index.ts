@@ -21,6 +21,7 @@ export * from './provenance';
 export * from './storedRun';
 export * from './tridiagonalEigen';
 export * from './lanczos';
+export { lanczosRuns } from './lanczosRuns';
 export * from './lossHessian';
 export * from './hessianSplit';
 export * from './kernelRoute';

@@ -13,25 +13,8 @@ function productNotFinite(value: number): RangeError {
   return new RangeError(`a Hessian-vector product is not finite (${value}): the parameters or the data hold non-finite values, or the loss overflows float32 there`);
 }
 
-/** A matrix in float64 as its shape [rows, cols] and its entries row by row: the form every Hessian route returns. */
-export interface DenseMatrix {
-  shape: [number, number];
-  values: Float64Array;
-}
-
-/**
- * A dense matrix as rows of plain numbers, the form the figures (`hessianHeatmap`, `hessianSplitHeatmaps`)
- * and mathjs take.
- *
- * @example
- * import { matrixRows } from 'maml-lab/meta';
- * matrixRows({ shape: [2, 3], values: Float64Array.of(1, 2, 3, 4, 5, 6) }); // [[1, 2, 3], [4, 5, 6]]
- */
-export function matrixRows(matrix: DenseMatrix): number[][] {
-  const [rows, columns] = matrix.shape;
-  if (matrix.values.length !== rows * columns) throw new RangeError(`matrix.values must hold ${rows}·${columns} entries for shape [${rows}, ${columns}], got ${matrix.values.length}`);
-  return Array.from({ length: rows }, (_, i) => Array.from(matrix.values.subarray(i * columns, (i + 1) * columns)));
-}
+export { matrixRows, type DenseMatrix } from './denseMatrix';
+import type { DenseMatrix } from './denseMatrix';
 
 /**
  * A loss for Hessians: a model (its MSE on regression points) or any `BatchedLoss` with a batch whose

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkCurvatureSettings, checkExplorer, type CurvatureSettings, type LiveExplorer } from '../web/settings';
+import { checkHessianSettings, type HessianSettings } from '../web/hessian';
 import { escapeHtml } from './html';
 import { plotlyLibraryOnce } from './plotly';
 
@@ -57,6 +58,19 @@ export function isLiveExplorer(x: unknown): x is LiveExplorer {
  */
 export function curvatureExplorer(settings: CurvatureSettings): LiveExplorer<'curvature'> {
   return { explorer: 'curvature', settings: checkCurvatureSettings(settings) };
+}
+
+/**
+ * The live Hessian explorer of notebook 05, for `show`: an activation, the hidden layers' widths and the
+ * number of points; the MSE Hessian, its Gauss–Newton and residual parts and the spectrum recomputed in the
+ * page on every change (`hessianExplorerReading`), with a float64 check. Throws naming a bad setting.
+ *
+ * @example
+ * import { hessianExplorer } from 'maml-lab/notebook';
+ * hessianExplorer({ activation: 'relu', widths: [10, 10], points: 10 }).settings.maxWidth; // 40
+ */
+export function hessianExplorer(settings: HessianSettings): LiveExplorer<'hessian'> {
+  return { explorer: 'hessian', settings: checkHessianSettings(settings) };
 }
 
 /**

@@ -5,6 +5,7 @@ export * from './claim';
 export * from './interrupt';
 export { saveFigure } from './saveFigure';
 export { curvatureExplorer, isLiveExplorer } from './explorer';
+export { hessianExplorer } from './explorer';
 export type { CurvatureSettings, ExplorerKind, LiveExplorer } from '../web/settings';
 export { check, grade, referenceGrade, probeGrade, judgeGrade, lintGrade } from './homework';
 export * from './execute';

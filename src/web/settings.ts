@@ -3,9 +3,11 @@
  * page. No DOM here: the notebook side (src/notebook/explorer.ts) checks settings with these same functions
  * when a cell builds an explorer, so a bad setting is an error in that cell, not a blank in the page.
  */
+// The Hessian explorer (notebook 05): its settings and their check live beside what it computes.
+import { checkHessianSettings, type HessianSettings } from './hessian';
 
 /** The live explorers the browser bundle can mount. */
-export const EXPLORER_KINDS = ['curvature'] as const;
+export const EXPLORER_KINDS = ['curvature', 'hessian'] as const;
 export type ExplorerKind = (typeof EXPLORER_KINDS)[number];
 
 /** Settings of the curvature explorer (notebook 04): f(θ) = ½(θ − ½)ᵀC(θ − ½) + gᵀθ. */
@@ -23,6 +25,7 @@ export interface CurvatureSettings {
 /** Settings of each kind. */
 export interface ExplorerSettings {
   curvature: CurvatureSettings;
+  hessian: HessianSettings;
 }
 
 /** An explorer as a notebook describes it: `show` renders it as HTML that mounts the live version. */
@@ -77,5 +80,6 @@ export function checkExplorer(x: unknown): LiveExplorer {
     throw new RangeError(`explorer must be one of ${EXPLORER_KINDS.join(', ')}, got ${JSON.stringify(e?.explorer)}`);
   }
   if (e.explorer === 'curvature') return { explorer: 'curvature', settings: checkCurvatureSettings(e.settings) };
+  if (e.explorer === 'hessian') return { explorer: 'hessian', settings: checkHessianSettings(e.settings) };
   throw new RangeError(`explorer ${String(e.explorer)} has no settings check`);
 }

@@ -1,0 +1,170 @@
+/*
+ * The Hessian explorer of notebook 05, live: an activation, the hidden layers' widths and the number of
+ * points; every change recomputes the MSE Hessian, its Gauss–Newton and residual parts and the spectrum
+ * with the package's own functions (`hessianExplorerReading`: the kernel's Hessians, Lanczos) and redraws
+ * the notebook's own figures (`hessianExplorerFigures`: `hessianSplitHeatmaps` and the sorted eigenvalues). A progress bar appears for any
+ * computation still running after 100 ms. The ✓ line checks the state shown against the float64 reference.
+ */
+import { matrixRows } from '../meta/denseMatrix';
+import { hessianExplorerFigures } from '../plots/hessianExplorer';
+import { HEIGHTS } from '../plots/look';
+import { element, latestOnly, plotContainer, plotly, readout, showCheck, slider, timedRedraw } from './controls';
+import { checkHessianSettings, HESSIAN_ACTIVATIONS, hessianExplorerReading, type HessianActivation, type HessianReading, type HessianSettings, type HessianState } from './hessian';
+
+/** A computation's progress: the share done (0…1) and what it is doing. */
+type Progress = (fraction: number, stage: string) => void;
+
+/** Cells per side of the drawn heatmaps: a 1761² matrix is pooled (the figure's subtitle says how), so that Plotly draws it in tens of ms. */
+const HEATMAP_CELLS = 200;
+
+/** After this long a computation shows its progress bar (issue 17: progress for anything over 100 ms). */
+const PROGRESS_AFTER_MS = 100;
+
+/** Resolves after the browser has drawn a frame, so that a progress bar updated on the main thread is seen. */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/**
+ * Runs one of the explorer's computations. THE PLACE TO SWAP IN THE WORKER: today it calls the function on
+ * the main thread, on the float64 twin of the kernel, pausing for a frame between stages once the progress
+ * bar shows (`showing`), so that it is drawn; with the Worker (src/web/workerTasks.ts, a task 'hessianReading' that calls
+ * `hessianExplorerReading(input, { math: <the wasm kernel>, onProgress })`), the body becomes
+ * `return runInWorker(name, input, onProgress)` (`showing` is then not needed: the page stays live).
+ */
+async function runTask(name: 'hessianReading', input: HessianSettings, onProgress: Progress, showing: () => boolean): Promise<HessianReading> {
+  if (name !== 'hessianReading') throw new RangeError(`no task ${String(name)}`);
+  // A frame costs ~16 ms: paused for only once the progress bar is up, so small states stay fast.
+  return hessianExplorerReading(input, { onProgress, pause: () => (showing() ? nextFrame() : Promise.resolve()) });
+}
+
+/** Mounts the live Hessian explorer in `root` with checked `settings`. */
+export function mountHessianExplorer(root: HTMLElement, settings: HessianSettings): void {
+  const checked = checkHessianSettings(settings);
+  const state: HessianState = { activation: checked.activation, widths: [...checked.widths], points: checked.points };
+
+  const controls = element('div', 'maml-lab-explorer-controls');
+  const progressLine = element('div', 'maml-lab-explorer-progress');
+  const bar = element('progress', '');
+  bar.max = 1;
+  const stageText = element('span', 'maml-lab-explorer-note');
+  progressLine.append(bar, stageText);
+  progressLine.style.visibility = 'hidden';
+  const splitPlot = plotContainer(HEIGHTS.panels);
+  const spectrumPlot = plotContainer(HEIGHTS.lineChart);
+  const readouts = element('div', 'maml-lab-explorer-readouts');
+  const check = element('div', 'maml-lab-explorer-check');
+  const note = element('div', 'maml-lab-explorer-note', 'Computed in this page, in float64, by maml-lab\'s own functions (the kernel\'s float64 twin; the wasm kernel in a Worker is to come). The 1-40-40-1 network takes a few seconds here.');
+  root.append(controls, progressLine, readouts, check, splitPlot, spectrumPlot, note);
+
+  const show = {
+    parameters: readout(readouts, 'parameterCount', 'parameters n ='),
+    loss: readout(readouts, 'loss', 'support loss ='),
+    largest: readout(readouts, 'largestEigenvalue', 'λ_max ='),
+    smallest: readout(readouts, 'smallestEigenvalue', 'λ_min ='),
+    nonZero: readout(readouts, 'nonZeroEigenvalues', 'non-zero eigenvalues ='),
+    hessian: readout(readouts, 'hessianNorm', '‖H‖_F ='),
+    gaussNewton: readout(readouts, 'gaussNewtonNorm', '‖GN‖_F ='),
+    residual: readout(readouts, 'residualNorm', '‖R‖_F ='),
+    share: readout(readouts, 'residualShare', 'residual share ='),
+    sum: readout(readouts, 'relativeSumError', '‖GN + R − H‖_F / ‖H‖_F ='),
+    compute: readout(readouts, 'computeMs', 'computed in'),
+  };
+
+  const redraw = latestOnly(async (started: number) => {
+    const asked: HessianState = { activation: state.activation, widths: [...state.widths], points: state.points };
+    const began = performance.now();
+    let shown = false;
+    const reveal = () => {
+      if (shown) return;
+      shown = true;
+      progressLine.style.visibility = 'visible';
+    };
+    const timer = setTimeout(reveal, PROGRESS_AFTER_MS);
+    let reading: HessianReading;
+    try {
+      reading = await runTask('hessianReading', { ...checked, ...asked }, (fraction, stage) => {
+        if (performance.now() - began > PROGRESS_AFTER_MS) reveal();
+        bar.value = fraction;
+        stageText.textContent = fraction >= 1 ? ' drawing…' : ` computing ${stage}…`;
+      }, () => shown);
+    } finally {
+      clearTimeout(timer);
+    }
+    const computeMs = performance.now() - began;
+    // The state and what it shows together, before the figures' await: a reader of the page (the book's
+    // check) never sees read-outs of one state under the name of another.
+    root.dataset.state = JSON.stringify(asked);
+    const { spectrum, frobenius } = reading;
+    show.parameters(reading.parameterCount, `${reading.parameterCount} (1-${asked.widths.join('-')}-1, ${asked.activation}, ${asked.points} point${asked.points === 1 ? '' : 's'})`);
+    show.loss(reading.loss, reading.loss.toPrecision(4));
+    show.largest(spectrum.largest, spectrum.largest.toPrecision(5));
+    show.smallest(spectrum.smallest, spectrum.smallest.toPrecision(5));
+    show.nonZero(spectrum.nonZero.length, `${spectrum.nonZero.length} of ${reading.parameterCount} (Lanczos, ${spectrum.iterations} products)`);
+    show.hessian(frobenius.hessian, frobenius.hessian.toPrecision(4));
+    show.gaussNewton(frobenius.gaussNewton, frobenius.gaussNewton.toPrecision(4));
+    show.residual(frobenius.residual, frobenius.residual.toPrecision(4));
+    show.share(reading.residualShare, `${(100 * reading.residualShare).toFixed(1)}%`);
+    show.sum(reading.relativeSumError, reading.relativeSumError.toExponential(1));
+    show.compute(computeMs, `${computeMs.toFixed(0)} ms`);
+    showCheck(check, reading.check);
+    const { split, spectrum: sorted } = hessianExplorerFigures({
+      sizes: reading.sizes,
+      activation: asked.activation,
+      points: asked.points,
+      hessian: matrixRows(reading.hessian),
+      gaussNewton: matrixRows(reading.gaussNewton),
+      residual: matrixRows(reading.residual),
+      nonZero: spectrum.nonZero,
+      zeros: spectrum.zeros,
+      maxCells: HEATMAP_CELLS,
+    });
+    await timedRedraw(root, started, () => {
+      const p = plotly()!;
+      return Promise.all([p.react(splitPlot, split.data, split.layout, { responsive: true, displayModeBar: false }), p.react(spectrumPlot, sorted.data, sorted.layout, { responsive: true, displayModeBar: false })]);
+    });
+    progressLine.style.visibility = 'hidden';
+  });
+
+  // The activation: a select, named like the sliders (data-control) for the book's check.
+  const label = element('label', 'maml-lab-slider');
+  const select = element('select', '');
+  select.dataset.control = 'activation';
+  HESSIAN_ACTIVATIONS.forEach((a) => select.append(Object.assign(document.createElement('option'), { value: a, textContent: a, selected: a === state.activation })));
+  select.addEventListener('change', (event) => {
+    state.activation = select.value as HessianActivation;
+    redraw(event.timeStamp > 0 ? event.timeStamp : performance.now());
+  });
+  label.append(element('span', 'maml-lab-slider-name', 'activation'), select);
+  controls.append(label);
+  const whole = (v: number) => v.toFixed(0);
+  state.widths.forEach((w, i) =>
+    slider(controls, {
+      name: `width${i + 1}`,
+      label: `width of hidden layer ${i + 1}`,
+      min: 1,
+      max: checked.maxWidth,
+      step: 1,
+      value: w,
+      format: whole,
+      onInput: (value, started) => {
+        state.widths[i] = value;
+        redraw(started);
+      },
+    }),
+  );
+  slider(controls, {
+    name: 'points',
+    label: 'points',
+    min: 1,
+    max: checked.maxPoints,
+    step: 1,
+    value: state.points,
+    format: whole,
+    onInput: (value, started) => {
+      state.points = value;
+      redraw(started);
+    },
+  });
+  redraw(performance.now());
+}
