@@ -34,6 +34,9 @@ export interface LiveExplorer<K extends ExplorerKind = ExplorerKind> {
   settings: ExplorerSettings[K];
 }
 
+/** One explorer of any kind, told apart by its `explorer` field (a union TypeScript narrows by kind). */
+export type AnyLiveExplorer = { [K in ExplorerKind]: LiveExplorer<K> }[ExplorerKind];
+
 function finitePair(name: string, value: unknown, n: number): number[] {
   if (!Array.isArray(value) || value.length !== n) throw new RangeError(`${name} must be an array of ${n} numbers, got ${JSON.stringify(value)}`);
   value.forEach((v: unknown, i) => {
@@ -74,7 +77,7 @@ export function checkCurvatureSettings(settings: unknown): Required<CurvatureSet
  * import { checkExplorer } from './settings';
  * checkExplorer({ explorer: 'curvature', settings: { g: [0.1, -0.1], curvature: [0, 0, 0], theta: [0.5, 0.5] } }).explorer; // "curvature"
  */
-export function checkExplorer(x: unknown): LiveExplorer {
+export function checkExplorer(x: unknown): AnyLiveExplorer {
   const e = x as Partial<LiveExplorer>;
   if (e === null || typeof e !== 'object' || !EXPLORER_KINDS.includes(e.explorer as ExplorerKind)) {
     throw new RangeError(`explorer must be one of ${EXPLORER_KINDS.join(', ')}, got ${JSON.stringify(e?.explorer)}`);
