@@ -110,7 +110,7 @@ describe('the four-methods settings and figure', () => {
   });
 
   test('the notebook\'s explorer renders as HTML that mounts the four-methods kind with these tasks', () => {
-    const html = (render(fourMethodsExplorer(settings)) as Record<string, string>)['text/html'];
+    const html = (render(fourMethodsExplorer(settings)) as unknown as Record<string, string>)['text/html'];
     assert.match(html, /data-explorer="four-methods"/);
     assert.ok(html.includes(JSON.stringify(tasks[0].C)));
   });
@@ -127,9 +127,9 @@ describe('the four-methods settings and figure', () => {
     const [x, y] = [arrow.x as number[], arrow.y as number[]];
     assert.deepEqual([x[0], y[0]], start.theta);
     assert.ok(Math.abs(x[1] - (1.5 + 0.8 * r.methods[0].gradient![0])) < 1e-4 && Math.abs(y[1] - (-0.3 + 0.8 * r.methods[0].gradient![1])) < 1e-4);
-    const legend = (figure.layout.legend as { title: { text: string } }).title.text;
+    const legend = (figure.layout.legend as { title: { text: string } }).title.text.replace(/<br>/g, ' ').replace(/<\/?b>/g, '');
     assert.match(legend, /as gradients \(uphill; a meta-training step goes against them\), drawn at 0\.8 × their length/);
-    assert.match(legend, /300 steps θ ← θ − βg\(θ\) with β = 7/);
+    assert.match(legend, /300 steps θ ← θ − βg\(θ\), β = 7/);
     const diverging = r.methods.filter((m) => m.status === 'diverges');
     assert.ok(diverging.length > 0 && diverging.length < 4);
     assert.equal(traces.filter((t) => String(t.name).endsWith(': path')).length, 4 - diverging.length);

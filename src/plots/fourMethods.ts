@@ -76,7 +76,7 @@ export function fourMethodsFigure(spec: FourMethodsFigureSpec): Figure {
       // A path's line shares its method's colour with the arrow and needs no legend entry of its own.
       ...base.data.map((trace) => (trace.type === 'contour' ? { ...trace, contours: { coloring: 'lines', showlabels: false } } : String(trace.name).endsWith(': path') ? { ...trace, showlegend: false } : trace)),
       {
-        type: 'scatter', mode: 'markers', name: 'θ*: where each method\'s meta-training ends (exact)',
+        type: 'scatter', mode: 'markers', name: 'θ*, exact ends',
         x: ends.map((e) => short(e.at[0])), y: ends.map((e) => short(e.at[1])),
         customdata: ends.map((e) => e.name),
         marker: { size: 13, symbol: 'circle-open', color: ends.map((e) => e.colour), line: { width: 2.5 } },
@@ -88,17 +88,18 @@ export function fourMethodsFigure(spec: FourMethodsFigureSpec): Figure {
       ...base.layout,
       xaxis: { ...(base.layout.xaxis as object), range: range(x[0], x[1]), fixedrange: true },
       yaxis: { ...(base.layout.yaxis as object), range: range(y[0], y[1]), fixedrange: true },
+      // The legend on the right, its title in short lines, so that the plot keeps the page's width.
       legend: {
         title: {
-          text: `arrows: the meta-gradients g(θ) at θ, as gradients (uphill; a meta-training step goes against them), drawn at ${labelNumber(scale)} × their length<br>lines: meta-training from θ, ${spec.outerSteps} steps θ ← θ − βg(θ) with β = ${labelNumber(spec.outerRate)}, in each method's colour; rings: where it ends exactly (θ*)`,
+          text: `<b>arrows</b>: meta-gradients g(θ) at θ,<br>as gradients (uphill; a<br>meta-training step goes<br>against them), drawn at<br>${labelNumber(scale)} × their length<br><b>lines</b>: ${spec.outerSteps} steps θ ← θ − βg(θ),<br>β = ${labelNumber(spec.outerRate)}, in the method's colour<br><b>rings</b>: where each ends (θ*)`,
           side: 'top',
         },
-        orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom',
+        x: 1.02, xanchor: 'left', y: 1, yanchor: 'top',
       },
-      annotations: notes.map((text, i) => ({ text, x: 0, xref: 'paper', xanchor: 'left', y: 0, yshift: -55 - 22 * i, yref: 'paper', yanchor: 'top', showarrow: false, align: 'left', font: { size: 12, color: '#b22222' } })),
+      annotations: notes.map((text, i) => ({ text, x: 0, xref: 'paper', xanchor: 'left', y: 0, yshift: -62 - 22 * i, yref: 'paper', yanchor: 'top', showarrow: false, align: 'left', font: { size: 12, color: '#b22222' } })),
       dragmode: false,
-      height: HEIGHTS.arrows + 110 + 24 * notes.length,
-      margin: { t: 170, b: 70 + 24 * notes.length, r: 20 },
+      height: HEIGHTS.arrows + 24 * notes.length,
+      margin: { t: 50, b: 70 + 24 * notes.length, r: 20 },
     },
   };
 }

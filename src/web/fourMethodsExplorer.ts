@@ -12,7 +12,7 @@ import { FOUR_METHODS, METHOD_NAMES, fourMethodsReading, metaObjectiveForm, type
 import { FOUR_METHODS_RANGES, checkFourMethodsSettings, type FourMethodsSettings } from './settings';
 
 /** Contour grid points per side. */
-const GRID = 41;
+const GRID = 25;
 
 /** The room around the view, as a share of its wider side: every arrow is drawn at most this long, so none is cut. */
 const ROOM_SHARE = 0.15;
@@ -28,7 +28,6 @@ function addTableStyle(): void {
   style.id = 'maml-lab-four-methods-style';
   style.textContent = `
 .maml-lab-explorer-table { border-collapse: collapse; margin: 4px 0; font-variant-numeric: tabular-nums; }
-.maml-lab-explorer-table th, .maml-lab-explorer-table td { text-align: left; padding: 2px 10px 2px 0; vertical-align: top; }
 .maml-lab-explorer-table td .maml-lab-readout-value { font-weight: normal; white-space: nowrap; }
 .maml-lab-explorer-table td[data-status="diverges"], .maml-lab-explorer-table td[data-status="error"], .maml-lab-explorer-table td[data-status="no single end point"] { color: #b22222; }
 `;
@@ -59,12 +58,14 @@ export function mountFourMethodsExplorer(root: HTMLElement, settings: FourMethod
 
   const show = { theta: readout(readouts, 'theta', 'θ ='), objective: readout(readouts, 'objective', 'MAML\'s meta-objective F(θ) =') };
   const head = table.createTHead().insertRow();
-  for (const title of ['method', 'meta-gradient g(θ)', 'θ* (exact end)', 'max |1 − βμ|', `end of ${outerSteps} steps`, 'meta-training from θ']) head.append(element('th', '', title));
+  // Inline, since JupyterLab's and the book's own table styles (right-aligned cells) win over a class.
+  const left = <T extends HTMLElement>(el: T): T => Object.assign(el.style, { textAlign: 'left', padding: '2px 12px 2px 0', verticalAlign: 'top' }) && el;
+  for (const title of ['method', 'meta-gradient g(θ)', 'θ* (exact end)', 'max |1 − βμ|', `end of ${outerSteps} steps`, 'meta-training from θ']) head.append(left(element('th', '', title)));
   const rows = FOUR_METHODS.map((method) => {
     const row = table.insertRow();
     row.dataset.method = method;
-    row.insertCell().textContent = METHOD_NAMES[method];
-    const cell = () => row.insertCell();
+    left(row.insertCell()).textContent = METHOD_NAMES[method];
+    const cell = () => left(row.insertCell());
     return {
       gradient: readout(cell(), `gradient-${method}`, ''),
       stationary: readout(cell(), `stationary-${method}`, ''),
