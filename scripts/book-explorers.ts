@@ -11,6 +11,8 @@ import type { Page } from 'playwright-core';
 import { curvatureReading, type CurvatureState } from '../src/web/curvature';
 import type { CurvatureSettings, ExplorerKind } from '../src/web/settings';
 import { hessianExplorerReading, type HessianSettings, type HessianState } from '../src/web/hessian';
+import { fourMethodsReading, metaObjectiveForm, type FourMethodsState } from '../src/web/fourMethods';
+import type { FourMethodsSettings } from '../src/web/settings';
 
 // The functions given to page.evaluate run in the browser; these names exist there. Declared here, in
 // this module only, so that the rest of scripts/ and src/ keep a project without the DOM's types.
@@ -148,6 +150,99 @@ const curvature: Driver = async (page, root, report, shot) => {
 };
 
 /**
+ * The four-methods explorer (notebook 09): every slider (α, k, λ, ε, β) through several states, β far enough
+ * that methods diverge, θ by click and drag, "Start again"; each state's read-outs against Node.
+ */
+const fourMethods: Driver = async (page, root, report, shot) => {
+  const settings = (await page.evaluate((sel) => JSON.parse(document.querySelector(`${sel} script[type="application/json"]`)!.textContent!), root)) as FourMethodsSettings;
+  const start = { alpha: settings.alpha, steps: settings.steps, lambda: settings.lambda, reptileRate: settings.reptileRate, outerRate: settings.outerRate, theta: settings.theta };
+  const asNull = (v: unknown) => (Array.isArray(v) && v.length === 0 ? null : (v as number[] | number | null));
+  const compare = async (what: string, before: number, expect?: (s: FourMethodsState, diverging: number) => string | undefined) => {
+    const seen = await settled(page, root, before);
+    const state = seen.state as FourMethodsState;
+    const node = fourMethodsReading(settings.tasks, state, settings.outerSteps ?? 300);
+    const pairs: [string, number | null, number | null][] = [];
+    const vectorPairs = (name: string, shown: unknown, computed: readonly number[] | null) => {
+      const s = asNull(shown) as number[] | null;
+      if ((s === null) !== (computed === null)) pairs.push([name, s === null ? null : NaN, computed === null ? null : NaN]);
+      else if (s !== null && computed !== null) computed.forEach((v, i) => pairs.push([`${name}[${i}]`, s[i], v]));
+    };
+    node.methods.forEach((m) => {
+      vectorPairs(`gradient-${m.method}`, seen.values[`gradient-${m.method}`], m.gradient);
+      vectorPairs(`stationary-${m.method}`, seen.values[`stationary-${m.method}`], m.stationary);
+      vectorPairs(`end-${m.method}`, seen.values[`end-${m.method}`], m.end);
+      vectorPairs(`contraction-${m.method}`, seen.values[`contraction-${m.method}`] === null ? null : [seen.values[`contraction-${m.method}`]].flat(), m.contraction === null ? null : [m.contraction]);
+    });
+    vectorPairs('objective', seen.values.objective === null ? null : [seen.values.objective].flat(), node.objective === null ? null : [metaObjectiveForm(node.objective, state.theta)]);
+    for (const [name, shown, computed] of pairs) {
+      const d = difference(shown, computed);
+      report.largestDifference = Math.max(report.largestDifference, d);
+      if (!(d <= SAME_NUMBERS)) report.problems.push(`${what}: the page shows ${name} = ${shown}, Node computes ${computed}`);
+    }
+    if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+    const diverging = (await page.evaluate((sel) => (document.querySelector(sel) as HTMLElement).querySelectorAll('[data-status="diverges"]').length, root)) as number;
+    const nodeDiverging = node.methods.filter((m) => m.status === 'diverges').length;
+    if (diverging !== nodeDiverging) report.problems.push(`${what}: the page marks ${diverging} methods as diverging, Node ${nodeDiverging}`);
+    const wrong = expect?.(state, diverging);
+    if (wrong) report.problems.push(`${what}: ${wrong}`);
+    report.states++;
+  };
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  await compare('at the start', -1, (s) => (same(s, start) ? undefined : `starts at ${JSON.stringify(s)}, not the settings' state`));
+  await shot('start');
+  const moves: [keyof typeof start, number, ((diverging: number) => string | undefined)?][] = [
+    ['alpha', 0.3], ['alpha', 1], ['alpha', 0.05],
+    ['steps', 1], ['steps', 10], ['steps', 3],
+    ['lambda', 0.5], ['lambda', 8],
+    ['reptileRate', 0.5], ['reptileRate', 4.5],
+    ['outerRate', 0.3],
+    ['outerRate', 10, (n) => (n > 0 ? undefined : 'no method diverges at β = 10')],
+    ['outerRate', 2],
+  ];
+  for (const [name, value, also] of moves) {
+    const before = await redraws(page, root);
+    await page.locator(`${root} input[data-control="${name}"]`).fill(String(value));
+    await compare(`slider ${name} = ${value}`, before, (s, n) => (Math.abs((s[name] as number) - value) < 1e-12 ? also?.(n) : `${name} is ${s[name]}, not ${value}`));
+  }
+  // θ: a click, then a drag, in the figure; the page converts the pointer to data coordinates.
+  const pixel = async (x: number, y: number) =>
+    page.evaluate(
+      ([sel, tx, ty]) => {
+        const plot = document.querySelector(`${sel} .maml-lab-explorer-plot`) as HTMLElement & { _fullLayout: Record<string, { _offset: number; _length: number; range: number[] }> };
+        const { xaxis, yaxis } = plot._fullLayout;
+        const rect = plot.getBoundingClientRect();
+        return [
+          rect.left + xaxis._offset + (((tx as number) - xaxis.range[0]) / (xaxis.range[1] - xaxis.range[0])) * xaxis._length,
+          rect.top + yaxis._offset + ((yaxis.range[1] - (ty as number)) / (yaxis.range[1] - yaxis.range[0])) * yaxis._length,
+        ];
+      },
+      [root, x, y] as const,
+    );
+  const span = Math.max(settings.view.x[1] - settings.view.x[0], settings.view.y[1] - settings.view.y[0]);
+  const near = (target: [number, number]) => (s: FourMethodsState) => (Math.hypot(s.theta[0] - target[0], s.theta[1] - target[1]) < 0.01 * span ? undefined : `θ is (${s.theta.join(', ')}), not near (${target.join(', ')}) where the pointer went`);
+  let before = await redraws(page, root);
+  let [px, py] = await pixel(0.8, 0.7);
+  await page.mouse.click(px, py);
+  await compare('a click at θ = (0.8, 0.7)', before, near([0.8, 0.7]));
+  before = await redraws(page, root);
+  await page.mouse.move(px, py);
+  await page.mouse.down();
+  for (const [x, y] of [[0.4, 0.2], [-0.2, 0], [-0.8, 1.0]]) {
+    [px, py] = await pixel(x, y);
+    await page.mouse.move(px, py, { steps: 4 });
+  }
+  await page.mouse.up();
+  await compare('a drag to θ = (−0.8, 1.0)', before, near([-0.8, 1.0]));
+  before = await redraws(page, root);
+  await page.locator(`${root} input[data-control="outerRate"]`).fill('7');
+  await compare('slider outerRate = 7 after the drag', before, (_s, n) => (n > 0 ? undefined : 'no method diverges at β = 7'));
+  await shot('moved-diverging');
+  before = await redraws(page, root);
+  await page.locator(`${root} button[data-control="reset"]`).click();
+  await compare('"Start again"', before, (s) => (same(s, start) ? undefined : `"Start again" leads to ${JSON.stringify(s)}`));
+};
+
+/**
  * The Hessian explorer (notebook 05): the activation select, each width slider and the points slider through
  * several states, ending at the 1-40-40-1 ReLU network on 10 points (1761 parameters); each state's
  * eigenvalues, norms and loss against `hessianExplorerReading` in Node; one line per state with its times.
@@ -206,7 +301,7 @@ const hessian: Driver = async (page, root, report, shot) => {
   await shot('1761');
 };
 
-const DRIVERS: Record<ExplorerKind, Driver> = { curvature, hessian };
+const DRIVERS: Record<ExplorerKind, Driver> = { curvature, hessian, 'four-methods': fourMethods };
 
 /** Drives every explorer on `page` (already loaded) and reports on each. */
 export async function checkExplorers(page: Page, screenshots: string, pageName: string): Promise<ExplorerReport[]> {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkCurvatureSettings, checkExplorer, type CurvatureSettings, type LiveExplorer } from '../web/settings';
+import { checkCurvatureSettings, checkExplorer, checkFourMethodsSettings, type CurvatureSettings, type FourMethodsSettings, type LiveExplorer } from '../web/settings';
 import { checkHessianSettings, type HessianSettings } from '../web/hessian';
 import { escapeHtml } from './html';
 import { plotlyLibraryOnce } from './plotly';
@@ -71,6 +71,22 @@ export function curvatureExplorer(settings: CurvatureSettings): LiveExplorer<'cu
  */
 export function hessianExplorer(settings: HessianSettings): LiveExplorer<'hessian'> {
   return { explorer: 'hessian', settings: checkHessianSettings(settings) };
+}
+
+/**
+ * The live four-methods explorer of notebook 09, for `show`: the quadratic tasks given (float64, from
+ * quadraticTasksFromBatch), sliders for the inner rate α, inner steps k, iMAML's λ, Reptile's ε and the outer
+ * rate β, a θ the reader drags, the four meta-gradients at θ as arrows and each method's meta-training path
+ * to its exact end point, recomputed in the page from the closed forms on every move, with a float64 check.
+ * Throws naming a bad setting.
+ *
+ * @example
+ * import { fourMethodsExplorer } from 'maml-lab/notebook';
+ * const tasks = [{ C: [[0.3, 0.1], [0.1, 0.2]], support: [0.1, -0.2], query: [0.2, -0.1] }];
+ * fourMethodsExplorer({ tasks, alpha: 0.1, steps: 5, lambda: 2, reptileRate: 2, outerRate: 1, theta: [1.5, -0.3], view: { x: [-1, 1.8], y: [-0.6, 1.2] } }).settings.outerSteps; // 300
+ */
+export function fourMethodsExplorer(settings: FourMethodsSettings): LiveExplorer<'four-methods'> {
+  return { explorer: 'four-methods', settings: checkFourMethodsSettings(settings) };
 }
 
 /**

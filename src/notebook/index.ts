@@ -7,6 +7,8 @@ export { saveFigure } from './saveFigure';
 export { curvatureExplorer, isLiveExplorer } from './explorer';
 export { hessianExplorer } from './explorer';
 export type { CurvatureSettings, ExplorerKind, LiveExplorer } from '../web/settings';
+export { fourMethodsExplorer } from './explorer';
+export type { FourMethodsSettings } from '../web/settings';
 export { check, grade, referenceGrade, probeGrade, judgeGrade, lintGrade } from './homework';
 export * from './execute';
 export * from './runner';

@@ -8,6 +8,7 @@
 import { addStyles, plotly } from './controls';
 import { mountCurvatureExplorer } from './curvatureExplorer';
 import { mountHessianExplorer } from './hessianExplorer';
+import { mountFourMethodsExplorer } from './fourMethodsExplorer';
 import { checkExplorer } from './settings';
 
 /**
@@ -24,6 +25,7 @@ export function mount(root: HTMLElement): void {
     addStyles();
     if (explorer.explorer === 'curvature') mountCurvatureExplorer(root, explorer.settings);
     if (explorer.explorer === 'hessian') mountHessianExplorer(root, explorer.settings);
+    if (explorer.explorer === 'four-methods') mountFourMethodsExplorer(root, explorer.settings);
     root.dataset.mounted = 'true';
   } catch (error) {
     root.dataset.mounted = 'failed';
