@@ -86,8 +86,8 @@ const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
  * import { readFileSync } from 'node:fs';
  * import { packParameters, planHeap, wasmMathFromModule } from 'maml-lab/kernel';
  * // mlp.wasm as `npm run build` leaves it; a page's Worker passes the bytes it carries inline
- * const module = new WebAssembly.Module(readFileSync('dist/kernel/mlp.wasm'));
- * const math = wasmMathFromModule(module, [1, 4, 1], 'tanh');
+ * const compiled = new WebAssembly.Module(readFileSync('dist/kernel/mlp.wasm'));
+ * const math = wasmMathFromModule(compiled, [1, 4, 1], 'tanh');
  * math.layout.padded; // 28
  * // θ and a gradient, and two points x = 0, 1 with y = 0
  * const plan = planHeap(math, 2, [{ x: [0, 1], y: [0, 0], tasks: 1, points: 2 }]);
