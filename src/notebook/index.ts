@@ -5,6 +5,8 @@ export * from './claim';
 export * from './interrupt';
 export { saveFigure } from './saveFigure';
 export { curvatureExplorer, isLiveExplorer } from './explorer';
+export { sinusoidExplorer } from './explorer';
+export type { SinusoidExplorerSettings } from '../web/sinusoidSettings';
 export type { CurvatureSettings, ExplorerKind, LiveExplorer } from '../web/settings';
 export { check, grade, referenceGrade, probeGrade, judgeGrade, lintGrade } from './homework';
 export * from './execute';

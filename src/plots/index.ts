@@ -8,3 +8,4 @@ export { topEigenvalueChart, type EigenvalueRun } from './topEigenvalue';
 export { arrowFigure, arrowSegments, type ArrowFigureSpec, type ArrowKind, type ArrowSet, type ContourSpec, type PathSet, type Point } from './arrows';
 export { curvatureArrowScale, curvatureFigure, type CurvatureFigureSpec, type CurvaturePoint } from './curvature';
 export { withSliders, type SliderAxis, type SliderButton, type SliderFrame, type SliderSpec } from './sliders';
+export { sinusoidFitFigure, type SinusoidFitModel, type SinusoidFitSpec } from './sinusoidFit';

@@ -7,6 +7,7 @@
  */
 import { addStyles, plotly } from './controls';
 import { mountCurvatureExplorer } from './curvatureExplorer';
+import { mountSinusoidExplorer } from './sinusoidExplorer';
 import { checkExplorer } from './settings';
 
 /**
@@ -22,6 +23,7 @@ export function mount(root: HTMLElement): void {
     const explorer = checkExplorer({ explorer: root.dataset.explorer, settings: JSON.parse(json) as unknown });
     addStyles();
     if (explorer.explorer === 'curvature') mountCurvatureExplorer(root, explorer.settings);
+    if (explorer.explorer === 'sinusoid') mountSinusoidExplorer(root, explorer.settings);
     root.dataset.mounted = 'true';
   } catch (error) {
     root.dataset.mounted = 'failed';

@@ -4,8 +4,10 @@
  * when a cell builds an explorer, so a bad setting is an error in that cell, not a blank in the page.
  */
 
+import { checkSinusoidExplorerSettings, type SinusoidExplorerSettings } from './sinusoidSettings';
+
 /** The live explorers the browser bundle can mount. */
-export const EXPLORER_KINDS = ['curvature'] as const;
+export const EXPLORER_KINDS = ['curvature', 'sinusoid'] as const;
 export type ExplorerKind = (typeof EXPLORER_KINDS)[number];
 
 /** Settings of the curvature explorer (notebook 04): f(θ) = ½(θ − ½)ᵀC(θ − ½) + gᵀθ. */
@@ -23,6 +25,7 @@ export interface CurvatureSettings {
 /** Settings of each kind. */
 export interface ExplorerSettings {
   curvature: CurvatureSettings;
+  sinusoid: SinusoidExplorerSettings;
 }
 
 /** An explorer as a notebook describes it: `show` renders it as HTML that mounts the live version. */
@@ -71,11 +74,12 @@ export function checkCurvatureSettings(settings: unknown): Required<CurvatureSet
  * import { checkExplorer } from './settings';
  * checkExplorer({ explorer: 'curvature', settings: { g: [0.1, -0.1], curvature: [0, 0, 0], theta: [0.5, 0.5] } }).explorer; // "curvature"
  */
-export function checkExplorer(x: unknown): LiveExplorer {
+export function checkExplorer(x: unknown): { [K in ExplorerKind]: LiveExplorer<K> }[ExplorerKind] {
   const e = x as Partial<LiveExplorer>;
   if (e === null || typeof e !== 'object' || !EXPLORER_KINDS.includes(e.explorer as ExplorerKind)) {
     throw new RangeError(`explorer must be one of ${EXPLORER_KINDS.join(', ')}, got ${JSON.stringify(e?.explorer)}`);
   }
   if (e.explorer === 'curvature') return { explorer: 'curvature', settings: checkCurvatureSettings(e.settings) };
+  if (e.explorer === 'sinusoid') return { explorer: 'sinusoid', settings: checkSinusoidExplorerSettings(e.settings) };
   throw new RangeError(`explorer ${String(e.explorer)} has no settings check`);
 }
