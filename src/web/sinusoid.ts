@@ -12,6 +12,7 @@ import { relativeError } from '../derivations/numeric';
 import { kernelLossCurve } from '../kernel/adaptation';
 import type { KernelMath } from '../kernel/math';
 import type { CheckOutcome } from './curvature';
+import type { SinusoidExplorerSettings } from './sinusoidSettings';
 
 /** The x at which the explorer draws curves and scores them: 101 points on [−5, 5], notebook 08's grid. */
 export const SINUSOID_GRID: readonly number[] = Array.from({ length: 101 }, (_, i) => -5 + i / 10);
@@ -172,4 +173,35 @@ export function sinusoidAdaptation(math: KernelMath, input: SinusoidAdaptationIn
   });
   if (!Number.isFinite(largestError)) largestError = Infinity;
   return { truth, supportY, runs, largestError, check: sinusoidCheck(largestError, input.models.length, P === 0 ? 0 : steps) };
+}
+
+/** The explorer's state: the task, the support points' x, and the step shown. */
+export interface SinusoidExplorerState {
+  amplitude: number;
+  phase: number;
+  points: number[];
+  step: number;
+}
+
+/**
+ * Where the explorer reads predictions out (grid indices of x = −4, −2, 0, 2, 4), for the read-outs and the book's check.
+ *
+ * @example
+ * import { SINUSOID_GRID, SINUSOID_READOUT_INDICES } from './sinusoid';
+ * SINUSOID_READOUT_INDICES.map((i) => SINUSOID_GRID[i]); // [-4, -2, 0, 2, 4]
+ */
+export const SINUSOID_READOUT_INDICES: readonly number[] = [10, 30, 50, 70, 90];
+
+/**
+ * The Worker's input for an explorer state: the settings' network, models and inner loop, the state's task
+ * and points.
+ *
+ * @example
+ * import { sinusoidInput } from './sinusoid';
+ * const settings = { sizes: [1, 1], activation: 'relu' as const, alpha: 0.01, steps: 10, models: [{ name: 'linear', theta: [1, 0] }],
+ *   amplitudeRange: [0.1, 5] as [number, number], phaseRange: [0, Math.PI] as [number, number], amplitude: 2, phase: 1, points: [-1, 2] };
+ * sinusoidInput(settings, { amplitude: 3, phase: 0, points: [1], step: 4 }).amplitude; // 3
+ */
+export function sinusoidInput(settings: SinusoidExplorerSettings, state: SinusoidExplorerState): SinusoidAdaptationInput {
+  return { sizes: settings.sizes, activation: settings.activation, alpha: settings.alpha, steps: settings.steps, models: settings.models, amplitude: state.amplitude, phase: state.phase, points: state.points };
 }

@@ -8,28 +8,12 @@
 import { sinusoidFitFigure } from '../plots/sinusoidFit';
 import { HEIGHTS } from '../plots/look';
 import { button, element, followPointer, latestOnly, plotContainer, plotly, readout, showCheck, slider, timedRedraw } from './controls';
-import { SINUSOID_GRID, type SinusoidAdaptation, type SinusoidAdaptationInput } from './sinusoid';
+import { SINUSOID_GRID, SINUSOID_READOUT_INDICES, sinusoidInput, type SinusoidAdaptation, type SinusoidExplorerState } from './sinusoid';
 import { SINUSOID_MAX_POINTS, checkSinusoidExplorerSettings, type SinusoidExplorerSettings } from './sinusoidSettings';
 import { runInWorker } from './worker';
 
-/** The explorer's state: the task, the support points' x, and the step shown. */
-export interface SinusoidExplorerState {
-  amplitude: number;
-  phase: number;
-  points: number[];
-  step: number;
-}
-
-/** Where the explorer reads predictions out (grid indices of x = −4, −2, 0, 2, 4), for the read-outs and the book's check. */
-export const SINUSOID_READOUT_INDICES: readonly number[] = [10, 30, 50, 70, 90];
-
 /** A request shows progress after this long (the issue: progress for anything over 100 ms). */
 const PROGRESS_AFTER_MS = 100;
-
-/** The Worker's input for a state. */
-export function sinusoidInput(settings: SinusoidExplorerSettings, state: SinusoidExplorerState): SinusoidAdaptationInput {
-  return { sizes: settings.sizes, activation: settings.activation, alpha: settings.alpha, steps: settings.steps, models: settings.models, amplitude: state.amplitude, phase: state.phase, points: state.points };
-}
 
 /** Mounts the live sinusoid explorer in `root` with checked `settings`. */
 export function mountSinusoidExplorer(root: HTMLElement, raw: SinusoidExplorerSettings): void {
