@@ -113,7 +113,9 @@ export function sinusoidCheck(largestError: number, models: number, steps: numbe
  * const input = { sizes: [1, 1], activation: 'relu' as const, alpha: 0.1, steps: 2, models: [{ name: 'linear', theta: [0, 0] }], amplitude: 1, phase: 0, points: [1] };
  * const r = sinusoidAdaptation(float64Math([1, 1], 'identity'), input);
  * r.runs[0].predictions.length; // 3
- * r.runs[0].queryMse[2] < r.runs[0].queryMse[0]; // true
+ * // two steps toward the point (1, sin 1): the curve rises there from 0 (grid index 60 is x = 1)
+ * r.runs[0].predictions[0][60]; // 0
+ * r.runs[0].predictions[2][60] > 0; // true
  * r.check.passed; // true
  */
 export function sinusoidAdaptation(math: KernelMath, input: SinusoidAdaptationInput, onModel?: (done: number, total: number, name: string) => void): SinusoidAdaptation {
