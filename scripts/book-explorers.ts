@@ -227,9 +227,24 @@ const sinusoid: Driver = async (page, root, report, shot) => {
   before = await redraws(page, root);
   await page.locator(`${root} button[data-control="reset"]`).click();
   await compare('"Start again"', before, (s) => (s.amplitude === settings.amplitude && JSON.stringify(s.points) === JSON.stringify(settings.points) ? undefined : `"Start again" leads to ${JSON.stringify(s)}`));
+  // The Worker's errors come back as rejected promises with their message (no silent hang): an unknown
+  // task, and settings the task refuses. No named functions inside page.evaluate (see above).
+  const errors = await page.evaluate(async () => {
+    const run = (globalThis as any).MamlLabWeb.runInWorker;
+    const messages: string[] = [];
+    for (const [task, input] of [['noSuchTask', {}], ['sinusoidAdaptation', { sizes: [1, 40, 40, 1], activation: 'relu', alpha: 0.01, steps: 1, models: [{ name: 'short', theta: [1, 2] }], amplitude: 1, phase: 0, points: [0] }]]) {
+      messages.push(await run(task, input).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+    }
+    return messages;
+  });
+  if (!/^rejected: the Worker has no task "noSuchTask"/.test(errors[0])) report.problems.push(`an unknown task: ${errors[0]}`);
+  if (!/^rejected: model short: theta has 2 numbers/.test(errors[1])) report.problems.push(`a task that throws: ${errors[1]}`);
   const worker = ((await page.locator(root).getAttribute('data-worker-times')) ?? '').split(' ').filter(Boolean).map((t) => t.split('/').map(Number));
-  const perStep = worker.filter(([, n]) => n > 0).map(([ms, n]) => ms / n).sort((a, b) => a - b);
-  report.extra = `Worker round trips ${worker.map(([ms]) => ms.toFixed(0)).join(', ')} ms (first includes starting the Worker and compiling the kernel), median ${(perStep[Math.floor(perStep.length / 2)] ?? NaN).toFixed(2)} ms per adaptation step with its float64 check`;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const adapted = worker.filter(([, n]) => n > 0);
+  report.extra =
+    `Worker round trips ${worker.map(([ms]) => ms.toFixed(0)).join(', ')} ms (the first starts the Worker and compiles the kernel); per adaptation step, median ` +
+    `${median(adapted.map(([, n, k]) => k / n)).toFixed(2)} ms on the kernel and ${median(adapted.map(([, n, , r]) => r / n)).toFixed(2)} ms for its float64 check; errors in the Worker rejected: ${errors.filter((e) => e.startsWith('rejected')).length} of 2`;
 };
 
 const DRIVERS: Record<ExplorerKind, Driver> = { curvature, sinusoid };

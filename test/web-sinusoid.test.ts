@@ -56,7 +56,7 @@ test('the curves drawn are the network outputs, the same on the float64 twin', (
 test('the check fails when the kernel computes something else (a tanh kernel for a relu model)', () => {
   const r = sinusoidAdaptation(wasmMath(sizes, 'tanh'), input);
   assert.equal(r.check.passed, false);
-  assert.match(r.check.text, /> 0.0001/);
+  assert.match(r.check.text, /> 0.00001/);
 });
 
 test('with no support points every step is the model itself', () => {

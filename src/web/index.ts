@@ -9,6 +9,7 @@ import { addStyles, plotly } from './controls';
 import { mountCurvatureExplorer } from './curvatureExplorer';
 import { mountSinusoidExplorer } from './sinusoidExplorer';
 import { checkExplorer } from './settings';
+import { runInWorker } from './worker';
 
 /**
  * Mounts the explorer described by `root` (its data-explorer kind and the JSON settings inside it); on a
@@ -38,4 +39,4 @@ export function mountAll(scope: ParentNode = document): void {
   scope.querySelectorAll<HTMLElement>('.maml-lab-explorer').forEach(mount);
 }
 
-(globalThis as { MamlLabWeb?: unknown }).MamlLabWeb = { mount, mountAll };
+(globalThis as { MamlLabWeb?: unknown }).MamlLabWeb = { mount, mountAll, runInWorker };
