@@ -30,8 +30,15 @@ function started(): Worker {
   if (worker !== undefined) return worker;
   const url = URL.createObjectURL(new Blob([MAML_LAB_KERNEL_WORKER], { type: 'text/javascript' }));
   const w = new Worker(url);
-  URL.revokeObjectURL(url); // the Worker has its script once constructed
+  // Freed once the Worker has answered (or failed): revoking at once can stop a browser that loads the
+  // script asynchronously (Firefox) from reading it.
+  let revoked = false;
+  const revoke = () => {
+    if (!revoked) URL.revokeObjectURL(url);
+    revoked = true;
+  };
   w.onmessage = (event: MessageEvent<WorkerReply>) => {
+    revoke();
     const reply = event.data;
     const p = pending.get(reply.id);
     if (p === undefined) return;
@@ -43,6 +50,7 @@ function started(): Worker {
     }
   };
   w.onerror = (event: ErrorEvent) => {
+    revoke();
     event.preventDefault();
     failAll(`the kernel Worker failed: ${event.message || 'it could not start'}`);
   };
