@@ -10,6 +10,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { curvatureReading, type CurvatureState } from '../src/web/curvature';
 import type { CurvatureSettings, ExplorerKind } from '../src/web/settings';
+import { wasmMath } from '../src/kernel/wasmMath';
+import { SINUSOID_READOUT_INDICES, sinusoidAdaptation, sinusoidInput, type SinusoidExplorerState } from '../src/web/sinusoid';
+import type { SinusoidExplorerSettings } from '../src/web/sinusoidSettings';
 import { hessianExplorerReading, type HessianSettings, type HessianState } from '../src/web/hessian';
 import { fourMethodsReading, metaObjectiveForm, type FourMethodsState } from '../src/web/fourMethods';
 import type { FourMethodsSettings } from '../src/web/settings';
@@ -31,6 +34,8 @@ export interface ExplorerReport {
   redrawMs: number[];
   screenshots: string[];
   problems: string[];
+  /** Anything else the explorer's driver measured, for its line (e.g. the Worker's times). */
+  extra?: string;
 }
 
 /** How far the page's float64 numbers may be from Node's (relative): the same code on the same IEEE doubles, so the same up to the last bit or two. */
@@ -252,7 +257,8 @@ const hessian: Driver = async (page, root, report, shot) => {
   const compare = async (what: string, before: number, expect?: (s: HessianState) => string | undefined) => {
     const seen = await settled(page, root, before);
     const state = seen.state as HessianState;
-    const node = await hessianExplorerReading({ ...settings, ...state });
+    // The page computes on the wasm kernel (float32) in its Worker: so does Node, on the same mlp.wasm.
+    const node = await hessianExplorerReading({ ...settings, ...state }, { math: wasmMath });
     const pairs: [string, number, number][] = [
       ['largestEigenvalue', seen.values.largestEigenvalue as number, node.spectrum.largest],
       ['smallestEigenvalue', seen.values.smallestEigenvalue as number, node.spectrum.smallest],
@@ -301,7 +307,102 @@ const hessian: Driver = async (page, root, report, shot) => {
   await shot('1761');
 };
 
-const DRIVERS: Record<ExplorerKind, Driver> = { curvature, hessian, 'four-methods': fourMethods };
+/**
+ * How far the sinusoid explorer's numbers may be from Node's (relative, or absolute below 0.01): both run
+ * the same mlp.wasm (float32, plain SIMD, deterministic) and the same float64 JavaScript, so they agree to
+ * the last bit unless the two V8s' Math.sin differ in the last place of a target; 1e-6 allows that and
+ * nothing else.
+ */
+const SAME_FLOAT32 = 1e-6;
+
+/** The sinusoid explorer (notebook 08): amplitude and phase sliders, clicked support points, "clear points", the step slider, play, "Start again". */
+const sinusoid: Driver = async (page, root, report, shot) => {
+  const settings = (await page.evaluate((sel) => JSON.parse(document.querySelector(`${sel} script[type="application/json"]`)!.textContent!), root)) as SinusoidExplorerSettings;
+  const math = wasmMath(settings.sizes, settings.activation);
+  const compare = async (what: string, before: number, expect?: (s: SinusoidExplorerState) => string | undefined) => {
+    const seen = await settled(page, root, before);
+    const state = seen.state as SinusoidExplorerState;
+    const node = sinusoidAdaptation(math, sinusoidInput(settings, state));
+    const shown = { mse: seen.values.queryMse as number[], predictions: seen.values.predictions as number[] };
+    const computed = { mse: node.runs.map((r) => r.queryMse[state.step]), predictions: node.runs.flatMap((r) => SINUSOID_READOUT_INDICES.map((i) => r.predictions[state.step][i])) };
+    for (const key of ['mse', 'predictions'] as const) {
+      computed[key].forEach((c, i) => {
+        const d = Math.abs((shown[key]?.[i] ?? NaN) - c) / Math.max(Math.abs(c), 0.01);
+        report.largestDifference = Math.max(report.largestDifference, Number.isNaN(d) ? Infinity : d);
+        if (!(d <= SAME_FLOAT32)) report.problems.push(`${what}: the page shows ${key}[${i}] = ${shown[key]?.[i]}, Node's kernel computes ${c}`);
+      });
+    }
+    if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+    if (node.check.passed !== true) report.problems.push(`${what}: Node's check fails too: ${node.check.text}`);
+    const wrong = expect?.(state);
+    if (wrong) report.problems.push(`${what}: ${wrong}`);
+    report.states++;
+  };
+  await compare('at the start', -1, (s) => (s.amplitude === settings.amplitude && s.phase === settings.phase && JSON.stringify(s.points) === JSON.stringify(settings.points) ? undefined : `starts at ${JSON.stringify(s)}, not the settings' state`));
+  await shot('start');
+  for (const [name, value] of [['amplitude', 4.2], ['phase', 2.5]] as const) {
+    const before = await redraws(page, root);
+    await page.locator(`${root} input[data-control="${name}"]`).fill(String(value));
+    await compare(`slider ${name} = ${value}`, before, (s) => (Math.abs(s[name] - value) < 1e-12 ? undefined : `${name} is ${s[name]}, not ${value}`));
+  }
+  let before = await redraws(page, root);
+  await page.locator(`${root} button[data-control="clear"]`).click();
+  await compare('"clear points"', before, (s) => (s.points.length === 0 ? undefined : `${s.points.length} points after "clear points"`));
+  // Support points by clicks on the left panel, at these x (y anywhere in the panel: the sine gives it).
+  const pixel = async (x: number, y: number) =>
+    page.evaluate(
+      ([sel, tx, ty]) => {
+        const plot = document.querySelector(`${sel} .maml-lab-explorer-plot`) as HTMLElement & { _fullLayout: Record<string, { _offset: number; _length: number; range: number[] }> };
+        const { xaxis, yaxis } = plot._fullLayout;
+        const rect = plot.getBoundingClientRect();
+        return [
+          rect.left + xaxis._offset + (((tx as number) - xaxis.range[0]) / (xaxis.range[1] - xaxis.range[0])) * xaxis._length,
+          rect.top + yaxis._offset + ((yaxis.range[1] - (ty as number)) / (yaxis.range[1] - yaxis.range[0])) * yaxis._length,
+        ];
+      },
+      [root, x, y] as const,
+    );
+  const clicks = [-3.5, -1.2, 0.8, 2.9];
+  for (const [k, x] of clicks.entries()) {
+    before = await redraws(page, root);
+    const [px, py] = await pixel(x, 0);
+    await page.mouse.click(px, py);
+    await compare(`a click at x = ${x}`, before, (s) => (s.points.length === k + 1 && Math.abs(s.points[k] - x) < 0.06 ? undefined : `points are ${JSON.stringify(s.points)} after clicking at x = ${x}`));
+  }
+  for (const step of [0, Math.ceil(settings.steps / 2), settings.steps]) {
+    before = await redraws(page, root);
+    await page.locator(`${root} input[data-control="step"]`).fill(String(step));
+    await compare(`step slider = ${step}`, before, (s) => (s.step === step ? undefined : `the step is ${s.step}, not ${step}`));
+  }
+  await shot('adapted');
+  before = await redraws(page, root);
+  await page.locator(`${root} button[data-control="play"]`).click();
+  await page.waitForFunction(([sel, k]) => JSON.parse((document.querySelector(sel) as HTMLElement).dataset.state ?? '{}').step === k && (document.querySelector(sel) as HTMLElement).dataset.redraws !== undefined, [root, settings.steps] as const, { timeout: 20_000 });
+  await compare('after play', before, (s) => (s.step === settings.steps ? undefined : `play ended at step ${s.step}`));
+  before = await redraws(page, root);
+  await page.locator(`${root} button[data-control="reset"]`).click();
+  await compare('"Start again"', before, (s) => (s.amplitude === settings.amplitude && JSON.stringify(s.points) === JSON.stringify(settings.points) ? undefined : `"Start again" leads to ${JSON.stringify(s)}`));
+  // The Worker's errors come back as rejected promises with their message (no silent hang): an unknown
+  // task, and settings the task refuses. No named functions inside page.evaluate (see above).
+  const errors = await page.evaluate(async () => {
+    const run = (globalThis as any).MamlLabWeb.runInWorker;
+    const messages: string[] = [];
+    for (const [task, input] of [['noSuchTask', {}], ['sinusoidAdaptation', { sizes: [1, 40, 40, 1], activation: 'relu', alpha: 0.01, steps: 1, models: [{ name: 'short', theta: [1, 2] }], amplitude: 1, phase: 0, points: [0] }]]) {
+      messages.push(await run(task, input).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`));
+    }
+    return messages;
+  });
+  if (!/^rejected: the Worker has no task "noSuchTask"/.test(errors[0])) report.problems.push(`an unknown task: ${errors[0]}`);
+  if (!/^rejected: model short: theta has 2 numbers/.test(errors[1])) report.problems.push(`a task that throws: ${errors[1]}`);
+  const worker = ((await page.locator(root).getAttribute('data-worker-times')) ?? '').split(' ').filter(Boolean).map((t) => t.split('/').map(Number));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const adapted = worker.filter(([, n]) => n > 0);
+  report.extra =
+    `Worker round trips ${worker.map(([ms]) => ms.toFixed(0)).join(', ')} ms (the first starts the Worker and compiles the kernel); per adaptation step, median ` +
+    `${median(adapted.map(([, n, k]) => k / n)).toFixed(2)} ms on the kernel and ${median(adapted.map(([, n, , r]) => r / n)).toFixed(2)} ms for its float64 check; errors in the Worker rejected: ${errors.filter((e) => e.startsWith('rejected')).length} of 2`;
+};
+
+const DRIVERS: Record<ExplorerKind, Driver> = { curvature, hessian, 'four-methods': fourMethods, sinusoid };
 
 /** Drives every explorer on `page` (already loaded) and reports on each. */
 export async function checkExplorers(page: Page, screenshots: string, pageName: string): Promise<ExplorerReport[]> {
@@ -346,5 +447,5 @@ export async function checkExplorers(page: Page, screenshots: string, pageName: 
 export function explorerLine(r: ExplorerReport): string {
   const sorted = [...r.redrawMs].sort((a, b) => a - b);
   const median = sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
-  return `${r.kind} explorer: ${r.states} states compared with Node (largest difference ${r.largestDifference.toExponential(1)}), input to figure median ${median.toFixed(0)} ms, slowest ${(sorted[sorted.length - 1] ?? NaN).toFixed(0)} ms over ${sorted.length} redraws`;
+  return `${r.kind} explorer: ${r.states} states compared with Node (largest difference ${r.largestDifference.toExponential(1)}), input to figure median ${median.toFixed(0)} ms, slowest ${(sorted[sorted.length - 1] ?? NaN).toFixed(0)} ms over ${sorted.length} redraws${r.extra ? `; ${r.extra}` : ''}`;
 }

@@ -7,6 +7,10 @@
  * a build error, which is the guard that the page runs what the notebooks run without Node. The bundle must
  * stay free of tfjs: the explorers compute in float64 with the closed forms, and tfjs would add megabytes
  * and a backend to every page (checked below by the bundle's metafile).
+ *
+ * The kernel Worker (src/web/kernelWorker.ts) is bundled first, on its own, with mlp.wasm inlined as base64
+ * (`define`); its text is then embedded in the page bundle, which starts it from a Blob URL: from file://
+ * neither a Worker script nor the .wasm can be loaded as a sibling file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,8 +24,37 @@ export const WEB_BUNDLE = path.join(root, 'dist', 'web', 'maml-lab-web.js');
 /** Packages the bundle must never contain. */
 const FORBIDDEN = [/node_modules\/@tensorflow\//];
 
+/** Input files of a build that are forbidden packages. */
+function forbiddenInputs(metafile: { inputs: Record<string, unknown> }): string[] {
+  return Object.keys(metafile.inputs).filter((file) => FORBIDDEN.some((f) => f.test(file)));
+}
+
+/** The kernel Worker's bundled source, mlp.wasm inside. */
+async function buildWorker(): Promise<string> {
+  const wasm = path.join(root, 'dist', 'kernel', 'mlp.wasm');
+  if (!fs.existsSync(wasm)) throw new Error(`${path.relative(root, wasm)} is missing: build the kernel first (npm run build:kernel)`);
+  const result = await build({
+    entryPoints: [path.join(root, 'src', 'web', 'kernelWorker.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['chrome100', 'firefox100'],
+    minify: true,
+    legalComments: 'none',
+    write: false,
+    metafile: true,
+    logLevel: 'warning',
+    tsconfig: path.join(root, 'tsconfig.web.json'),
+    define: { MAML_LAB_KERNEL_WASM: JSON.stringify(fs.readFileSync(wasm).toString('base64')) },
+  });
+  const forbidden = forbiddenInputs(result.metafile);
+  if (forbidden.length > 0) throw new Error(`the kernel Worker must not contain ${forbidden.slice(0, 3).join(', ')}: something it imports reaches it`);
+  return result.outputFiles[0].text;
+}
+
 /** Builds the bundle; returns its size in bytes. Throws when a forbidden package got in. */
 export async function buildWebBundle(): Promise<number> {
+  const workerSource = await buildWorker();
   const result = await build({
     entryPoints: [path.join(root, 'src', 'web', 'index.ts')],
     bundle: true,
@@ -37,9 +70,9 @@ export async function buildWebBundle(): Promise<number> {
     metafile: true,
     logLevel: 'warning',
     tsconfig: path.join(root, 'tsconfig.web.json'),
+    define: { MAML_LAB_KERNEL_WORKER: JSON.stringify(workerSource) },
   });
-  const inputs = Object.keys(result.metafile.inputs);
-  const forbidden = inputs.filter((file) => FORBIDDEN.some((f) => f.test(file)));
+  const forbidden = forbiddenInputs(result.metafile);
   if (forbidden.length > 0) throw new Error(`the browser bundle must not contain ${forbidden.slice(0, 3).join(', ')}${forbidden.length > 3 ? ', …' : ''}: something in src/web imports it`);
   const text = fs.readFileSync(WEB_BUNDLE, 'utf8');
   // A notebook output inlines the bundle in a <script> element: the text must not end it early.

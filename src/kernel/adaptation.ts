@@ -5,7 +5,9 @@ import type { KernelTasks } from './metaGradients';
 
 /**
  * Each task's query MSE after 0, 1, …, maxSteps plain SGD steps of size α on its support set, from θ:
- * row s of the result ([maxSteps + 1] × tasks) holds every task's loss after s steps.
+ * row s of the result ([maxSteps + 1] × tasks) holds every task's loss after s steps. `observe`, when
+ * given, is called after each step's query forward pass with the step, the task and the adapted
+ * parameters' offset, so a caller can read the outputs (`outputsAfterForward`) or φ (`readFlat`) there.
  *
  * @example
  * import { kernelLossCurve, wasmMath } from 'maml-lab/kernel';
@@ -19,7 +21,14 @@ import type { KernelTasks } from './metaGradients';
  * curve[0]; // 25
  * curve[3] < curve[0]; // true
  */
-export function kernelLossCurve(math: KernelMath, theta: ArrayLike<number>, tasks: KernelTasks, alpha: number, maxSteps: number): Float64Array {
+export function kernelLossCurve(
+  math: KernelMath,
+  theta: ArrayLike<number>,
+  tasks: KernelTasks,
+  alpha: number,
+  maxSteps: number,
+  observe?: (step: number, task: number, phi: number) => void,
+): Float64Array {
   const n = math.layout.padded;
   const count = tasks.support.tasks;
   const plan = planHeap(math, 3, [tasks.support, tasks.query]);
@@ -36,6 +45,7 @@ export function kernelLossCurve(math: KernelMath, theta: ArrayLike<number>, task
       }
       math.forward(phi, query.taskX(t), query.points);
       curve[s * count + t] = math.lossAfterForward(query.taskY(t), query.points);
+      observe?.(s, t, phi);
     }
   }
   return curve;

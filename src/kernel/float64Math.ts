@@ -249,6 +249,10 @@ export function float64Math(sizes: readonly number[], activation: KernelActivati
     },
     forward,
     lossAfterForward,
+    outputsAfterForward(points, out) {
+      const { out: outputs, o4 } = layers[L - 1];
+      for (let p = 0; p < points; p++) for (let o = 0; o < outputs; o++) out[p * outputs + o] = heap[A[L - 1] + p * o4 + o];
+    },
     productAfterForward,
     sharedBackward(_theta, y) {
       // Nothing to share: `unitProduct` here is a general product with the unit vector, on these targets.

@@ -1,6 +1,7 @@
 export * from './layout';
 export * from './math';
 export * from './wasmMath';
+export * from './wasmInstance';
 export * from './float64Math';
 export * from './heapPlan';
 export * from './metaGradients';

@@ -40,6 +40,8 @@ export interface KernelMath {
   lossGradient(theta: number, x: number, y: number, points: number, g: number): number;
   forward(theta: number, x: number, points: number): void;
   lossAfterForward(y: number, points: number): number;
+  /** After `forward` on `points` points: writes the network's outputs into `out`, [points × outputs] row-major. */
+  outputsAfterForward(points: number, out: Float64Array): void;
   /**
    * out ← A·v at θ on (x, y): A = H (mode 1), its Gauss–Newton part (2), its residual part (3). The bank
    * must hold this point's `forward`, and for modes 1 and 3 its `sharedBackward` (or `lossGradient`).

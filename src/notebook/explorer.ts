@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkCurvatureSettings, checkExplorer, checkFourMethodsSettings, type CurvatureSettings, type FourMethodsSettings, type LiveExplorer } from '../web/settings';
 import { checkHessianSettings, type HessianSettings } from '../web/hessian';
+import { checkSinusoidExplorerSettings, type SinusoidExplorerSettings } from '../web/sinusoidSettings';
 import { escapeHtml } from './html';
 import { plotlyLibraryOnce } from './plotly';
 
@@ -87,6 +88,21 @@ export function hessianExplorer(settings: HessianSettings): LiveExplorer<'hessia
  */
 export function fourMethodsExplorer(settings: FourMethodsSettings): LiveExplorer<'four-methods'> {
   return { explorer: 'four-methods', settings: checkFourMethodsSettings(settings) };
+}
+
+/**
+ * The live sinusoid explorer of notebook 08, for `show`: the reader sets a sine's amplitude and phase,
+ * clicks up to ten support points, and watches each model (flat parameters in `models`) adapt by SGD step
+ * by step, on the wasm kernel in a Worker in the page, with a float64 check. Throws naming a bad setting.
+ *
+ * @example
+ * import { sinusoidExplorer } from 'maml-lab/notebook';
+ * const e = sinusoidExplorer({ sizes: [1, 1], activation: 'relu', alpha: 0.01, steps: 10, models: [{ name: 'linear', theta: [1, 0] }],
+ *   amplitudeRange: [0.1, 5], phaseRange: [0, Math.PI], amplitude: 2, phase: 1, points: [-1, 2] });
+ * e.explorer; // "sinusoid"
+ */
+export function sinusoidExplorer(settings: SinusoidExplorerSettings): LiveExplorer<'sinusoid'> {
+  return { explorer: 'sinusoid', settings: checkSinusoidExplorerSettings(settings) };
 }
 
 /**

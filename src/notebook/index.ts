@@ -6,6 +6,8 @@ export * from './interrupt';
 export { saveFigure } from './saveFigure';
 export { curvatureExplorer, isLiveExplorer } from './explorer';
 export { hessianExplorer } from './explorer';
+export { sinusoidExplorer } from './explorer';
+export type { SinusoidExplorerSettings } from '../web/sinusoidSettings';
 export type { CurvatureSettings, ExplorerKind, LiveExplorer } from '../web/settings';
 export { fourMethodsExplorer } from './explorer';
 export type { FourMethodsSettings } from '../web/settings';

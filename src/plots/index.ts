@@ -10,3 +10,4 @@ export { curvatureArrowScale, curvatureFigure, type CurvatureFigureSpec, type Cu
 export { fourMethodsFigure, type FourMethodsFigureMethod, type FourMethodsFigureSpec } from './fourMethods';
 export { withSliders, type SliderAxis, type SliderButton, type SliderFrame, type SliderSpec } from './sliders';
 export { hessianExplorerFigures, type HessianExplorerFigureSpec } from './hessianExplorer';
+export { sinusoidFitFigure, type SinusoidFitModel, type SinusoidFitSpec } from './sinusoidFit';

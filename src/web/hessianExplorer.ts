@@ -1,15 +1,17 @@
 /*
  * The Hessian explorer of notebook 05, live: an activation, the hidden layers' widths and the number of
  * points; every change recomputes the MSE Hessian, its Gauss–Newton and residual parts and the spectrum
- * with the package's own functions (`hessianExplorerReading`: the kernel's Hessians, Lanczos) and redraws
+ * with the package's own functions (`hessianExplorerReading`: the kernel's Hessians, Lanczos), on the wasm
+ * kernel in the page's Worker, and redraws
  * the notebook's own figures (`hessianExplorerFigures`: `hessianSplitHeatmaps` and the sorted eigenvalues). A progress bar appears for any
  * computation still running after 100 ms. The ✓ line checks the state shown against the float64 reference.
  */
 import { matrixRows } from '../meta/denseMatrix';
 import { hessianExplorerFigures } from '../plots/hessianExplorer';
 import { HEIGHTS } from '../plots/look';
+import { runInWorker } from './worker';
 import { element, latestOnly, plotContainer, plotly, readout, showCheck, slider, timedRedraw } from './controls';
-import { checkHessianSettings, HESSIAN_ACTIVATIONS, hessianExplorerReading, type HessianActivation, type HessianReading, type HessianSettings, type HessianState } from './hessian';
+import { checkHessianSettings, HESSIAN_ACTIVATIONS, type HessianActivation, type HessianReading, type HessianSettings, type HessianState } from './hessian';
 
 /** A computation's progress: the share done (0…1) and what it is doing. */
 type Progress = (fraction: number, stage: string) => void;
@@ -20,22 +22,9 @@ const HEATMAP_CELLS = 200;
 /** After this long a computation shows its progress bar (issue 17: progress for anything over 100 ms). */
 const PROGRESS_AFTER_MS = 100;
 
-/** Resolves after the browser has drawn a frame, so that a progress bar updated on the main thread is seen. */
-function nextFrame(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
-
-/**
- * Runs one of the explorer's computations. THE PLACE TO SWAP IN THE WORKER: today it calls the function on
- * the main thread, on the float64 twin of the kernel, pausing for a frame between stages once the progress
- * bar shows (`showing`), so that it is drawn; with the Worker (src/web/workerTasks.ts, a task 'hessianReading' that calls
- * `hessianExplorerReading(input, { math: <the wasm kernel>, onProgress })`), the body becomes
- * `return runInWorker(name, input, onProgress)` (`showing` is then not needed: the page stays live).
- */
-async function runTask(name: 'hessianReading', input: HessianSettings, onProgress: Progress, showing: () => boolean): Promise<HessianReading> {
-  if (name !== 'hessianReading') throw new RangeError(`no task ${String(name)}`);
-  // A frame costs ~16 ms: paused for only once the progress bar is up, so small states stay fast.
-  return hessianExplorerReading(input, { onProgress, pause: () => (showing() ? nextFrame() : Promise.resolve()) });
+/** Computes a state in the page's Worker, on the wasm kernel: the page stays live while it runs. */
+function runTask(input: HessianSettings, onProgress: Progress): Promise<HessianReading> {
+  return runInWorker('hessianReading', input, (done, total, stage) => onProgress(done / total, stage));
 }
 
 /** Mounts the live Hessian explorer in `root` with checked `settings`. */
@@ -54,7 +43,7 @@ export function mountHessianExplorer(root: HTMLElement, settings: HessianSetting
   const spectrumPlot = plotContainer(HEIGHTS.lineChart);
   const readouts = element('div', 'maml-lab-explorer-readouts');
   const check = element('div', 'maml-lab-explorer-check');
-  const note = element('div', 'maml-lab-explorer-note', 'Computed in this page, in float64, by maml-lab\'s own functions (the kernel\'s float64 twin; the wasm kernel in a Worker is to come). The 1-40-40-1 network takes a few seconds here.');
+  const note = element('div', 'maml-lab-explorer-note', 'Computed in this page by maml-lab\'s own functions, on its wasm kernel (float32) in a Worker; the ✓ line checks the result against the hand-written float64 R-operator.');
   root.append(controls, progressLine, readouts, check, splitPlot, spectrumPlot, note);
 
   const show = {
@@ -83,11 +72,11 @@ export function mountHessianExplorer(root: HTMLElement, settings: HessianSetting
     const timer = setTimeout(reveal, PROGRESS_AFTER_MS);
     let reading: HessianReading;
     try {
-      reading = await runTask('hessianReading', { ...checked, ...asked }, (fraction, stage) => {
+      reading = await runTask({ ...checked, ...asked }, (fraction, stage) => {
         if (performance.now() - began > PROGRESS_AFTER_MS) reveal();
         bar.value = fraction;
         stageText.textContent = fraction >= 1 ? ' drawing…' : ` computing ${stage}…`;
-      }, () => shown);
+      });
     } finally {
       clearTimeout(timer);
     }

@@ -9,7 +9,9 @@ import { addStyles, plotly } from './controls';
 import { mountCurvatureExplorer } from './curvatureExplorer';
 import { mountHessianExplorer } from './hessianExplorer';
 import { mountFourMethodsExplorer } from './fourMethodsExplorer';
+import { mountSinusoidExplorer } from './sinusoidExplorer';
 import { checkExplorer } from './settings';
+import { runInWorker } from './worker';
 
 /**
  * Mounts the explorer described by `root` (its data-explorer kind and the JSON settings inside it); on a
@@ -26,6 +28,7 @@ export function mount(root: HTMLElement): void {
     if (explorer.explorer === 'curvature') mountCurvatureExplorer(root, explorer.settings);
     if (explorer.explorer === 'hessian') mountHessianExplorer(root, explorer.settings);
     if (explorer.explorer === 'four-methods') mountFourMethodsExplorer(root, explorer.settings);
+    if (explorer.explorer === 'sinusoid') mountSinusoidExplorer(root, explorer.settings);
     root.dataset.mounted = 'true';
   } catch (error) {
     root.dataset.mounted = 'failed';
@@ -40,4 +43,4 @@ export function mountAll(scope: ParentNode = document): void {
   scope.querySelectorAll<HTMLElement>('.maml-lab-explorer').forEach(mount);
 }
 
-(globalThis as { MamlLabWeb?: unknown }).MamlLabWeb = { mount, mountAll };
+(globalThis as { MamlLabWeb?: unknown }).MamlLabWeb = { mount, mountAll, runInWorker };

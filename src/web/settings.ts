@@ -6,8 +6,10 @@
 // The Hessian explorer (notebook 05): its settings and their check live beside what it computes.
 import { checkHessianSettings, type HessianSettings } from './hessian';
 
+import { checkSinusoidExplorerSettings, type SinusoidExplorerSettings } from './sinusoidSettings';
+
 /** The live explorers the browser bundle can mount. */
-export const EXPLORER_KINDS = ['curvature', 'hessian', 'four-methods'] as const;
+export const EXPLORER_KINDS = ['curvature', 'hessian', 'four-methods', 'sinusoid'] as const;
 export type ExplorerKind = (typeof EXPLORER_KINDS)[number];
 
 /** Settings of the curvature explorer (notebook 04): f(θ) = ½(θ − ½)ᵀC(θ − ½) + gᵀθ. */
@@ -27,6 +29,7 @@ export interface ExplorerSettings {
   curvature: CurvatureSettings;
   hessian: HessianSettings;
   'four-methods': FourMethodsSettings;
+  sinusoid: SinusoidExplorerSettings;
 }
 
 /** An explorer as a notebook describes it: `show` renders it as HTML that mounts the live version. */
@@ -84,6 +87,7 @@ export function checkExplorer(x: unknown): AnyLiveExplorer {
   if (e.explorer === 'curvature') return { explorer: 'curvature', settings: checkCurvatureSettings(e.settings) };
   if (e.explorer === 'hessian') return { explorer: 'hessian', settings: checkHessianSettings(e.settings) };
   if (e.explorer === 'four-methods') return { explorer: 'four-methods', settings: checkFourMethodsSettings(e.settings) };
+  if (e.explorer === 'sinusoid') return { explorer: 'sinusoid', settings: checkSinusoidExplorerSettings(e.settings) };
   throw new RangeError(`explorer ${String(e.explorer)} has no settings check`);
 }
 
