@@ -17,7 +17,7 @@ export const BREAKS: Mutation[] = [
   },
   {
     name: 'Lanczos is off by a shift (Ritz values + 0.01)',
-    file: 'meta/lanczos.js',
+    file: 'meta/lanczosRuns.js',
     find: '            ritzValues: values,',
     replace: '            ritzValues: values.map((v) => v + 1e-2),',
     notebook: '05-hessian-of-mse.ipynb',
