@@ -14,6 +14,9 @@ import type { KernelActivation } from '../kernel/layout';
 import type { KernelMath } from '../kernel/math';
 import type { DenseMatrix } from '../meta/denseMatrix';
 import { lanczosRuns } from '../meta/lanczosRuns';
+import { matrixRows } from '../meta/denseMatrix';
+import type { Figure } from '../plots/figure';
+import { hessianExplorerFigures } from '../plots/hessianExplorer';
 import type { CheckOutcome } from './curvature';
 
 /** The activations the explorer offers: those the float64 reference (`mlp64`) has, so every state can be checked. */
@@ -324,4 +327,47 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
     },
     times: elapsed,
   };
+}
+
+/** Cells per side of the drawn heatmaps: a 1761² matrix is pooled (the figure's subtitle says how), so that Plotly draws it in tens of ms. */
+export const HESSIAN_HEATMAP_CELLS = 200;
+
+/**
+ * What the page draws for one state: the reading without its three n × n matrices (75 MB at 1761
+ * parameters), and the two figures made from them (`hessianExplorerFigures`, the heatmaps pooled to
+ * HESSIAN_HEATMAP_CELLS a side). The Worker makes it, so that only what is drawn crosses to the page.
+ */
+export type HessianView = Omit<HessianReading, 'hessian' | 'gaussNewton' | 'residual'> & {
+  activation: HessianActivation;
+  points: number;
+  figures: { split: Figure; spectrum: Figure };
+  /** Milliseconds to make the figures (turning the matrices into rows and pooling them). */
+  figureMs: number;
+};
+
+/**
+ * The Hessian explorer's view of a reading: its numbers and the two figures, without the matrices.
+ *
+ * @example
+ * import { hessianExplorerReading, hessianExplorerView } from './hessian';
+ * const view = hessianExplorerView(await hessianExplorerReading({ activation: 'relu', widths: [3], points: 4 }), { activation: 'relu', points: 4 });
+ * view.parameterCount; // 10
+ * view.figures.split.data.length; // 3
+ * 'hessian' in view; // false
+ */
+export function hessianExplorerView(reading: HessianReading, state: { activation: HessianActivation; points: number }): HessianView {
+  const started = performance.now();
+  const { hessian, gaussNewton, residual, ...numbers } = reading;
+  const figures = hessianExplorerFigures({
+    sizes: reading.sizes,
+    activation: state.activation,
+    points: state.points,
+    hessian: matrixRows(hessian),
+    gaussNewton: matrixRows(gaussNewton),
+    residual: matrixRows(residual),
+    nonZero: reading.spectrum.nonZero,
+    zeros: reading.spectrum.zeros,
+    maxCells: HESSIAN_HEATMAP_CELLS,
+  });
+  return { ...numbers, activation: state.activation, points: state.points, figures, figureMs: performance.now() - started };
 }
