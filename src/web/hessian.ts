@@ -2,8 +2,9 @@
  * What the Hessian explorer (hessianExplorer.ts) computes for one state, without the DOM: the MSE Hessian of
  * an MLP on a few sinusoid points, its Gauss–Newton and residual parts, their sizes, the spectrum, and the
  * float64 check. It takes the kernel as an argument (a `KernelMath` for the chosen sizes and activation): the
- * page uses the float64 twin (`float64Math`) today and the wasm kernel in a Worker later, the book's check in
- * Node the same float64 twin, so what the check compares is what the reader saw.
+ * page runs it on the wasm kernel in its Worker (workerTasks.ts, which sends the page `hessianExplorerView`:
+ * the numbers and the pooled figures, not the matrices), and the book's check in Node on the same mlp.wasm,
+ * so what the check compares is what the reader saw.
  */
 import { mlp64 } from '../derivations/float64Mlp';
 import { hessianSplitSummary } from '../derivations/hessianReference';
@@ -217,7 +218,9 @@ function times(m: DenseMatrix, [v0, v1, v2]: readonly [Float64Array, Float64Arra
  * is exhausted: then its Ritz values are exactly the distinct eigenvalues (Ritz values below
  * ZERO_EIGENVALUE·max are the zero eigenvalue). Why not the dense eigen-solver (`symmetricEigenvalues`):
  * for the 1-40-40-1 MLP it takes 6–13 s here; this Hessian has rank about 220–360 on 10 points, so Lanczos
- * stops after rank + 1 products, in a fraction of that (measured in the report). The count of zeros assumes
+ * stops after rank + 1 products, in a fraction of that (measured in the report). Its products come from the
+ * kernel, not from the dense H at hand: one wasm R-operator product took 0.1–0.5 ms, one 1761² dense
+ * product in JavaScript 16–19 ms (it streams 25 MB; measured side by side at load 6 on 2 cores). The count of zeros assumes
  * every non-zero eigenvalue is simple, which the spectrum's trace check measures (Σ Ritz values = tr H).
  *
  * The check, in float64 on an independent route: each dense matrix times three random ±1 directions
@@ -241,13 +244,13 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
   if (math.layout.parameterCount !== n) throw new RangeError(`math is for ${math.layout.parameterCount} parameters, but sizes [${sizes}] have ${n}`);
   const points = { x, y, tasks: 1, points: s.points };
   const elapsed: HessianReading['times'] = { hessian: 0, gaussNewton: 0, residual: 0, spectrum: 0, check: 0 };
-  // Shares of the time each stage takes (measured at 1761 parameters on the float64 twin), for the progress bar.
+  // Shares of the time each stage takes (measured at 1761 parameters, relu, on the wasm kernel), for the progress bar.
   const stages = [
     ['hessian', 'the Hessian', 0],
-    ['residual', 'its residual part', 0.4],
-    ['gaussNewton', 'its Gauss–Newton part', 0.65],
-    ['spectrum', 'the spectrum', 0.72],
-    ['check', 'the float64 check', 0.97],
+    ['residual', 'its residual part', 0.06],
+    ['gaussNewton', 'its Gauss–Newton part', 0.1],
+    ['spectrum', 'the spectrum', 0.2],
+    ['check', 'the float64 check', 0.7],
   ] as const;
   const stage = async <T>(index: number, run: () => T): Promise<T> => {
     const [key, label, fraction] = stages[index];
