@@ -88,7 +88,9 @@ export function hessianSplitSummary(split: HessianSplit): HessianSplitSummary {
       throw new RangeError(`split.${name} must have the Hessian's shape [${hessian?.shape}], got [${m?.shape}]`);
     }
   }
-  const sum = gaussNewton.values.map((g, i) => g + residual.values[i]);
+  // A plain loop rather than map with a closure: 3·10⁶ entries for the 1761-parameter MLP.
+  const sum = new Float64Array(hessian.values.length);
+  for (let i = 0; i < sum.length; i++) sum[i] = gaussNewton.values[i] + residual.values[i];
   const frobenius = { hessian: norm(hessian.values), gaussNewton: norm(gaussNewton.values), residual: norm(residual.values) };
   const total = frobenius.gaussNewton + frobenius.residual;
   return {

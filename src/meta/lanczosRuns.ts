@@ -26,10 +26,103 @@ export interface LanczosResult {
   iterations: number;
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+/** a[from … from + n) · b, with four partial sums: they break the chain of dependent additions, so the loop runs at the memory's speed. */
+function dotAt(a: Float64Array, from: number, b: Float64Array, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let t = 0;
+  for (; t + 3 < n; t += 4) {
+    s0 += a[from + t] * b[t];
+    s1 += a[from + t + 1] * b[t + 1];
+    s2 += a[from + t + 2] * b[t + 2];
+    s3 += a[from + t + 3] * b[t + 3];
+  }
+  for (; t < n; t++) s0 += a[from + t] * b[t];
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * One run's Krylov basis q₀, q₁, … as the rows of one flat Float64Array (grown by doubling): the
+ * reorthogonalisation streams through it row after row, with no allocation per vector.
+ */
+class KrylovBasis {
+  rows = 0;
+  private values: Float64Array;
+  private coefficients: Float64Array;
+  constructor(
+    readonly n: number,
+    capacity: number,
+  ) {
+    this.values = new Float64Array(n * capacity);
+    this.coefficients = new Float64Array(capacity);
+  }
+  push(q: Float64Array): void {
+    if ((this.rows + 1) * this.n > this.values.length) {
+      const grown = new Float64Array(2 * this.values.length);
+      grown.set(this.values);
+      this.values = grown;
+      this.coefficients = new Float64Array(2 * this.coefficients.length);
+    }
+    this.values.set(q, this.rows * this.n);
+    this.rows++;
+  }
+  row(i: number): Float64Array {
+    return this.values.subarray(i * this.n, (i + 1) * this.n);
+  }
+  /**
+   * w ← w − Q Qᵀw, twice (classical Gram–Schmidt applied twice, "twice is enough": Giraud et al. 2005):
+   * each pass is two matrix–vector products with the basis Q, c = Qᵀw then w −= Q c, orthogonal to the
+   * basis to rounding like modified Gram–Schmidt twice, but the rows can be taken four at a time: each
+   * entry of w is loaded once for four rows, which makes it about three times faster here than one row
+   * at a time (measured at n = 1761: 0.37 against 1 × 10⁹ multiply–adds per second in V8).
+   */
+  orthogonalise(w: Float64Array): void {
+    const { n, rows, values: q, coefficients: c } = this;
+    for (let pass = 0; pass < 2; pass++) {
+      let i = 0;
+      for (; i + 3 < rows; i += 4) {
+        const a = i * n;
+        const b = a + n;
+        const d = b + n;
+        const e = d + n;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let t = 0; t < n; t++) {
+          const x = w[t];
+          s0 += q[a + t] * x;
+          s1 += q[b + t] * x;
+          s2 += q[d + t] * x;
+          s3 += q[e + t] * x;
+        }
+        c[i] = s0;
+        c[i + 1] = s1;
+        c[i + 2] = s2;
+        c[i + 3] = s3;
+      }
+      for (; i < rows; i++) c[i] = dotAt(q, i * n, w, n);
+      i = 0;
+      for (; i + 3 < rows; i += 4) {
+        const a = i * n;
+        const b = a + n;
+        const d = b + n;
+        const e = d + n;
+        const c0 = c[i];
+        const c1 = c[i + 1];
+        const c2 = c[i + 2];
+        const c3 = c[i + 3];
+        for (let t = 0; t < n; t++) w[t] -= c0 * q[a + t] + c1 * q[b + t] + c2 * q[d + t] + c3 * q[e + t];
+      }
+      for (; i < rows; i++) {
+        const ci = c[i];
+        const from = i * n;
+        for (let t = 0; t < n; t++) w[t] -= ci * q[from + t];
+      }
+    }
+  }
 }
 
 /**
@@ -50,34 +143,37 @@ function dot(a: Float64Array, b: Float64Array): number {
  * Array.from(run.ritzValues, (v) => Math.round(v * 1e9) / 1e9); // [0, 2]
  */
 export function lanczosRuns(operator: SymmetricOperator, starts: Float64Array[], iterations: number): LanczosResult[] {
-  const runs = starts.map((q) => ({ basis: [q], alpha: [] as number[], beta: [] as number[], last: 0, done: false }));
+  const n = operator.size;
+  // Capacity for min(iterations, n) + 1 rows at most, first a modest block (the basis grows by doubling).
+  const capacity = Math.min(iterations + 1, n + 1, 64);
+  const runs = starts.map((q) => {
+    const basis = new KrylovBasis(n, capacity);
+    basis.push(q);
+    return { basis, alpha: [] as number[], beta: [] as number[], scale: 0, last: 0, done: false };
+  });
   for (let j = 0; j < iterations; j++) {
     const active = runs.filter((r) => !r.done);
     if (active.length === 0) break;
-    const products = operator.apply(active.map((r) => r.basis[j]));
+    const products = operator.apply(active.map((r) => r.basis.row(j)));
     active.forEach((run, i) => {
       const w = Float64Array.from(products[i]);
-      const q = run.basis[j];
-      const a = dot(q, w);
+      const a = dotAt(run.basis.row(j), 0, w, n);
       if (!Number.isFinite(a)) throw new RangeError(`lanczos: the operator returned a non-finite product at iteration ${j + 1}`);
       run.alpha.push(a);
-      for (let pass = 0; pass < 2; pass++) {
-        for (const p of run.basis) {
-          const c = dot(p, w);
-          for (let t = 0; t < w.length; t++) w[t] -= c * p[t];
-        }
-      }
-      const b = Math.sqrt(dot(w, w));
-      const scale = Math.max(...run.alpha.map(Math.abs), ...run.beta);
+      run.scale = Math.max(run.scale, Math.abs(a));
+      run.basis.orthogonalise(w);
+      const b = Math.sqrt(dotAt(w, 0, w, n));
       // b at rounding level: the Krylov space is invariant and T's eigenvalues are exact eigenvalues of H.
-      const exhausted = b <= 1e-10 * scale || j + 1 === operator.size;
+      const exhausted = b <= 1e-10 * run.scale || j + 1 === operator.size;
       run.last = exhausted ? 0 : b;
       if (exhausted || j + 1 === iterations) {
         run.done = true;
         return;
       }
       run.beta.push(b);
-      run.basis.push(w.map((x) => x / b));
+      run.scale = Math.max(run.scale, b);
+      for (let t = 0; t < n; t++) w[t] /= b;
+      run.basis.push(w);
     });
   }
   return runs.map((run) => {

@@ -10,14 +10,17 @@ export function matrixShape(name: string, z: unknown): [rows: number, columns: n
   const rows = z as unknown[];
   if (!Array.isArray(rows[0]) || rows[0].length === 0) throw new RangeError(`${name}[0] must be a non-empty row of numbers, got ${describe(rows[0])}`);
   const columns = rows[0].length;
-  rows.forEach((row, i) => {
+  // Plain loops, not forEach: a 1761² Hessian has 3·10⁶ entries to look at.
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     if (!Array.isArray(row) || row.length !== columns) {
       throw new RangeError(`${name} must be rectangular: row 0 has ${columns} entries but row ${i} has ${Array.isArray(row) ? row.length : describe(row)}`);
     }
-    row.forEach((v, j) => {
+    for (let j = 0; j < columns; j++) {
+      const v: unknown = row[j];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}[${i}][${j}] is ${describe(v)}; a ${rows.length}×${columns} matrix of finite numbers is needed`);
-    });
-  });
+    }
+  }
   return [rows.length, columns];
 }
 

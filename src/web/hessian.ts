@@ -2,8 +2,9 @@
  * What the Hessian explorer (hessianExplorer.ts) computes for one state, without the DOM: the MSE Hessian of
  * an MLP on a few sinusoid points, its Gauss–Newton and residual parts, their sizes, the spectrum, and the
  * float64 check. It takes the kernel as an argument (a `KernelMath` for the chosen sizes and activation): the
- * page uses the float64 twin (`float64Math`) today and the wasm kernel in a Worker later, the book's check in
- * Node the same float64 twin, so what the check compares is what the reader saw.
+ * page runs it on the wasm kernel in its Worker (workerTasks.ts, which sends the page `hessianExplorerView`:
+ * the numbers and the pooled figures, not the matrices), and the book's check in Node on the same mlp.wasm,
+ * so what the check compares is what the reader saw.
  */
 import { mlp64 } from '../derivations/float64Mlp';
 import { hessianSplitSummary } from '../derivations/hessianReference';
@@ -14,6 +15,9 @@ import type { KernelActivation } from '../kernel/layout';
 import type { KernelMath } from '../kernel/math';
 import type { DenseMatrix } from '../meta/denseMatrix';
 import { lanczosRuns } from '../meta/lanczosRuns';
+import { matrixRows } from '../meta/denseMatrix';
+import type { Figure } from '../plots/figure';
+import { hessianExplorerFigures } from '../plots/hessianExplorer';
 import type { CheckOutcome } from './curvature';
 
 /** The activations the explorer offers: those the float64 reference (`mlp64`) has, so every state can be checked. */
@@ -44,7 +48,7 @@ export interface HessianSettings extends HessianState {
 export const HESSIAN_CHECK_TOLERANCE: Readonly<Record<'float32' | 'float64', number>> = { float64: 1e-9, float32: 1e-4 };
 
 /** How many random ±1 directions the check multiplies each matrix by. */
-export const HESSIAN_CHECK_DIRECTIONS = 3;
+export const HESSIAN_CHECK_DIRECTIONS = 3; // `times` multiplies by three at once
 
 /** An eigenvalue counts as zero below this share of the largest |eigenvalue| (notebook 05's numerical rank). */
 export const ZERO_EIGENVALUE = 1e-6;
@@ -180,14 +184,29 @@ function signs(n: number, seed: number): Float64Array {
   return Float64Array.from({ length: n }, () => (next() < 0.5 ? -scale : scale));
 }
 
-function times(m: DenseMatrix, v: Float64Array): Float64Array {
+/**
+ * m·v for the check's three directions in one pass over m, each row loaded once for the three (the matrix is
+ * 25 MB at 1761 parameters: twice as fast as one product after another). Each sum runs in the same order
+ * as a plain row-times-vector loop, so the products are the same to the bit.
+ */
+function times(m: DenseMatrix, [v0, v1, v2]: readonly [Float64Array, Float64Array, Float64Array]): Float64Array[] {
   const n = m.shape[0];
-  const out = new Float64Array(n);
+  const values = m.values;
+  const out = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   for (let i = 0; i < n; i++) {
-    let s = 0;
     const row = i * n;
-    for (let j = 0; j < n; j++) s += m.values[row + j] * v[j];
-    out[i] = s;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    for (let j = 0; j < n; j++) {
+      const a = values[row + j];
+      s0 += a * v0[j];
+      s1 += a * v1[j];
+      s2 += a * v2[j];
+    }
+    out[0][i] = s0;
+    out[1][i] = s1;
+    out[2][i] = s2;
   }
   return out;
 }
@@ -199,7 +218,9 @@ function times(m: DenseMatrix, v: Float64Array): Float64Array {
  * is exhausted: then its Ritz values are exactly the distinct eigenvalues (Ritz values below
  * ZERO_EIGENVALUE·max are the zero eigenvalue). Why not the dense eigen-solver (`symmetricEigenvalues`):
  * for the 1-40-40-1 MLP it takes 6–13 s here; this Hessian has rank about 220–360 on 10 points, so Lanczos
- * stops after rank + 1 products, in a fraction of that (measured in the report). The count of zeros assumes
+ * stops after rank + 1 products, in a fraction of that (measured in the report). Its products come from the
+ * kernel, not from the dense H at hand: one wasm R-operator product took 0.1–0.5 ms, one 1761² dense
+ * product in JavaScript 16–19 ms (it streams 25 MB; measured side by side at load 6 on 2 cores). The count of zeros assumes
  * every non-zero eigenvalue is simple, which the spectrum's trace check measures (Σ Ritz values = tr H).
  *
  * The check, in float64 on an independent route: each dense matrix times three random ±1 directions
@@ -223,13 +244,13 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
   if (math.layout.parameterCount !== n) throw new RangeError(`math is for ${math.layout.parameterCount} parameters, but sizes [${sizes}] have ${n}`);
   const points = { x, y, tasks: 1, points: s.points };
   const elapsed: HessianReading['times'] = { hessian: 0, gaussNewton: 0, residual: 0, spectrum: 0, check: 0 };
-  // Shares of the time each stage takes (measured at 1761 parameters on the float64 twin), for the progress bar.
+  // Shares of the time each stage takes (measured at 1761 parameters, relu, on the wasm kernel), for the progress bar.
   const stages = [
     ['hessian', 'the Hessian', 0],
-    ['residual', 'its residual part', 0.4],
-    ['gaussNewton', 'its Gauss–Newton part', 0.65],
-    ['spectrum', 'the spectrum', 0.72],
-    ['check', 'the float64 check', 0.97],
+    ['residual', 'its residual part', 0.06],
+    ['gaussNewton', 'its Gauss–Newton part', 0.1],
+    ['spectrum', 'the spectrum', 0.2],
+    ['check', 'the float64 check', 0.7],
   ] as const;
   const stage = async <T>(index: number, run: () => T): Promise<T> => {
     const [key, label, fraction] = stages[index];
@@ -268,8 +289,11 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
   const checkErrors = await stage(4, () => {
     const net = mlp64(sizes, s.activation);
     const data = { x: Float64Array.from(x), y: Float64Array.from(y), points: s.points };
-    const directions = Array.from({ length: HESSIAN_CHECK_DIRECTIONS }, (_, d) => signs(n, 1000 + s.seed + d));
-    const worst = (m: DenseMatrix, product: (v: Float64Array) => Float64Array) => Math.max(...directions.map((v) => relativeError(times(m, v), product(v))));
+    const directions = [0, 1, 2].map((d) => signs(n, 1000 + s.seed + d)) as [Float64Array, Float64Array, Float64Array];
+    const worst = (m: DenseMatrix, product: (v: Float64Array) => Float64Array) => {
+      const dense = times(m, directions);
+      return Math.max(...directions.map((v, d) => relativeError(dense[d], product(v))));
+    };
     return {
       hessian: worst(hessian, (v) => net.hessianVectorProduct(theta, v, data)),
       gaussNewton: worst(gaussNewton, (v) => net.gaussNewtonVectorProduct(theta, v, data)),
@@ -306,4 +330,47 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
     },
     times: elapsed,
   };
+}
+
+/** Cells per side of the drawn heatmaps: a 1761² matrix is pooled (the figure's subtitle says how), so that Plotly draws it in tens of ms. */
+export const HESSIAN_HEATMAP_CELLS = 200;
+
+/**
+ * What the page draws for one state: the reading without its three n × n matrices (75 MB at 1761
+ * parameters), and the two figures made from them (`hessianExplorerFigures`, the heatmaps pooled to
+ * HESSIAN_HEATMAP_CELLS a side). The Worker makes it, so that only what is drawn crosses to the page.
+ */
+export type HessianView = Omit<HessianReading, 'hessian' | 'gaussNewton' | 'residual'> & {
+  activation: HessianActivation;
+  points: number;
+  figures: { split: Figure; spectrum: Figure };
+  /** Milliseconds to make the figures (turning the matrices into rows and pooling them). */
+  figureMs: number;
+};
+
+/**
+ * The Hessian explorer's view of a reading: its numbers and the two figures, without the matrices.
+ *
+ * @example
+ * import { hessianExplorerReading, hessianExplorerView } from './hessian';
+ * const view = hessianExplorerView(await hessianExplorerReading({ activation: 'relu', widths: [3], points: 4 }), { activation: 'relu', points: 4 });
+ * view.parameterCount; // 10
+ * view.figures.split.data.length; // 3
+ * 'hessian' in view; // false
+ */
+export function hessianExplorerView(reading: HessianReading, state: { activation: HessianActivation; points: number }): HessianView {
+  const started = performance.now();
+  const { hessian, gaussNewton, residual, ...numbers } = reading;
+  const figures = hessianExplorerFigures({
+    sizes: reading.sizes,
+    activation: state.activation,
+    points: state.points,
+    hessian: matrixRows(hessian),
+    gaussNewton: matrixRows(gaussNewton),
+    residual: matrixRows(residual),
+    nonZero: reading.spectrum.nonZero,
+    zeros: reading.spectrum.zeros,
+    maxCells: HESSIAN_HEATMAP_CELLS,
+  });
+  return { ...numbers, activation: state.activation, points: state.points, figures, figureMs: performance.now() - started };
 }

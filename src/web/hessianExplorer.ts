@@ -6,25 +6,23 @@
  * the notebook's own figures (`hessianExplorerFigures`: `hessianSplitHeatmaps` and the sorted eigenvalues). A progress bar appears for any
  * computation still running after 100 ms. The ✓ line checks the state shown against the float64 reference.
  */
-import { matrixRows } from '../meta/denseMatrix';
-import { hessianExplorerFigures } from '../plots/hessianExplorer';
 import { HEIGHTS } from '../plots/look';
 import { runInWorker } from './worker';
 import { element, latestOnly, plotContainer, plotly, readout, showCheck, slider, timedRedraw } from './controls';
-import { checkHessianSettings, HESSIAN_ACTIVATIONS, type HessianActivation, type HessianReading, type HessianSettings, type HessianState } from './hessian';
+import { checkHessianSettings, HESSIAN_ACTIVATIONS, type HessianActivation, type HessianSettings, type HessianState, type HessianView } from './hessian';
 
 /** A computation's progress: the share done (0…1) and what it is doing. */
 type Progress = (fraction: number, stage: string) => void;
 
-/** Cells per side of the drawn heatmaps: a 1761² matrix is pooled (the figure's subtitle says how), so that Plotly draws it in tens of ms. */
-const HEATMAP_CELLS = 200;
-
 /** After this long a computation shows its progress bar (issue 17: progress for anything over 100 ms). */
 const PROGRESS_AFTER_MS = 100;
 
-/** Computes a state in the page's Worker, on the wasm kernel: the page stays live while it runs. */
-function runTask(input: HessianSettings, onProgress: Progress): Promise<HessianReading> {
-  return runInWorker('hessianReading', input, (done, total, stage) => onProgress(done / total, stage));
+/**
+ * Computes a state in the page's Worker, on the wasm kernel: the page stays live while it runs, and gets
+ * back the numbers and the figures (pooled there), not the three n × n matrices.
+ */
+function runTask(input: HessianSettings, onProgress: Progress): Promise<HessianView> {
+  return runInWorker('hessianView', input, (done, total, stage) => onProgress(done / total, stage));
 }
 
 /** Mounts the live Hessian explorer in `root` with checked `settings`. */
@@ -70,12 +68,12 @@ export function mountHessianExplorer(root: HTMLElement, settings: HessianSetting
       progressLine.style.visibility = 'visible';
     };
     const timer = setTimeout(reveal, PROGRESS_AFTER_MS);
-    let reading: HessianReading;
+    let reading: HessianView;
     try {
       reading = await runTask({ ...checked, ...asked }, (fraction, stage) => {
         if (performance.now() - began > PROGRESS_AFTER_MS) reveal();
         bar.value = fraction;
-        stageText.textContent = fraction >= 1 ? ' drawing…' : ` computing ${stage}…`;
+        stageText.textContent = ` computing ${stage}…`;
       });
     } finally {
       clearTimeout(timer);
@@ -97,17 +95,8 @@ export function mountHessianExplorer(root: HTMLElement, settings: HessianSetting
     show.sum(reading.relativeSumError, reading.relativeSumError.toExponential(1));
     show.compute(computeMs, `${computeMs.toFixed(0)} ms`);
     showCheck(check, reading.check);
-    const { split, spectrum: sorted } = hessianExplorerFigures({
-      sizes: reading.sizes,
-      activation: asked.activation,
-      points: asked.points,
-      hessian: matrixRows(reading.hessian),
-      gaussNewton: matrixRows(reading.gaussNewton),
-      residual: matrixRows(reading.residual),
-      nonZero: spectrum.nonZero,
-      zeros: spectrum.zeros,
-      maxCells: HEATMAP_CELLS,
-    });
+    stageText.textContent = ' drawing…';
+    const { split, spectrum: sorted } = reading.figures;
     await timedRedraw(root, started, () => {
       const p = plotly()!;
       return Promise.all([p.react(splitPlot, split.data, split.layout, { responsive: true, displayModeBar: false }), p.react(spectrumPlot, sorted.data, sorted.layout, { responsive: true, displayModeBar: false })]);

@@ -6,7 +6,7 @@
  */
 import type { KernelActivation } from '../kernel/layout';
 import type { KernelMath } from '../kernel/math';
-import { hessianExplorerReading, type HessianReading, type HessianSettings } from './hessian';
+import { hessianExplorerReading, hessianExplorerView, type HessianSettings, type HessianView } from './hessian';
 import { sinusoidAdaptation, type SinusoidAdaptation, type SinusoidAdaptationInput } from './sinusoid';
 
 /** What a task gets besides its input. */
@@ -25,9 +25,14 @@ export const WORKER_TASKS = {
   /** The sinusoid explorer: every model adapted step by step on the support points, with its check. */
   sinusoidAdaptation: (input: SinusoidAdaptationInput, context: WorkerContext): SinusoidAdaptation => 
     sinusoidAdaptation(context.kernel(input.sizes, input.activation), input, (done, total, name) => context.progress(done, total, `adapting ${name}`)),
-  /** The Hessian explorer: the MSE Hessian, its two parts and its spectrum on the wasm kernel, with its check. */
-  hessianReading: (input: HessianSettings, context: WorkerContext): Promise<HessianReading> =>
-    hessianExplorerReading(input, { math: (sizes, activation) => context.kernel(sizes, activation), onProgress: (fraction, stage) => context.progress(fraction, 1, stage) }),
+  /**
+   * The Hessian explorer: the MSE Hessian, its two parts and its spectrum on the wasm kernel, with its check,
+   * and the figures: only the pooled heatmaps and the numbers go back to the page, not the three n × n matrices.
+   */
+  hessianView: async (input: HessianSettings, context: WorkerContext): Promise<HessianView> => {
+    const reading = await hessianExplorerReading(input, { math: (sizes, activation) => context.kernel(sizes, activation), onProgress: (fraction, stage) => context.progress(0.95 * fraction, 1, fraction >= 1 ? 'the figures' : stage) });
+    return hessianExplorerView(reading, input);
+  },
 };
 
 /** The name of a task in WORKER_TASKS. */
