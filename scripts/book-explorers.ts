@@ -78,6 +78,22 @@ async function redraws(page: Page, root: string): Promise<number> {
   return page.evaluate((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.redraws ?? '0'), root);
 }
 
+/** Where the point (x, y) of an explorer's first panel (its xaxis and yaxis) is on the screen, in pixels. */
+async function pixelOf(page: Page, root: string, x: number, y: number): Promise<[number, number]> {
+  return page.evaluate(
+    ([sel, tx, ty]) => {
+      const plot = document.querySelector(`${sel} .maml-lab-explorer-plot`) as HTMLElement & { _fullLayout: Record<string, { _offset: number; _length: number; range: number[] }> };
+      const { xaxis, yaxis } = plot._fullLayout;
+      const rect = plot.getBoundingClientRect();
+      return [
+        rect.left + xaxis._offset + (((tx as number) - xaxis.range[0]) / (xaxis.range[1] - xaxis.range[0])) * xaxis._length,
+        rect.top + yaxis._offset + ((yaxis.range[1] - (ty as number)) / (yaxis.range[1] - yaxis.range[0])) * yaxis._length,
+      ] as [number, number];
+    },
+    [root, x, y] as const,
+  );
+}
+
 /** The curvature explorer (notebook 04): sliders a, b, c; θ by click and drag; "C = 0"; "Start again". */
 const curvature: Driver = async (page, root, report, shot) => {
   const settings = (await page.evaluate((sel) => JSON.parse(document.querySelector(`${sel} script[type="application/json"]`)!.textContent!), root)) as CurvatureSettings;
@@ -110,19 +126,7 @@ const curvature: Driver = async (page, root, report, shot) => {
     await compare(`slider ${name} = ${value}`, before, (s) => (Math.abs(s.curvature[index] - value) < 1e-12 ? undefined : `${name} is ${s.curvature[index]}, not ${value}`));
   }
   // θ: a click, then a drag, on the left panel; the page converts the pointer to data coordinates.
-  const pixel = async (x: number, y: number) =>
-    page.evaluate(
-      ([sel, tx, ty]) => {
-        const plot = document.querySelector(`${sel} .maml-lab-explorer-plot`) as HTMLElement & { _fullLayout: Record<string, { _offset: number; _length: number; range: number[] }> };
-        const { xaxis, yaxis } = plot._fullLayout;
-        const rect = plot.getBoundingClientRect();
-        return [
-          rect.left + xaxis._offset + (((tx as number) - xaxis.range[0]) / (xaxis.range[1] - xaxis.range[0])) * xaxis._length,
-          rect.top + yaxis._offset + ((yaxis.range[1] - (ty as number)) / (yaxis.range[1] - yaxis.range[0])) * yaxis._length,
-        ];
-      },
-      [root, x, y] as const,
-    );
+  const pixel = (x: number, y: number) => pixelOf(page, root, x, y);
   const near = (target: [number, number]) => (s: CurvatureState) => (Math.hypot(s.theta[0] - target[0], s.theta[1] - target[1]) < 0.02 ? undefined : `θ is (${s.theta.join(', ')}), not near (${target.join(', ')}) where the pointer went`);
   let before = await redraws(page, root);
   let [px, py] = await pixel(0.8, 0.7);
@@ -210,19 +214,7 @@ const fourMethods: Driver = async (page, root, report, shot) => {
     await compare(`slider ${name} = ${value}`, before, (s, n) => (Math.abs((s[name] as number) - value) < 1e-12 ? also?.(n) : `${name} is ${s[name]}, not ${value}`));
   }
   // θ: a click, then a drag, in the figure; the page converts the pointer to data coordinates.
-  const pixel = async (x: number, y: number) =>
-    page.evaluate(
-      ([sel, tx, ty]) => {
-        const plot = document.querySelector(`${sel} .maml-lab-explorer-plot`) as HTMLElement & { _fullLayout: Record<string, { _offset: number; _length: number; range: number[] }> };
-        const { xaxis, yaxis } = plot._fullLayout;
-        const rect = plot.getBoundingClientRect();
-        return [
-          rect.left + xaxis._offset + (((tx as number) - xaxis.range[0]) / (xaxis.range[1] - xaxis.range[0])) * xaxis._length,
-          rect.top + yaxis._offset + ((yaxis.range[1] - (ty as number)) / (yaxis.range[1] - yaxis.range[0])) * yaxis._length,
-        ];
-      },
-      [root, x, y] as const,
-    );
+  const pixel = (x: number, y: number) => pixelOf(page, root, x, y);
   const span = Math.max(settings.view.x[1] - settings.view.x[0], settings.view.y[1] - settings.view.y[0]);
   const near = (target: [number, number]) => (s: FourMethodsState) => (Math.hypot(s.theta[0] - target[0], s.theta[1] - target[1]) < 0.01 * span ? undefined : `θ is (${s.theta.join(', ')}), not near (${target.join(', ')}) where the pointer went`);
   let before = await redraws(page, root);
@@ -349,19 +341,7 @@ const sinusoid: Driver = async (page, root, report, shot) => {
   await page.locator(`${root} button[data-control="clear"]`).click();
   await compare('"clear points"', before, (s) => (s.points.length === 0 ? undefined : `${s.points.length} points after "clear points"`));
   // Support points by clicks on the left panel, at these x (y anywhere in the panel: the sine gives it).
-  const pixel = async (x: number, y: number) =>
-    page.evaluate(
-      ([sel, tx, ty]) => {
-        const plot = document.querySelector(`${sel} .maml-lab-explorer-plot`) as HTMLElement & { _fullLayout: Record<string, { _offset: number; _length: number; range: number[] }> };
-        const { xaxis, yaxis } = plot._fullLayout;
-        const rect = plot.getBoundingClientRect();
-        return [
-          rect.left + xaxis._offset + (((tx as number) - xaxis.range[0]) / (xaxis.range[1] - xaxis.range[0])) * xaxis._length,
-          rect.top + yaxis._offset + ((yaxis.range[1] - (ty as number)) / (yaxis.range[1] - yaxis.range[0])) * yaxis._length,
-        ];
-      },
-      [root, x, y] as const,
-    );
+  const pixel = (x: number, y: number) => pixelOf(page, root, x, y);
   const clicks = [-3.5, -1.2, 0.8, 2.9];
   for (const [k, x] of clicks.entries()) {
     before = await redraws(page, root);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { metaGradientVariants, toLayout, type TensorLayout } from '../src/derivations';
+import { metaGradientVariants, seededUniforms, toLayout, type TensorLayout } from '../src/derivations';
 import type { Instance } from '../src/derivations';
 import { mlp64 } from '../src/derivations';
 import { flattenParams, metaGradient, mlp, regressionTasks, disposeTasks, type Activation, type Method } from '../src/meta';
@@ -11,18 +11,6 @@ import { flattenParams, metaGradient, mlp, regressionTasks, disposeTasks, type A
  * sum-over-tasks and half-mse as T and ½ times the kernel's maml), and otherwise the float64 variant
  * rounded to float32 (hessian-at-theta, second-order-last-steps-only, wrong-sign, no-adaptation).
  */
-
-/** A deterministic generator (mulberry32), so the cases do not depend on tfjs's random streams. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DoctorCase {
   label: string;
@@ -81,7 +69,7 @@ function kernelGradient(sizes: number[], activation: Activation, params: tf.Tens
 export function doctorCase(spec: { sizes: number[]; activation: Activation; steps: number; seed: number; alpha: number; lambda: number; layout: TensorLayout; tasks?: number }): DoctorCase {
   const { sizes, activation, steps, seed, alpha, lambda, layout } = spec;
   const tasks = spec.tasks ?? 3;
-  const sets = drawSets(sizes, tasks, 5, random(seed + 1));
+  const sets = drawSets(sizes, tasks, 5, seededUniforms(seed + 1));
   const model = mlp(sizes, { activation });
   const params = model.init(seed);
   const thetaTensor = flattenParams(params);

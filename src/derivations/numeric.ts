@@ -196,3 +196,25 @@ export interface ScoreWithInterval {
 export function intervalGap(higher: ScoreWithInterval, lower: ScoreWithInterval): number {
   return higher.mse - higher.ci95 - (lower.mse + lower.ci95);
 }
+
+/**
+ * A seeded generator of uniform numbers on [0, 1) (mulberry32): the same stream for the same seed in Node
+ * and in a browser, without tfjs (whose random streams depend on its backend) and unlike Math.random.
+ *
+ * @example
+ * import { seededUniforms } from 'maml-lab/derivations';
+ * const next = seededUniforms(1);
+ * const first = next();
+ * first === seededUniforms(1)(); // true
+ * first >= 0 && first < 1; // true
+ */
+export function seededUniforms(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -8,7 +8,7 @@
  */
 import { mlp64 } from '../derivations/float64Mlp';
 import { hessianSplitSummary } from '../derivations/hessianReference';
-import { relativeError } from '../derivations/numeric';
+import { relativeError, seededUniforms } from '../derivations/numeric';
 import { float64Math } from '../kernel/float64Math';
 import { kernelHessian, kernelHessianProducts, type HessianPart } from '../kernel/hessians';
 import type { KernelActivation } from '../kernel/layout';
@@ -131,18 +131,6 @@ export function checkHessianSettings(settings: unknown): Required<HessianSetting
   return { activation: s.activation as HessianActivation, widths, points, maxWidth, maxPoints, amplitude, phase, seed };
 }
 
-/** A seeded uniform generator on [0, 1) (mulberry32): the page has no tfjs to draw with, and Math.random has no seed. */
-function uniforms(seed: number): () => number {
-  let a = (seed + 0x6d2b79f5) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * θ of the MLP with these sizes, flat (each layer's W row-major, then b), from `seed`: W ~ N(0, 2/(in + out))
  * and b ~ N(0, 0.1²), the distribution of `mlp(sizes).init` (different draws: that one uses tfjs).
@@ -153,7 +141,7 @@ function uniforms(seed: number): () => number {
  * explorerParameters([1, 4, 1], 0)[0] === explorerParameters([1, 4, 1], 0)[0]; // true
  */
 export function explorerParameters(sizes: readonly number[], seed: number): Float64Array {
-  const next = uniforms(seed);
+  const next = seededUniforms(seed);
   // Box–Muller: two uniforms, one standard normal (1 − u keeps the logarithm finite).
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const values: number[] = [];
@@ -179,7 +167,7 @@ export function explorerPoints(points: number, amplitude: number, phase: number)
 
 /** ±1/√n entries from `seed`: the start vector of Lanczos and the check's directions. */
 function signs(n: number, seed: number): Float64Array {
-  const next = uniforms(seed);
+  const next = seededUniforms(seed);
   const scale = 1 / Math.sqrt(n);
   return Float64Array.from({ length: n }, () => (next() < 0.5 ? -scale : scale));
 }
