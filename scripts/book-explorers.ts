@@ -74,6 +74,19 @@ async function settled(page: Page, root: string, before: number): Promise<{ stat
   }, root);
 }
 
+/**
+ * Records one state's comparison: each (name, shown in the page, computed in Node) pair within `tolerance`
+ * (relative), and the page's ✓ line, which must be a pass.
+ */
+function judgeState(report: ExplorerReport, what: string, pairs: readonly [string, number | null, number | null][], seen: { check: string | null; checkText: string }, tolerance = SAME_NUMBERS): void {
+  for (const [name, shown, computed] of pairs) {
+    const d = difference(shown, computed);
+    report.largestDifference = Math.max(report.largestDifference, d);
+    if (!(d <= tolerance)) report.problems.push(`${what}: the page shows ${name} = ${shown}, Node computes ${computed}`);
+  }
+  if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+}
+
 async function redraws(page: Page, root: string): Promise<number> {
   return page.evaluate((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.redraws ?? '0'), root);
 }
@@ -107,12 +120,7 @@ const curvature: Driver = async (page, root, report, shot) => {
       ['gradient[0]', (seen.values.gradient as number[])[0], node.gradient[0]],
       ['gradient[1]', (seen.values.gradient as number[])[1], node.gradient[1]],
     ];
-    for (const [name, shown, computed] of pairs) {
-      const d = difference(shown, computed);
-      report.largestDifference = Math.max(report.largestDifference, d);
-      if (!(d <= SAME_NUMBERS)) report.problems.push(`${what}: the page shows ${name} = ${shown}, Node computes ${computed}`);
-    }
-    if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+    judgeState(report, what, pairs, seen);
     const wrong = expect?.(state);
     if (wrong) report.problems.push(`${what}: ${wrong}`);
     report.states++;
@@ -183,12 +191,7 @@ const fourMethods: Driver = async (page, root, report, shot) => {
       vectorPairs(`contraction-${m.method}`, seen.values[`contraction-${m.method}`] === null ? null : [seen.values[`contraction-${m.method}`]].flat(), m.contraction === null ? null : [m.contraction]);
     });
     vectorPairs('objective', seen.values.objective === null ? null : [seen.values.objective].flat(), node.objective === null ? null : [metaObjectiveForm(node.objective, state.theta)]);
-    for (const [name, shown, computed] of pairs) {
-      const d = difference(shown, computed);
-      report.largestDifference = Math.max(report.largestDifference, d);
-      if (!(d <= SAME_NUMBERS)) report.problems.push(`${what}: the page shows ${name} = ${shown}, Node computes ${computed}`);
-    }
-    if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+    judgeState(report, what, pairs, seen);
     const diverging = (await page.evaluate((sel) => (document.querySelector(sel) as HTMLElement).querySelectorAll('[data-status="diverges"]').length, root)) as number;
     const nodeDiverging = node.methods.filter((m) => m.status === 'diverges').length;
     if (diverging !== nodeDiverging) report.problems.push(`${what}: the page marks ${diverging} methods as diverging, Node ${nodeDiverging}`);
@@ -261,12 +264,7 @@ const hessian: Driver = async (page, root, report, shot) => {
       ['residualShare', seen.values.residualShare as number, node.residualShare],
       ['loss', seen.values.loss as number, node.loss],
     ];
-    for (const [name, shown, computed] of pairs) {
-      const d = difference(shown, computed);
-      report.largestDifference = Math.max(report.largestDifference, d);
-      if (!(d <= SAME_NUMBERS)) report.problems.push(`${what}: the page shows ${name} = ${shown}, Node computes ${computed}`);
-    }
-    if (seen.check !== 'pass') report.problems.push(`${what}: the ✓ line is not a pass: "${seen.checkText}"`);
+    judgeState(report, what, pairs, seen);
     const wrong = expect?.(state);
     if (wrong) report.problems.push(`${what}: ${wrong}`);
     report.states++;
