@@ -67,10 +67,23 @@ describe('a live explorer in JupyterLab', { skip: chromiumMissing(), timeout: 30
     // The kernel is up when the toolbar says so; then run the one cell.
     await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 120_000 });
     await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"], .jp-Toolbar-kernelStatus[data-status="idle"]', { timeout: 120_000 }).catch(() => undefined);
-    await page.click('.jp-Notebook .jp-Cell .jp-InputArea-editor');
-    await page.keyboard.press('Shift+Enter');
+    // Run the cell; a keypress that lands while the lab is still settling is lost, so press again until the
+    // cell's prompt shows it was taken ([*] running, or [1] done).
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await page.click('.jp-Notebook .jp-Cell .jp-InputArea-editor');
+      await page.keyboard.press('Shift+Enter');
+      const taken = await page
+        .waitForFunction(() => /\[(\*|\d+)\]/.test((document.querySelector('.jp-Notebook .jp-Cell .jp-InputPrompt') as HTMLElement | null)?.textContent ?? ''), undefined, { timeout: 20_000 })
+        .then(() => true, () => false);
+      if (taken) break;
+    }
     const root = '.jp-OutputArea .maml-lab-explorer';
-    await page.waitForSelector(`${root}[data-mounted="true"]`, { timeout: 120_000 });
+    await page.waitForSelector(`${root}[data-mounted="true"]`, { timeout: 120_000 }).catch(async (error: Error) => {
+      // Say what the notebook showed instead (an error output, nothing, a failed mount).
+      const shown = await page.evaluate('document.querySelector(".jp-OutputArea") ? document.querySelector(".jp-OutputArea").innerText.slice(0, 2000) : "(no output area)"');
+      await page.screenshot({ path: path.join(os.tmpdir(), 'maml-lab-lab-explorer-failure.png') });
+      throw new Error(`${error.message.split('\n')[0]}; the cell's output: ${String(shown)}`);
+    });
     await page.waitForFunction((sel) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.redraws ?? '0') >= 1, root, { timeout: 60_000 });
     const before = Number(await page.getAttribute(root, 'data-redraws'));
     await page.locator(`${root} input[data-control="b"]`).fill('0.3');
