@@ -107,6 +107,24 @@ async function pixelOf(page: Page, root: string, x: number, y: number): Promise<
   );
 }
 
+/** Clicks the explorer's first panel at the data point `at`. */
+async function clickAt(page: Page, root: string, at: readonly [number, number]): Promise<void> {
+  const [px, py] = await pixelOf(page, root, at[0], at[1]);
+  await page.mouse.click(px, py);
+}
+
+/** Presses on the explorer's first panel at `from`, drags through each point of `path` and lets go at its end. */
+async function dragAlong(page: Page, root: string, from: readonly [number, number], path: readonly (readonly [number, number])[]): Promise<void> {
+  const [px, py] = await pixelOf(page, root, from[0], from[1]);
+  await page.mouse.move(px, py);
+  await page.mouse.down();
+  for (const [x, y] of path) {
+    const [qx, qy] = await pixelOf(page, root, x, y);
+    await page.mouse.move(qx, qy, { steps: 4 });
+  }
+  await page.mouse.up();
+}
+
 /** The curvature explorer (notebook 04): sliders a, b, c; θ by click and drag; "C = 0"; "Start again". */
 const curvature: Driver = async (page, root, report, shot) => {
   const settings = (await page.evaluate((sel) => JSON.parse(document.querySelector(`${sel} script[type="application/json"]`)!.textContent!), root)) as CurvatureSettings;
@@ -134,20 +152,12 @@ const curvature: Driver = async (page, root, report, shot) => {
     await compare(`slider ${name} = ${value}`, before, (s) => (Math.abs(s.curvature[index] - value) < 1e-12 ? undefined : `${name} is ${s.curvature[index]}, not ${value}`));
   }
   // θ: a click, then a drag, on the left panel; the page converts the pointer to data coordinates.
-  const pixel = (x: number, y: number) => pixelOf(page, root, x, y);
   const near = (target: [number, number]) => (s: CurvatureState) => (Math.hypot(s.theta[0] - target[0], s.theta[1] - target[1]) < 0.02 ? undefined : `θ is (${s.theta.join(', ')}), not near (${target.join(', ')}) where the pointer went`);
   let before = await redraws(page, root);
-  let [px, py] = await pixel(0.8, 0.7);
-  await page.mouse.click(px, py);
+  await clickAt(page, root, [0.8, 0.7]);
   await compare('a click at θ = (0.8, 0.7)', before, near([0.8, 0.7]));
   before = await redraws(page, root);
-  await page.mouse.move(px, py);
-  await page.mouse.down();
-  for (const [x, y] of [[0.6, 0.5], [0.4, 0.3], [0.2, 0.15]]) {
-    [px, py] = await pixel(x, y);
-    await page.mouse.move(px, py, { steps: 4 });
-  }
-  await page.mouse.up();
+  await dragAlong(page, root, [0.8, 0.7], [[0.6, 0.5], [0.4, 0.3], [0.2, 0.15]]);
   await compare('a drag to θ = (0.2, 0.15)', before, near([0.2, 0.15]));
   await shot('moved');
   before = await redraws(page, root);
@@ -217,21 +227,13 @@ const fourMethods: Driver = async (page, root, report, shot) => {
     await compare(`slider ${name} = ${value}`, before, (s, n) => (Math.abs((s[name] as number) - value) < 1e-12 ? also?.(n) : `${name} is ${s[name]}, not ${value}`));
   }
   // θ: a click, then a drag, in the figure; the page converts the pointer to data coordinates.
-  const pixel = (x: number, y: number) => pixelOf(page, root, x, y);
   const span = Math.max(settings.view.x[1] - settings.view.x[0], settings.view.y[1] - settings.view.y[0]);
   const near = (target: [number, number]) => (s: FourMethodsState) => (Math.hypot(s.theta[0] - target[0], s.theta[1] - target[1]) < 0.01 * span ? undefined : `θ is (${s.theta.join(', ')}), not near (${target.join(', ')}) where the pointer went`);
   let before = await redraws(page, root);
-  let [px, py] = await pixel(0.8, 0.7);
-  await page.mouse.click(px, py);
+  await clickAt(page, root, [0.8, 0.7]);
   await compare('a click at θ = (0.8, 0.7)', before, near([0.8, 0.7]));
   before = await redraws(page, root);
-  await page.mouse.move(px, py);
-  await page.mouse.down();
-  for (const [x, y] of [[0.4, 0.2], [-0.2, 0], [-0.8, 1.0]]) {
-    [px, py] = await pixel(x, y);
-    await page.mouse.move(px, py, { steps: 4 });
-  }
-  await page.mouse.up();
+  await dragAlong(page, root, [0.8, 0.7], [[0.4, 0.2], [-0.2, 0], [-0.8, 1.0]]);
   await compare('a drag to θ = (−0.8, 1.0)', before, near([-0.8, 1.0]));
   before = await redraws(page, root);
   await page.locator(`${root} input[data-control="outerRate"]`).fill('7');
@@ -339,12 +341,10 @@ const sinusoid: Driver = async (page, root, report, shot) => {
   await page.locator(`${root} button[data-control="clear"]`).click();
   await compare('"clear points"', before, (s) => (s.points.length === 0 ? undefined : `${s.points.length} points after "clear points"`));
   // Support points by clicks on the left panel, at these x (y anywhere in the panel: the sine gives it).
-  const pixel = (x: number, y: number) => pixelOf(page, root, x, y);
   const clicks = [-3.5, -1.2, 0.8, 2.9];
   for (const [k, x] of clicks.entries()) {
     before = await redraws(page, root);
-    const [px, py] = await pixel(x, 0);
-    await page.mouse.click(px, py);
+    await clickAt(page, root, [x, 0]);
     await compare(`a click at x = ${x}`, before, (s) => (s.points.length === k + 1 && Math.abs(s.points[k] - x) < 0.06 ? undefined : `points are ${JSON.stringify(s.points)} after clicking at x = ${x}`));
   }
   for (const step of [0, Math.ceil(settings.steps / 2), settings.steps]) {

@@ -24,6 +24,18 @@ export const WEB_BUNDLE = path.join(root, 'dist', 'web', 'maml-lab-web.js');
 /** Packages the bundle must never contain. */
 const FORBIDDEN = [/node_modules\/@tensorflow\//];
 
+/** What the Worker's build and the page's share: one IIFE for the browser, with its metafile for the checks below. */
+const BROWSER_BUILD = {
+  bundle: true,
+  format: 'iife' as const,
+  platform: 'browser' as const,
+  target: ['chrome100', 'firefox100'],
+  legalComments: 'none' as const,
+  metafile: true as const,
+  logLevel: 'warning' as const,
+  tsconfig: path.join(root, 'tsconfig.web.json'),
+};
+
 /** Input files of a build that are forbidden packages. */
 function forbiddenInputs(metafile: { inputs: Record<string, unknown> }): string[] {
   return Object.keys(metafile.inputs).filter((file) => FORBIDDEN.some((f) => f.test(file)));
@@ -34,17 +46,10 @@ async function buildWorker(): Promise<string> {
   const wasm = path.join(root, 'dist', 'kernel', 'mlp.wasm');
   if (!fs.existsSync(wasm)) throw new Error(`${path.relative(root, wasm)} is missing: build the kernel first (npm run build:kernel)`);
   const result = await build({
+    ...BROWSER_BUILD,
     entryPoints: [path.join(root, 'src', 'web', 'kernelWorker.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: ['chrome100', 'firefox100'],
     minify: true,
-    legalComments: 'none',
     write: false,
-    metafile: true,
-    logLevel: 'warning',
-    tsconfig: path.join(root, 'tsconfig.web.json'),
     define: { MAML_LAB_KERNEL_WASM: JSON.stringify(fs.readFileSync(wasm).toString('base64')) },
   });
   const forbidden = forbiddenInputs(result.metafile);
@@ -56,20 +61,13 @@ async function buildWorker(): Promise<string> {
 export async function buildWebBundle(): Promise<number> {
   const workerSource = await buildWorker();
   const result = await build({
+    ...BROWSER_BUILD,
     entryPoints: [path.join(root, 'src', 'web', 'index.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: ['chrome100', 'firefox100'],
     // Whitespace and syntax minified, names kept: readable in a browser's debugger and in an error's stack,
     // and stable for the tests that plant a bug in the bundle (test/book-explorers.test.ts).
     minifyWhitespace: true,
     minifySyntax: true,
-    legalComments: 'none',
     outfile: WEB_BUNDLE,
-    metafile: true,
-    logLevel: 'warning',
-    tsconfig: path.join(root, 'tsconfig.web.json'),
     define: { MAML_LAB_KERNEL_WORKER: JSON.stringify(workerSource) },
   });
   const forbidden = forbiddenInputs(result.metafile);

@@ -6,7 +6,7 @@
  * (quadraticStationaryPoint), and MAML's meta-objective (quadraticMetaObjective).
  */
 import { centralGradient } from '../derivations/finiteDifferences';
-import { norm } from '../derivations/numeric';
+import { norm, relativeError } from '../derivations/numeric';
 import { quadraticMetaObjective, quadraticReferenceMetaGradient, quadraticStationaryPoint, type QuadraticTask64 } from '../derivations/quadratic';
 import { symmetricEigenvalues } from '../derivations/symmetricEigenvalues';
 import type { Method } from '../meta/methods/types';
@@ -197,7 +197,7 @@ export function fourMethodsReading(tasks: QuadraticTask64[], state: FourMethodsS
   const maml = methods[0];
   const differences = centralGradient(F, Float64Array.from(state.theta));
   const mamlGradient = maml.gradient ?? [NaN, NaN];
-  const differenceError = Math.hypot(differences[0] - mamlGradient[0], differences[1] - mamlGradient[1]) / Math.max(norm(mamlGradient), Number.MIN_VALUE);
+  const differenceError = relativeError(differences, mamlGradient);
   let objective: MetaObjectiveForm | null = null;
   let objectiveError = 0;
   if (maml.stationary !== null && maml.jacobian !== null) {

@@ -19,6 +19,7 @@ import { matrixRows } from '../meta/denseMatrix';
 import type { Figure } from '../plots/figure';
 import { hessianExplorerFigures } from '../plots/hessianExplorer';
 import type { CheckOutcome } from './curvature';
+import { sineTarget } from './sinusoid';
 
 /** The activations the explorer offers: those the float64 reference (`mlp64`) has, so every state can be checked. */
 export const HESSIAN_ACTIVATIONS = ['relu', 'tanh'] as const;
@@ -98,8 +99,6 @@ export interface HessianReadingOptions {
   math?: (sizes: readonly number[], activation: KernelActivation) => KernelMath;
   /** Called before each stage with the share done so far (0…1) and what comes next. */
   onProgress?: (fraction: number, stage: string) => void;
-  /** Awaited between stages (the page passes a frame, so that its progress bar is drawn). */
-  pause?: () => Promise<void>;
 }
 
 function wholeNumber(name: string, value: unknown, min: number, max: number): number {
@@ -162,7 +161,7 @@ export function explorerParameters(sizes: readonly number[], seed: number): Floa
  */
 export function explorerPoints(points: number, amplitude: number, phase: number): { x: number[]; y: number[] } {
   const x = Array.from({ length: points }, (_, p) => (points === 1 ? 0 : -5 + (10 * p) / (points - 1)));
-  return { x, y: x.map((v) => amplitude * Math.sin(v - phase)) };
+  return { x, y: x.map((v) => sineTarget(amplitude, phase, v)) };
 }
 
 /** ±1/√n entries from `seed`: the start vector of Lanczos and the check's directions. */
@@ -231,6 +230,9 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
   const n = theta.length;
   if (math.layout.parameterCount !== n) throw new RangeError(`math is for ${math.layout.parameterCount} parameters, but sizes [${sizes}] have ${n}`);
   const points = { x, y, tasks: 1, points: s.points };
+  // The float64 reference network and data: the check's products and the loss shown.
+  const net = mlp64(sizes, s.activation);
+  const data = { x: Float64Array.from(x), y: Float64Array.from(y), points: s.points };
   const elapsed: HessianReading['times'] = { hessian: 0, gaussNewton: 0, residual: 0, spectrum: 0, check: 0 };
   // Shares of the time each stage takes (measured at 1761 parameters, relu, on the wasm kernel), for the progress bar.
   const stages = [
@@ -243,7 +245,6 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
   const stage = async <T>(index: number, run: () => T): Promise<T> => {
     const [key, label, fraction] = stages[index];
     options.onProgress?.(fraction, label);
-    await options.pause?.();
     const started = performance.now();
     const value = run();
     elapsed[key] = performance.now() - started;
@@ -275,8 +276,6 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
   });
 
   const checkErrors = await stage(4, () => {
-    const net = mlp64(sizes, s.activation);
-    const data = { x: Float64Array.from(x), y: Float64Array.from(y), points: s.points };
     const directions = [0, 1, 2].map((d) => signs(n, 1000 + s.seed + d)) as [Float64Array, Float64Array, Float64Array];
     const worst = (m: DenseMatrix, product: (v: Float64Array) => Float64Array) => {
       const dense = times(m, directions);
@@ -295,13 +294,12 @@ export async function hessianExplorerReading(settings: HessianSettings, options:
   const productsPass = largest <= tolerance;
   const tracePass = spectrum.traceError <= tolerance;
   const passed = productsPass && tracePass;
-  const net = mlp64(sizes, s.activation);
   return {
     sizes,
     parameterCount: n,
     x,
     y,
-    loss: net.loss(theta, { x: Float64Array.from(x), y: Float64Array.from(y), points: s.points }),
+    loss: net.loss(theta, data),
     hessian,
     gaussNewton,
     residual,
