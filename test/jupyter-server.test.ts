@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { KernelAPI, KernelConnection, KernelMessage, KernelSpecAPI, ServerConnection } from '@jupyterlab/services';
 import { tslabBin } from '../scripts/jupyter';
-import { tslabHistoryPreload } from '../src/notebook/setup';
+import { tslabPreload } from '../src/notebook/setup';
 import { startLab, type Lab } from '../scripts/lab';
 
 interface ProcessEntry {
@@ -88,7 +88,7 @@ describe('JupyterLab server with the tslab kernel', { timeout: 180_000 }, () => 
     assert.equal(tslab.display_name, 'TypeScript (tslab)');
     assert.equal(tslab.language, 'typescript');
     // This checkout's tslab, not some other installation's kernelspec.
-    assert.deepEqual(tslab.argv.slice(1), ['--require', tslabHistoryPreload, tslabBin, 'kernel', '--config-path', '{connection_file}']);
+    assert.deepEqual(tslab.argv.slice(1), ['--require', tslabPreload, tslabBin, 'kernel', '--config-path', '{connection_file}']);
   });
 
   test('runs a cell that imports maml-lab in a tslab kernel started through the server', async () => {

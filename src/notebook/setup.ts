@@ -60,14 +60,14 @@ export const LAB_SETTINGS = {
 } as const;
 
 /**
- * The module the kernel loads before tslab (src/notebook/tslabHistory.ts, built): from dist/, since the
+ * The module the kernel loads before tslab (src/notebook/tslabPreload.ts, built): from dist/, since the
  * kernel's node runs JavaScript, whether setup itself runs from dist/ (a handout) or from src/ (tsx).
  *
  * @example
- * import { tslabHistoryPreload } from './setup';
- * tslabHistoryPreload.endsWith('/dist/notebook/tslabHistory.js') // true
+ * import { tslabPreload } from './setup';
+ * tslabPreload.endsWith('/dist/notebook/tslabPreload.js') // true
  */
-export const tslabHistoryPreload: string = path.join(packageRoot, 'dist', 'notebook', 'tslabHistory.js');
+export const tslabPreload: string = path.join(packageRoot, 'dist', 'notebook', 'tslabPreload.js');
 
 /** The kernelspec setup writes; tslab's own installer imports IPython, which we do not want to need. */
 export interface KernelSpec {
@@ -87,8 +87,8 @@ export interface KernelSpec {
 export function tslabKernelSpec(): KernelSpec {
   return {
     // Absolute node path: Jupyter may start the kernel with a PATH where `node` is another version.
-    // tslabHistory answers JupyterLab's history_request, which tslab leaves unanswered (see that file).
-    argv: [process.execPath, '--require', tslabHistoryPreload, tslabBin, 'kernel', '--config-path', '{connection_file}'],
+    // tslabPreload repairs two things in tslab before it starts (see that file).
+    argv: [process.execPath, '--require', tslabPreload, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     display_name: 'TypeScript (tslab)',
     language: 'typescript',
   };

@@ -1,9 +1,9 @@
 /**
- * Loaded into the tslab kernel before tslab starts (the kernelspec runs `node --require` this file): it
- * answers the one message JupyterLab sends that tslab does not know. JupyterLab asks each notebook's kernel
- * for its input history (`history_request`); tslab (pinned) has no handler, prints "unknown msg_type:
- * history_request" on the `npm start` terminal for every notebook and never replies. We reply as a kernel
- * that keeps no history does: status ok, an empty list.
+ * Loaded into the tslab kernel before tslab starts (through tslabPreload, which the kernelspec runs with
+ * `node --require`): it answers the one message JupyterLab sends that tslab does not know. JupyterLab asks
+ * each notebook's kernel for its input history (`history_request`); tslab (pinned) has no handler, prints
+ * "unknown msg_type: history_request" on the `npm start` terminal for every notebook and never replies. We
+ * reply as a kernel that keeps no history does: status ok, an empty list.
  *
  * It patches tslab's ZmqServer, whose message class tslab does not export: the request is taken from the
  * `busy` status tslab publishes for it, and tslab's own "unknown msg_type" warning for it is silenced. Both
