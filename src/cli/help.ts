@@ -18,7 +18,7 @@ export const USAGE = `Usage:
                                              the Hessian of a task's MSE, its Gauss–Newton and residual parts, eigenvalues
   maml-lab doctor FILE.json [--json] [--alphas A1,A2,…]
                                              is my MAML exact? which algorithm a meta-gradient from any framework implements
-  maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json]
+  maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json [--parameters]]
                                              the sinusoid benchmark: MAML, FOMAML, Reptile, pretrained
   maml-lab new FILE.ipynb [--questions N] [--title T]
                                              a new assignment: every cell with its metadata, lint-clean
@@ -167,7 +167,7 @@ them, and the verdict names the others.
 
 Exit code: 0 when the gradient was diagnosed (whatever the verdict), 1 when FILE is missing, not JSON or
 not a valid input (the message names the field and the expected shape), 2 for a usage mistake.`,
-  reproduce: `Usage: maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json]
+  reproduce: `Usage: maml-lab reproduce sinusoid [--protocol finn2017|li2017] [--iterations N] [--seed S] [--seeds N] [--shots K] [--json [--parameters]]
 
 Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression, then reports the
 query MSE ± 95% CI on held-out tasks after 1 and 10 steps, with the reference figures beside it.
@@ -183,6 +183,8 @@ query MSE ± 95% CI on held-out tasks after 1 and 10 steps, with the reference f
   --shots K    support points per task in training (default 10 for finn2017, 5 for li2017)
   --json       the results as JSON: the settings, the provenance (engine, backend, version, git commit,
                CPU, load average), every seed's run and the spread over seeds; no progress display
+  --parameters with --json: each method's trained parameters as well, flat in the model's order (about
+               1,761 numbers per method for finn2017); results/sinusoid-finn2017-k10-seed0.json is one
 
 Ctrl-C stops the method in training, scores what it has and skips the rest (and the seeds after it); a
 second Ctrl-C quits.

@@ -174,7 +174,7 @@ async function reproduce(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { iterations: { type: 'string' }, seed: { type: 'string', default: '0' }, seeds: { type: 'string', default: '1' }, shots: { type: 'string' }, protocol: { type: 'string', default: 'finn2017' }, json: { type: 'boolean' } },
+    options: { iterations: { type: 'string' }, seed: { type: 'string', default: '0' }, seeds: { type: 'string', default: '1' }, shots: { type: 'string' }, protocol: { type: 'string', default: 'finn2017' }, json: { type: 'boolean' }, parameters: { type: 'boolean' } },
   });
   if (positionals[0] !== 'sinusoid' || positionals.length !== 1) throw new UsageError('reproduce knows one benchmark: `maml-lab reproduce sinusoid`');
   const protocol = values.protocol as SinusoidProtocol;
@@ -185,6 +185,7 @@ async function reproduce(args: string[]): Promise<number> {
   const firstSeed = integerFlag('seed', values.seed, 0);
   const seedCount = integerFlag('seeds', values.seeds, 1);
   const shots = integerFlag('shots', values.shots ?? String(DEFAULT_SHOTS[protocol]), 1);
+  if (values.parameters && !values.json) throw new UsageError('--parameters adds the trained parameters to the JSON: use it with --json');
   await ready();
   // Taken before training: the load average and the state of the checkout when the run started.
   const provenance = runProvenance(sinusoidEngine(protocol));
@@ -199,6 +200,7 @@ async function reproduce(args: string[]): Promise<number> {
         shots,
         protocol,
         signal,
+        keepParameters: values.parameters,
         onProgress: values.json ? undefined : (method, p) => process.stderr.write(`\r${progressLine(`${method}, seed ${seed}`, p)}${p.iteration === p.iterations ? '\n' : ''}`),
       });
       done.push(run);
@@ -222,6 +224,7 @@ async function reproduce(args: string[]): Promise<number> {
         iterations: r.iterations,
         interrupted: r.interrupted,
         ...(r.tested ? { tested: Object.fromEntries(Object.entries(r.tested).map(([k, t]) => [k, points(t)])) } : {}),
+        ...(r.parameters ? { parameters: r.parameters } : {}),
       }]),
     );
     console.log(JSON.stringify({

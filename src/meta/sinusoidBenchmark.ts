@@ -180,7 +180,14 @@ export interface SinusoidTest {
  * `testShots`, from each of those in `tested`, keyed by K), and how training went; or its error.
  */
 export type MethodResult =
-  | (SinusoidTest & { tested?: Record<string, SinusoidTest>; seconds: number; iterations: number; interrupted: boolean })
+  | (SinusoidTest & {
+      tested?: Record<string, SinusoidTest>;
+      seconds: number;
+      iterations: number;
+      interrupted: boolean;
+      /** The trained parameters, flat in the order of the model's `params`, when `keepParameters` asked. */
+      parameters?: number[];
+    })
   | { error: string };
 
 /**
@@ -238,6 +245,8 @@ export async function reproduceSinusoid(options: {
   onProgress?: (method: string, progress: Progress) => void;
   /** Force the kernel or tfjs for training and evaluation (see `chooseEngine`). */
   engine?: EngineName;
+  /** Return each method's trained parameters too (`parameters`, flat), e.g. for the book's explorer. */
+  keepParameters?: boolean;
 }): Promise<{ iterations: number; shots: number; seed: number; protocol: SinusoidProtocol; engine: EngineName; results: SinusoidResults; interrupted: boolean }> {
   const { iterations, seed, shots, signal, protocol = 'finn2017' } = options;
   requireInteger('iterations', iterations, 1);
@@ -296,7 +305,8 @@ export async function reproduceSinusoid(options: {
       try {
         const atK = testAt(trained.params, shots);
         const tested = testShots.length > 0 ? Object.fromEntries(testShots.map((k) => [String(k), k === shots ? atK : testAt(trained.params, k)])) : undefined;
-        results[name] = { ...atK, ...(tested ? { tested } : {}), seconds: trained.seconds, iterations: trained.iterations, interrupted: trained.interrupted };
+        const parameters = options.keepParameters ? trained.params.flatMap((t) => Array.from(t.dataSync())) : undefined;
+        results[name] = { ...atK, ...(tested ? { tested } : {}), seconds: trained.seconds, iterations: trained.iterations, interrupted: trained.interrupted, ...(parameters ? { parameters } : {}) };
       } finally {
         tf.dispose(trained.params);
       }

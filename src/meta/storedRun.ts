@@ -10,6 +10,8 @@ export interface StoredMethodResult {
   seconds: number;
   iterations: number;
   interrupted: boolean;
+  /** The trained parameters, flat in the model's order, in a run made with `--parameters`. */
+  parameters?: number[];
 }
 
 /** What `maml-lab reproduce sinusoid --seeds N --json` writes (the files in results/). */
@@ -84,4 +86,27 @@ export function storedRunLabel(run: StoredSinusoidRun): string {
   const seeds = run.seeds.length > 1 && run.seeds.every((s, i) => i === 0 || s === run.seeds[i - 1] + 1) ? `seeds ${run.seeds[0]}–${run.seeds.at(-1)}` : `seed${run.seeds.length > 1 ? 's' : ''} ${run.seeds.join(', ')}`;
   const commit = p.commit === null ? 'no git commit' : `commit ${p.commit.slice(0, 12)}${p.dirty ? ' with uncommitted changes' : ''}`;
   return `stored run: ${run.protocol}, K = ${run.shots}, ${run.iterations.toLocaleString('en')} iterations, ${seeds}; ${p.engine} engine, ${p.backend} backend; maml-lab ${p.version} at ${commit}, ${p.startedAt.slice(0, 10)}`;
+}
+
+/**
+ * One method's trained parameters from a stored run made with `reproduce sinusoid --json --parameters`: flat,
+ * in the order of the protocol's model `params`, from the run of `seed` (default: the run's first seed). An
+ * error names the file's problem: a seed it does not hold, a run made without `--parameters`, or a count
+ * that is not the network's.
+ *
+ * @example
+ * import { readSinusoidRun, storedParameters } from 'maml-lab/meta';
+ * storedParameters(readSinusoidRun('results/sinusoid-finn2017-k10-seed0.json'), 'maml').length; // 1761
+ */
+export function storedParameters(run: StoredSinusoidRun, method: SinusoidMethod, seed: number = run.seeds[0]): number[] {
+  const found = run.runs.find((r) => r.seed === seed);
+  if (found === undefined) throw new RangeError(`this stored run has seeds ${run.seeds.join(', ')}, not ${seed}`);
+  const parameters = found.results[method].parameters;
+  if (parameters === undefined) throw new Error(`this stored run has no trained parameters (it was made without --parameters)`);
+  const sizes = run.settings.sizes;
+  const count = sizes.slice(1).reduce((n, out, i) => n + (sizes[i] + 1) * out, 0);
+  if (parameters.length !== count || !parameters.every(Number.isFinite)) {
+    throw new Error(`${method}'s stored parameters (seed ${seed}) are not the [${sizes.join(', ')}] network's ${count} finite numbers (${parameters.length} given)`);
+  }
+  return parameters;
 }
