@@ -72,15 +72,14 @@ class KrylovBasis {
     return this.values.subarray(i * this.n, (i + 1) * this.n);
   }
   /**
-   * w ← w − Q Qᵀw, twice (classical Gram–Schmidt applied twice, "twice is enough": Giraud et al. 2005):
-   * each pass is two matrix–vector products with the basis Q, c = Qᵀw then w −= Q c, orthogonal to the
-   * basis to rounding like modified Gram–Schmidt twice, but the rows can be taken four at a time: each
-   * entry of w is loaded once for four rows, which makes it about three times faster here than one row
-   * at a time (measured at n = 1761: 0.37 against 1 × 10⁹ multiply–adds per second in V8).
+   * One pass of classical Gram–Schmidt against the whole basis: w ← w − Q Qᵀw, as two matrix–vector
+   * products with Q, c = Qᵀw then w −= Q c. The rows are taken four at a time: each entry of w is loaded once
+   * for four rows, about three times faster here than one row at a time (measured at n = 1761: 0.37 against
+   * 1 × 10⁹ multiply–adds per second in V8). `lanczosRuns` decides whether a second pass is needed.
    */
   orthogonalise(w: Float64Array): void {
     const { n, rows, values: q, coefficients: c } = this;
-    for (let pass = 0; pass < 2; pass++) {
+    {
       let i = 0;
       for (; i + 3 < rows; i += 4) {
         const a = i * n;
@@ -127,9 +126,9 @@ class KrylovBasis {
 
 /**
  * Independent Lanczos runs from the given unit start vectors, advanced together so that each iteration
- * asks the operator for one block of products. Every new vector is orthogonalised twice against all earlier
- * ones of its run (full reorthogonalisation, in float64): without it, rounding makes converged Ritz values
- * reappear as spurious copies. A run stops early when its Krylov space is exhausted (the new vector is
+ * asks the operator for one block of products. Every new vector is orthogonalised against all earlier ones
+ * of its run (full reorthogonalisation, in float64; twice when the first pass took away much of it): without
+ * it, rounding makes converged Ritz values reappear as spurious copies. A run stops early when its Krylov space is exhausted (the new vector is
  * rounding noise): then its Ritz values are exact eigenvalues, one per distinct eigenvalue the start vector
  * sees, which for a low-rank Hessian is its whole non-zero spectrum after rank + 1 products. Kept apart
  * from `lanczos` (which draws its start vectors with tfjs) so that the browser bundle can use it.
@@ -161,8 +160,22 @@ export function lanczosRuns(operator: SymmetricOperator, starts: Float64Array[],
       if (!Number.isFinite(a)) throw new RangeError(`lanczos: the operator returned a non-finite product at iteration ${j + 1}`);
       run.alpha.push(a);
       run.scale = Math.max(run.scale, Math.abs(a));
-      run.basis.orthogonalise(w);
-      const b = Math.sqrt(dotAt(w, 0, w, n));
+      // The three-term recurrence first, w −= α q_j + β q_{j−1}, then one full pass against the whole basis
+      // for what rounding left, and a second only when that pass took away more than 1 − 1/√2 of w's length
+      // (the criterion of Daniel, Gragg, Kaufman and Stewart, 1976: "twice is enough" when needed, Giraud
+      // et al. 2005). The pass usually removes only rounding, so most iterations take one pass, not two:
+      // the passes over the basis are nearly all of Lanczos's time once the basis has a few hundred rows.
+      const current = run.basis.row(j);
+      const previous = j > 0 ? run.basis.row(j - 1) : undefined;
+      const beta = j > 0 ? run.beta[j - 1] : 0;
+      for (let t = 0; t < n; t++) w[t] -= a * current[t] + (previous === undefined ? 0 : beta * previous[t]);
+      let b = Math.sqrt(dotAt(w, 0, w, n));
+      for (let pass = 0; pass < 2; pass++) {
+        const before = b;
+        run.basis.orthogonalise(w);
+        b = Math.sqrt(dotAt(w, 0, w, n));
+        if (b >= Math.SQRT1_2 * before) break;
+      }
       // b at rounding level: the Krylov space is invariant and T's eigenvalues are exact eigenvalues of H.
       const exhausted = b <= 1e-10 * run.scale || j + 1 === operator.size;
       run.last = exhausted ? 0 : b;
