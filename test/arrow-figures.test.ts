@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { firstOrderError, quadraticGradient, quadraticValue } from '../src/derivations';
 import { render } from '../src/notebook';
-import { arrowFigure, arrowSegments, curvatureFigure, lineChart, withSliders, type Figure } from '../src/plots';
+import { arrowFigure, arrowSegments, curvatureFigure, curvaturePanels, lineChart, withSliders, type Figure } from '../src/plots';
 import { ARROW_STYLE } from '../src/plots/look';
 
 type Trace = Record<string, unknown>;
@@ -186,6 +186,20 @@ describe('the curvature figure (one state of the live explorer)', () => {
     assert.ok(names.length === 2 && names.every((n) => n.endsWith('(gradient)')), names.join('; '));
     const descent = curvatureFigure({ evaluate, curvature: [0, 0, 0], arrowGrid: 3, grid: 5, arrows: { kind: 'descent step', alpha: 0.5 } });
     assert.ok(descent.data.map((t) => t.name as string).filter((n) => /∇f|g =/.test(n)).every((n) => n.includes('descent step')));
+  });
+
+  test('the live explorer\'s two figures hold the one figure\'s traces, the left panel\'s axes and the maps\' axes, notes and titles', () => {
+    const spec = { evaluate, curvature: [0.5, 0, -0.5] as [number, number, number], theta: [0.3, 0.1] as [number, number], arrowGrid: 5, grid: 11 };
+    const { field, maps } = curvaturePanels(spec);
+    assert.deepEqual([...field.data, ...maps.data], curvatureFigure(spec).data);
+    assert.deepEqual(field.data.map((t) => t.name), ['f(θ)', 'g = ∇f at C = 0 (gradient)', '∇f(θ) (gradient)', 'at the chosen θ', 'θ (drag it)']);
+    assert.ok(!('xaxis2' in field.layout) && 'xaxis' in field.layout && 'xaxis2' in maps.layout && 'yaxis3' in maps.layout && !('xaxis' in maps.layout));
+    assert.deepEqual((field.layout.xaxis as { domain: number[] }).domain, [0, 1]);
+    const zero = curvaturePanels({ ...spec, curvature: [0, 0, 0] });
+    assert.equal((zero.maps.layout.annotations as { text: string }[]).filter((n) => n.text.startsWith('C = 0')).length, 2);
+    // each map's title sits over its column
+    const column = (maps.layout.xaxis2 as { domain: number[] }).domain;
+    for (const n of maps.layout.annotations as { x: number }[]) assert.ok(Math.abs(n.x - (column[0] + column[1]) / 2) < 1e-12);
   });
 
   test('bad input is refused by name, never drawn as NaN', () => {

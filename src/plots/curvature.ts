@@ -92,24 +92,8 @@ export function curvatureArrowScale(longest: number, side = 1, arrowGrid = 7): n
   return (1.5 * side) / arrowGrid / longest;
 }
 
-/**
- * One state of the curvature explorer: f(θ) = ½(θ − ½)ᵀC(θ − ½) + gᵀθ with C = [[a, b], [b, c]], its
- * gradient and its first-order approximation g (the gradient at C = 0). Three panels: left, contour lines
- * of f, both arrow fields (all gradients, or all descent steps, never both) and, bold, the two arrows at the
- * chosen θ; right, the angle between g and ∇f (0° white) and the ratio of their lengths (1 white, log
- * scale), each map titled and both axes named. At C = 0 the maps are exact everywhere and say so. The
- * book's live explorer (src/web) redraws this figure on every input, so the notebook and the page draw
- * the same thing; `evaluate` supplies the numbers, so it draws exactly what the float64 reference computes.
- *
- * @example
- * import { curvatureFigure } from 'maml-lab/plots';
- * import { firstOrderError, quadraticValue } from 'maml-lab/derivations';
- * const g = [0.1, -0.1];
- * const figure = curvatureFigure({ evaluate: (C, t) => ({ value: quadraticValue(C, g, t), ...firstOrderError(C, g, t) }), curvature: [0.5, -0.1, 0], theta: [0.3, 0.1] });
- * figure.data.length; // 7
- * (figure.layout.yaxis2 as { title: { text: string } }).title.text; // "θ₂"
- */
-export function curvatureFigure(spec: CurvatureFigureSpec): Figure {
+/** Both figures' parts for one state: one figure of three panels ('one', both fields the same), or two ('two'). */
+function curvatureParts(spec: CurvatureFigureSpec, layoutOf: 'one' | 'two'): { field: Figure; maps: Figure } {
   if (typeof spec?.evaluate !== 'function') throw new RangeError('evaluate must be a function (C, θ) → {value, gradient, angleDegrees, lengthRatio}');
   const [a, b, c] = exactly('curvature', spec.curvature, 3);
   const [lo, hi] = spec.domain ?? [0, 1];
@@ -138,14 +122,16 @@ export function curvatureFigure(spec: CurvatureFigureSpec): Figure {
   // around the square, so no arrow is cut.
   const pad = (1.5 * (hi - lo)) / arrowAxis.length;
   const panel = (x: string, y: string) => ({ xaxis: x, yaxis: y });
+  // The maps' column: right of the left panel in one figure, or a figure of its own.
+  const mapColumn: [number, number] = layoutOf === 'one' ? [0.68, 0.92] : [0.1, 0.78];
+  const mapCentre = (mapColumn[0] + mapColumn[1]) / 2;
   const mapAxes = (x: string, y: string, domain: [number, number]) => ({
-    [`xaxis${x}`]: { domain: [0.68, 0.92], range: [lo, hi], constrain: 'domain', anchor: `y${y}`, title: { text: 'θ₁', standoff: 2 }, ...FRAMED },
+    [`xaxis${x}`]: { domain: mapColumn, range: [lo, hi], constrain: 'domain', anchor: `y${y}`, title: { text: 'θ₁', standoff: 2 }, ...FRAMED },
     [`yaxis${y}`]: { domain, range: [lo, hi], constrain: 'domain', anchor: `x${x}`, scaleanchor: `x${x}`, title: { text: 'θ₂', standoff: 2 }, ...FRAMED },
   });
-  const mapTitle = (text: string, y: number) => ({ text, x: 0.8, xref: 'paper', xanchor: 'center', y, yref: 'paper', yanchor: 'bottom', showarrow: false, font: { size: 13 } });
-  const exactNote = (y: number) => ({ text: 'C = 0: g is the gradient,<br>exact at every θ', x: 0.8, xref: 'paper', xanchor: 'center', y, yref: 'paper', yanchor: 'middle', showarrow: false, bgcolor: 'rgba(255,255,255,0.85)', bordercolor: '#888888', font: { size: 12 } });
-  return {
-    data: [
+  const mapTitle = (text: string, y: number) => ({ text, x: mapCentre, xref: 'paper', xanchor: 'center', y, yref: 'paper', yanchor: 'bottom', showarrow: false, font: { size: 13 } });
+  const exactNote = (y: number) => ({ text: 'C = 0: g is the gradient,<br>exact at every θ', x: mapCentre, xref: 'paper', xanchor: 'center', y, yref: 'paper', yanchor: 'middle', showarrow: false, bgcolor: 'rgba(255,255,255,0.85)', bordercolor: '#888888', font: { size: 12 } });
+  const field = [
       // Unlabelled lines (the hover gives f): placing the labels took half of each redraw in the live explorer.
       { ...contourTrace({ name: 'f(θ)', x: axis, y: axis, z: points.map((row) => row.map((p) => short(p.value))) }), contours: { coloring: 'lines', showlabels: false }, showlegend: true },
       // The approximation wide beneath, the gradient narrow on top: where they agree (C = 0) both show.
@@ -153,6 +139,8 @@ export function curvatureFigure(spec: CurvatureFigureSpec): Figure {
       { type: 'scatter', mode: 'lines', name: arrowLabel('∇f(θ)', kind), ...arrowSegments(tails, gradients, { scale, headMax }), line: { color: DATA_COLOURS[0], width: ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false },
       { type: 'scatter', mode: 'lines', name: 'at the chosen θ', ...arrowSegments([theta, theta], atThetaVectors, { scale, headMax: 2 * headMax }), line: { color: '#333333', width: 2 * ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false, showlegend: false },
       { type: 'scatter', mode: 'markers', name: 'θ (drag it)', x: [short(theta[0])], y: [short(theta[1])], marker: { size: 12, color: '#ffffff', line: { color: '#333333', width: 2 } }, hovertemplate: 'θ = (%{x:.3f}, %{y:.3f})<extra></extra>' },
+  ];
+  const maps = [
       {
         type: 'heatmap', name: 'angle error', x: axis, y: axis, ...panel('x2', 'y2'),
         z: points.map((row) => row.map((p) => (Number.isNaN(p.angleDegrees) ? null : short(p.angleDegrees)))),
@@ -171,20 +159,65 @@ export function curvatureFigure(spec: CurvatureFigureSpec): Figure {
         hovertemplate: 'θ = (%{x:.2f}, %{y:.2f}): ‖g‖ / ‖∇f‖ = %{customdata:.3g}<extra></extra>',
         hoverongaps: false,
       },
-    ],
-    layout: {
-      title: { text: spec.title ?? 'Curvature and the first-order gradient', subtitle: { text: `C = [[${labelNumber(a)}, ${labelNumber(b)}], [${labelNumber(b)}, ${labelNumber(c)}]] · largest angle error on the square ${labelNumber(largest)}°` } },
-      // constrain: 'domain' keeps each square's range and shrinks its box instead of widening the range.
-      xaxis: { domain: [0, 0.56], range: [lo - pad, hi + pad], constrain: 'domain', fixedrange: true, title: { text: 'θ₁' }, ...LINEAR_TICKS },
-      yaxis: { domain: [0, 1], range: [lo - pad, hi + pad], constrain: 'domain', fixedrange: true, title: { text: 'θ₂' }, scaleanchor: 'x', ...LINEAR_TICKS },
-      // The error maps are framed: where the approximation is exact they are all white.
-      ...mapAxes('2', '2', [0.56, 0.94]),
-      ...mapAxes('3', '3', [0, 0.38]),
-      annotations: [mapTitle('angle between g and ∇f', 0.95), mapTitle('length ratio ‖g‖ / ‖∇f‖', 0.39), ...(exact ? [exactNote(0.75), exactNote(0.19)] : [])],
-      legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.01, yanchor: 'bottom', title: { text: `arrow length = ${labelNumber(scale)} × the vector's length:` } },
-      dragmode: false,
-      height: HEIGHTS.explorer,
-      margin: { t: 120, r: 20 },
-    },
+  ];
+  const title = { text: spec.title ?? 'Curvature and the first-order gradient', subtitle: { text: `C = [[${labelNumber(a)}, ${labelNumber(b)}], [${labelNumber(b)}, ${labelNumber(c)}]] · largest angle error on the square ${labelNumber(largest)}°` } };
+  // constrain: 'domain' keeps each square's range and shrinks its box instead of widening the range.
+  const fieldAxes = (width: number) => ({
+    xaxis: { domain: [0, width], range: [lo - pad, hi + pad], constrain: 'domain', fixedrange: true, title: { text: 'θ₁' }, ...LINEAR_TICKS },
+    yaxis: { domain: [0, 1], range: [lo - pad, hi + pad], constrain: 'domain', fixedrange: true, title: { text: 'θ₂' }, scaleanchor: 'x', ...LINEAR_TICKS },
+  });
+  // The error maps are framed: where the approximation is exact they are all white.
+  const mapLayout = {
+    ...mapAxes('2', '2', [0.56, 0.94]),
+    ...mapAxes('3', '3', [0, 0.38]),
+    annotations: [mapTitle('angle between g and ∇f', 0.95), mapTitle('length ratio ‖g‖ / ‖∇f‖', 0.39), ...(exact ? [exactNote(0.75), exactNote(0.19)] : [])],
   };
+  const legend = { orientation: 'h', x: 0, xanchor: 'left', y: 1.01, yanchor: 'bottom', title: { text: `arrow length = ${labelNumber(scale)} × the vector's length:` } };
+  const common = { dragmode: false, height: HEIGHTS.explorer, margin: { t: 120, r: 20 } };
+  if (layoutOf === 'one') {
+    const all = { data: [...field, ...maps], layout: { title, ...fieldAxes(0.56), ...mapLayout, legend, ...common } };
+    return { field: all, maps: all };
+  }
+  return {
+    field: { data: field, layout: { title, ...fieldAxes(1), legend, ...common } },
+    // The same top margin as the left panel's, so that the two figures' squares line up.
+    maps: { data: maps, layout: { ...mapLayout, showlegend: false, ...common } },
+  };
+}
+
+/**
+ * One state of the curvature explorer: f(θ) = ½(θ − ½)ᵀC(θ − ½) + gᵀθ with C = [[a, b], [b, c]], its
+ * gradient and its first-order approximation g (the gradient at C = 0). Three panels: left, contour lines
+ * of f, both arrow fields (all gradients, or all descent steps, never both) and, bold, the two arrows at the
+ * chosen θ; right, the angle between g and ∇f (0° white) and the ratio of their lengths (1 white, log
+ * scale), each map titled and both axes named. At C = 0 the maps are exact everywhere and say so.
+ * `evaluate` supplies the numbers, so it draws exactly what the float64 reference computes. The book's live
+ * explorer (src/web) draws the same panels as two figures (`curvaturePanels`).
+ *
+ * @example
+ * import { curvatureFigure } from 'maml-lab/plots';
+ * import { firstOrderError, quadraticValue } from 'maml-lab/derivations';
+ * const g = [0.1, -0.1];
+ * const figure = curvatureFigure({ evaluate: (C, t) => ({ value: quadraticValue(C, g, t), ...firstOrderError(C, g, t) }), curvature: [0.5, -0.1, 0], theta: [0.3, 0.1] });
+ * figure.data.length; // 7
+ * (figure.layout.yaxis2 as { title: { text: string } }).title.text; // "θ₂"
+ */
+export function curvatureFigure(spec: CurvatureFigureSpec): Figure {
+  return curvatureParts(spec, 'one').field;
+}
+
+/**
+ * The panels of `curvatureFigure` as two figures, for the live explorer to draw side by side: `field` (the
+ * contours, the arrows and θ) and `maps` (the angle and length-ratio maps). Moving θ changes only `field`,
+ * so the explorer redraws that alone; a change of C redraws both.
+ *
+ * @example
+ * import { curvaturePanels } from 'maml-lab/plots';
+ * import { firstOrderError, quadraticValue } from 'maml-lab/derivations';
+ * const g = [0.1, -0.1];
+ * const { field, maps } = curvaturePanels({ evaluate: (C, t) => ({ value: quadraticValue(C, g, t), ...firstOrderError(C, g, t) }), curvature: [0.5, -0.1, 0], theta: [0.3, 0.1] });
+ * [field.data.length, maps.data.length]; // [5, 2]
+ */
+export function curvaturePanels(spec: CurvatureFigureSpec): { field: Figure; maps: Figure } {
+  return curvatureParts(spec, 'two');
 }

@@ -6,7 +6,7 @@ export { spectrumFigure, spectrumHistogram, type SpectrumHistogram } from './spe
 export { symlog, symlogTicks } from './symlog';
 export { topEigenvalueChart, type EigenvalueRun } from './topEigenvalue';
 export { arrowFigure, arrowSegments, type ArrowFigureSpec, type ArrowKind, type ArrowSet, type ContourSpec, type PathSet, type Point } from './arrows';
-export { curvatureArrowScale, curvatureFigure, type CurvatureFigureSpec, type CurvaturePoint } from './curvature';
+export { curvatureArrowScale, curvatureFigure, curvaturePanels, type CurvatureFigureSpec, type CurvaturePoint } from './curvature';
 export { fourMethodsFigure, type FourMethodsFigureMethod, type FourMethodsFigureSpec } from './fourMethods';
 export { withSliders, type SliderAxis, type SliderButton, type SliderFrame, type SliderSpec } from './sliders';
 export { hessianExplorerFigures, type HessianExplorerFigureSpec } from './hessianExplorer';
