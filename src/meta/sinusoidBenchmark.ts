@@ -3,7 +3,7 @@ import { chooseEngine, type EngineName } from './engine';
 import { evaluate, type Evaluation } from './evaluate';
 import { kernelCovers } from './kernelRoute';
 import { mlp } from './model';
-import { disposeTasks, sinusoidTasks } from './tasks';
+import { disposeTasks, sinusoidTasks, type SinusoidBatch } from './tasks';
 import { train, type Objective, type Progress, type TrainResult } from './train';
 import { seedSpread, type SeedSpread } from './seedSpread';
 import { requireInteger } from './validate';
@@ -223,6 +223,24 @@ function scoreAt(curve: Evaluation): SinusoidTest {
 }
 
 /**
+ * The held-out tasks a `reproduceSinusoid` run of `protocol`, trained with `shots` support points and `seed`,
+ * scores every method on: `evaluationTasks` tasks whose support sets hold the most points any K is scored
+ * from (each K uses their first K), drawn with seed S·10⁹ + 5·10⁸, a seed no training batch uses. Dispose
+ * them with `disposeTasks`.
+ *
+ * @example
+ * import { sinusoidHeldOutTasks, disposeTasks } from 'maml-lab/meta';
+ * const tasks = sinusoidHeldOutTasks('finn2017', 10, 0);
+ * tasks.support.x.shape; // [600, 10, 1]
+ * disposeTasks(tasks);
+ */
+export function sinusoidHeldOutTasks(protocol: SinusoidProtocol, shots: number, seed: number): SinusoidBatch {
+  checkProtocol(protocol);
+  const s = SINUSOID_PROTOCOLS[protocol];
+  return sinusoidTasks({ tasks: s.evaluationTasks, shots: Math.max(shots, ...(s.testShots ?? [])), queryShots: s.evaluationQueryShots, frequency: s.frequency, seed: seed * 1e9 + 5e8 });
+}
+
+/**
  * Trains MAML, FOMAML, Reptile and a pretrained (non-meta) baseline on sinusoid regression with the
  * settings of `protocol` (default `finn2017`; see `SINUSOID_PROTOCOLS`), then evaluates each on the same
  * held-out tasks after 0..10 SGD steps of size α from `shots` support points, and, for `li2017`, also from
@@ -259,9 +277,9 @@ export async function reproduceSinusoid(options: {
   // What `train` and `evaluate` choose for this model (they take the same option), for the record.
   const engine = sinusoidEngine(protocol, options.engine);
   const init = model.init(seed);
-  // Training batches use seeds below 10⁸ per run; the held-out batch uses one above, so they never meet.
+  // Training batch i uses seed S·10⁹ + i (i < 10⁸); the held-out batch S·10⁹ + 5·10⁸, so they never meet.
   const base = seed * 1e9;
-  const heldOut = sinusoidTasks({ tasks: s.evaluationTasks, shots: Math.max(shots, ...testShots), queryShots: s.evaluationQueryShots, frequency: s.frequency, seed: base + 5e8 });
+  const heldOut = sinusoidHeldOutTasks(protocol, shots, seed);
   // Every K is scored on the same tasks and query points: its support set is the first K of the held-out ones.
   const testAt = (params: tf.Tensor[], k: number): SinusoidTest => {
     const support = { x: tf.slice(heldOut.support.x, [0, 0, 0], [-1, k, -1]), y: tf.slice(heldOut.support.y, [0, 0, 0], [-1, k, -1]) };

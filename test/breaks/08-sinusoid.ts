@@ -24,6 +24,16 @@ export const BREAKS: Mutation[] = [
     caughtBy: /claim failed/,
     engine: 'kernel',
   },
+  // The explorer's models: the stored full run's parameters, scored again before the page gets them.
+  {
+    name: 'the stored-parameters reader hands them over in reverse order',
+    file: 'meta/storedRun.js',
+    find: '    return parameters;\n}',
+    replace: '    return parameters.slice().reverse();\n}',
+    notebook: '08-sinusoid.ipynb',
+    caughtBy: /claim failed: MAML: the stored parameters, scored again here/,
+    engine: 'kernel',
+  },
   // The live short runs of 08 (three seeds, a few hundred iterations) must catch a broken method on their own:
   // nothing in 08 checks the kernel's meta-gradients before them, so the claim that fails is theirs.
   {
