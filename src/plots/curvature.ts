@@ -179,8 +179,8 @@ function curvatureParts(spec: CurvatureFigureSpec, layoutOf: 'one' | 'two'): { f
     return { field: all, maps: all };
   }
   return {
-    field: { data: field, layout: { title, ...fieldAxes(1), legend, ...common } },
-    // The same top margin as the left panel's, so that the two figures' squares line up.
+    // Half the width of the one figure: the legend's title goes above its entries, which wrap below it.
+    field: { data: field, layout: { title, ...fieldAxes(1), legend: { ...legend, title: { ...legend.title, side: 'top' } }, ...common, margin: { t: 150, r: 20 } } },
     maps: { data: maps, layout: { ...mapLayout, showlegend: false, ...common } },
   };
 }
