@@ -188,7 +188,7 @@ describe('the curvature figure (one state of the live explorer)', () => {
     assert.ok(descent.data.map((t) => t.name as string).filter((n) => /∇f|g =/.test(n)).every((n) => n.includes('descent step')));
   });
 
-  test('the live explorer\'s two figures hold the one figure\'s traces, the left panel\'s axes and the maps\' axes, notes and titles', () => {
+  test("the live explorer's two figures hold the one figure's traces, the left panel's axes and the maps' axes, notes and titles", () => {
     const spec = { evaluate, curvature: [0.5, 0, -0.5] as [number, number, number], theta: [0.3, 0.1] as [number, number], arrowGrid: 5, grid: 11 };
     const { field, maps } = curvaturePanels(spec);
     assert.deepEqual([...field.data, ...maps.data], curvatureFigure(spec).data);
