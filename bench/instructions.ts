@@ -3,7 +3,8 @@
  * (issue 19). Wall-clock medians on this machine swing 0.6–1.8× from round to round with the load; the
  * number of instructions a call executes does not depend on who else wants the core.
  *
- *   npx tsx bench/instructions.ts [--cases exact-1,first-order-1,exact-5,hessian] [--repeats 2] [--build DIR] [--json]
+ *   npx tsx bench/instructions.ts [--cases exact-1,first-order-1,exact-5,hessian] [--repeats 2] [--build DIR]
+ *                                 [--calls N1,N2] [--warmup W] [--out FILE] [--json]
  *
  * The machine has no hardware counters (`perf stat` reports `instructions:u` as not supported), so the
  * counts come from Valgrind's callgrind, which runs the process on a simulated CPU and counts every
@@ -21,6 +22,9 @@
  * inputs) through `kernelMetaGradient` on flat arrays, exact 1-step, first-order 1-step and exact 5-step;
  * and the 1761 × 1761 Hessian of one task's support MSE (bench/hessian.ts's inputs) through `kernelHessian`,
  * the kernel route of `lossHessian`.
+ *
+ * The driver runs with V8's `--predictable --no-liftoff` under Valgrind (see DRIVER_V8_FLAGS): without them
+ * the count per call moved by 3–25% between repeats; with them, by a few thousandths of a percent.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +44,16 @@ const CASES = {
 type CaseName = keyof typeof CASES;
 
 const root = path.resolve(__dirname, '..');
+
+/**
+ * V8's flags for the driver under Valgrind. Without them the same run counted 13.1–17.2 M instructions
+ * per exact-1 call: V8 compiles (wasm tier-up, JS optimisation) and collects garbage on background threads
+ * and on wall-clock timers, and under Valgrind, whose speed follows the machine's load, that work lands in
+ * the measured calls or not. `--predictable` puts all of it on the main thread on a fixed schedule;
+ * `--no-liftoff` compiles the wasm with the optimising compiler from the start, so the measured calls run
+ * the code a warmed-up process runs, whatever the warm-up length. (Native timing uses Node's defaults.)
+ */
+const DRIVER_V8_FLAGS = ['--predictable', '--no-liftoff'];
 
 /**
  * The total instruction count (`Ir`) of a callgrind output file: its `totals:` line (or `summary:`, which
@@ -118,7 +132,7 @@ function loadKernel(dir: string): KernelModule {
 }
 
 /** Warm up, then make `calls` calls of one case; with `time`, print the median ms of those calls as JSON. */
-function driver(name: CaseName, calls: number, inputsFile: string, build: string, time: boolean): void {
+function driver(name: CaseName, calls: number, warmup: number, inputsFile: string, build: string, time: boolean): void {
   const k = loadKernel(build);
   const inputs = JSON.parse(readFileSync(inputsFile, 'utf8')) as Inputs;
   // Float32Array θ and points: what maml-lab/meta's kernel route hands the kernel.
@@ -129,7 +143,7 @@ function driver(name: CaseName, calls: number, inputsFile: string, build: string
   const tasks = { support: f32(inputs.support), query: f32(inputs.query) };
   const points = f32(inputs.hessianPoints);
   const once = c.kind === 'meta' ? () => k.kernelMetaGradient(math, theta, tasks, c.options) : () => k.kernelHessian(math, theta, points);
-  for (let i = 0; i < c.warmup; i++) once();
+  for (let i = 0; i < warmup; i++) once();
   const ms: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t0 = process.hrtime.bigint();
@@ -167,14 +181,23 @@ async function writeInputs(dir: string): Promise<string> {
   return file;
 }
 
-function driverArgs(name: CaseName, calls: number, inputsFile: string, build: string): string[] {
-  return ['--import', 'tsx', __filename, '--driver', name, '--calls', String(calls), '--inputs', inputsFile, '--build', build];
+/** How the runs are made: calls (N1, N2) and warm-up calls per driver run, the build and the inputs. */
+interface Plan {
+  calls: readonly [number, number];
+  warmup: number;
+  build: string;
+  inputsFile: string;
+}
+
+/** The driver's command line after `node`: tsx's CommonJS hook only (its ESM loader thread tripled Node's start-up under Valgrind). */
+function driverArgs(name: CaseName, calls: number, plan: Plan): string[] {
+  return ['--require', 'tsx/cjs', __filename, '--driver', name, '--calls', String(calls), '--warmup', String(plan.warmup), '--inputs', plan.inputsFile, '--build', plan.build];
 }
 
 /** One driver run under callgrind: its instruction total. */
-function counted(name: CaseName, calls: number, inputsFile: string, build: string, dir: string): CountedRun {
+function counted(name: CaseName, calls: number, plan: Plan, dir: string): CountedRun {
   const out = path.join(dir, `callgrind.${name}.${calls}.out`);
-  const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...driverArgs(name, calls, inputsFile, build)], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const run = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...DRIVER_V8_FLAGS, ...driverArgs(name, calls, plan)], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (run.error) throw new Error(`valgrind could not start (${run.error.message}): install it (Debian: apt-get install valgrind)`);
   if (run.status !== 0) throw new Error(`the ${name} driver failed under valgrind (exit ${run.status}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   const total = callgrindTotal(readFileSync(out, 'utf8'));
@@ -183,8 +206,9 @@ function counted(name: CaseName, calls: number, inputsFile: string, build: strin
 }
 
 /** The case timed natively by the same driver: median ms of its N2 measured calls. */
-function timed(name: CaseName, inputsFile: string, build: string): number {
-  const run = spawnSync(process.execPath, [...driverArgs(name, CASES[name].calls[1], inputsFile, build), '--time'], { cwd: root, encoding: 'utf8' });
+function timed(name: CaseName, plan: Plan): number {
+  // At least 50 timed calls: a median of 4 Hessians or 24 exact-5 calls would be too few.
+  const run = spawnSync(process.execPath, [...driverArgs(name, Math.max(50, plan.calls[1]), plan), '--time'], { cwd: root, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`the ${name} driver failed (exit ${run.status}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return (JSON.parse(run.stdout) as { medianMs: number }).medianMs;
 }
@@ -203,18 +227,24 @@ async function main(): Promise<void> {
       cases: { type: 'string' },
       repeats: { type: 'string', default: '2' },
       build: { type: 'string', default: root },
+      calls: { type: 'string' },
+      warmup: { type: 'string' },
+      out: { type: 'string', default: path.join(root, 'bench', 'results', 'instructions.json') },
       json: { type: 'boolean' },
       driver: { type: 'string' },
-      calls: { type: 'string' },
       inputs: { type: 'string' },
       time: { type: 'boolean' },
     },
   });
-  if (values.driver !== undefined) return driver(values.driver as CaseName, Number(values.calls), values.inputs!, values.build!, values.time === true);
+  if (values.driver !== undefined) return driver(values.driver as CaseName, Number(values.calls), Number(values.warmup), values.inputs!, values.build!, values.time === true);
   const cases = parseCases(values.cases);
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be an integer ≥ 1, got ${values.repeats}`);
   const build = path.resolve(values.build!);
+  const calls = values.calls?.split(',').map(Number);
+  if (calls !== undefined && !(calls.length === 2 && calls.every(Number.isInteger) && 0 <= calls[0] && calls[0] < calls[1])) throw new Error(`--calls takes N1,N2 with 0 ≤ N1 < N2, got ${JSON.stringify(values.calls)}`);
+  const warmup = values.warmup === undefined ? undefined : Number(values.warmup);
+  if (warmup !== undefined && !(Number.isInteger(warmup) && warmup >= 0)) throw new Error(`--warmup must be an integer ≥ 0, got ${values.warmup}`);
   loadKernel(build); // a clear error before any valgrind run
   const log = values.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
   const version = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
@@ -225,28 +255,30 @@ async function main(): Promise<void> {
   const loadStart = os.loadavg();
   const results: Record<string, { perCall: number[]; spread: number; medianMs: number; calls: readonly number[]; warmup: number }> = {};
   for (const name of cases) {
-    const [n1, n2] = CASES[name].calls;
+    const plan: Plan = { calls: (calls as [number, number] | undefined) ?? CASES[name].calls, warmup: warmup ?? CASES[name].warmup, build, inputsFile };
+    const [n1, n2] = plan.calls;
     const perCall: number[] = [];
     for (let r = 0; r < repeats; r++) {
       const start = Date.now();
-      const fewer = counted(name, n1, inputsFile, build, dir);
-      const more = counted(name, n2, inputsFile, build, dir);
+      const fewer = counted(name, n1, plan, dir);
+      const more = counted(name, n2, plan, dir);
       perCall.push(instructionsPerCall(fewer, more));
       log(`${name}, repeat ${r + 1}: ${fewer.instructions} instructions with ${n1} calls, ${more.instructions} with ${n2}: ${(perCall[r] / 1e6).toFixed(3)} M per call (${((Date.now() - start) / 1000).toFixed(0)} s under valgrind)`);
     }
-    const medianMs = timed(name, inputsFile, build);
-    results[name] = { perCall, spread: relativeSpread(perCall), medianMs, calls: CASES[name].calls, warmup: CASES[name].warmup };
+    const medianMs = timed(name, plan);
+    results[name] = { perCall, spread: relativeSpread(perCall), medianMs, calls: plan.calls, warmup: plan.warmup };
   }
   rmSync(dir, { recursive: true, force: true });
   const report = {
     build,
     valgrind: version.stdout.trim(),
     node: process.version,
+    v8Flags: DRIVER_V8_FLAGS,
     loadAverage: { start: loadStart, end: os.loadavg() },
     cases: results,
   };
-  mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench', 'results', 'instructions.json'), `${JSON.stringify(report, null, 2)}\n`);
+  mkdirSync(path.dirname(values.out!), { recursive: true });
+  writeFileSync(values.out!, `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) {
     console.log(JSON.stringify(report, null, 2));
     return;
@@ -257,7 +289,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(15)}${r.perCall.map((x) => (x / 1e6).toFixed(3)).join(' / ').padEnd(40)}${`${(r.spread * 100).toFixed(2)}%`.padStart(9)}${r.medianMs.toFixed(3).padStart(12)}`);
   }
   console.log(`load average (1, 5, 15 min): ${report.loadAverage.start.map((l) => l.toFixed(2)).join(', ')} at the start, ${report.loadAverage.end.map((l) => l.toFixed(2)).join(', ')} at the end, on ${os.cpus().length} CPUs (the counts do not depend on it; the ms do)`);
-  console.log('written to bench/results/instructions.json');
+  console.log(`written to ${path.relative(process.cwd(), values.out!)}`);
 }
 
 if (require.main === module) {
