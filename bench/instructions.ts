@@ -253,20 +253,24 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'maml-lab-instructions-'));
   const inputsFile = await writeInputs(dir);
   const loadStart = os.loadavg();
-  const results: Record<string, { perCall: number[]; spread: number; medianMs: number; calls: readonly number[]; warmup: number }> = {};
+  const results: Record<string, { perCall: number[]; spread: number; medianMs: number; calls: readonly number[]; warmup: number; runs: CountedRun[][] }> = {};
   for (const name of cases) {
     const plan: Plan = { calls: (calls as [number, number] | undefined) ?? CASES[name].calls, warmup: warmup ?? CASES[name].warmup, build, inputsFile };
     const [n1, n2] = plan.calls;
+    // Timed first, natively: this run also fills tsx's cache of the driver's compiled source. A run that
+    // missed the cache counted 0.1 G instructions more than one that hit it, more than 50 exact-1 calls.
+    const medianMs = timed(name, plan);
     const perCall: number[] = [];
+    const runs: CountedRun[][] = [];
     for (let r = 0; r < repeats; r++) {
       const start = Date.now();
       const fewer = counted(name, n1, plan, dir);
       const more = counted(name, n2, plan, dir);
       perCall.push(instructionsPerCall(fewer, more));
+      runs.push([fewer, more]);
       log(`${name}, repeat ${r + 1}: ${fewer.instructions} instructions with ${n1} calls, ${more.instructions} with ${n2}: ${(perCall[r] / 1e6).toFixed(3)} M per call (${((Date.now() - start) / 1000).toFixed(0)} s under valgrind)`);
     }
-    const medianMs = timed(name, plan);
-    results[name] = { perCall, spread: relativeSpread(perCall), medianMs, calls: plan.calls, warmup: plan.warmup };
+    results[name] = { perCall, spread: relativeSpread(perCall), medianMs, calls: plan.calls, warmup: plan.warmup, runs };
   }
   rmSync(dir, { recursive: true, force: true });
   const report = {
