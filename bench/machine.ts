@@ -22,7 +22,13 @@ export interface MachineVerdict {
   rule: string;
 }
 
-/** Idle headroom required, in runnable processes: a run is quiet only if about half a core stays free. */
+/**
+ * Idle headroom required, in runnable processes: a run is quiet only if about half a core stays free.
+ *
+ * @example
+ * import { BUSY_MARGIN } from './machine';
+ * BUSY_MARGIN; // 0.5
+ */
 export const BUSY_MARGIN = 0.5;
 
 /**
