@@ -6,7 +6,8 @@
  * 50 Lanczos iterations and the float64 reference; and, when the Python peers are installed (see
  * bench/setup_peers.ts, as for `npm run bench`), `torch.func.hessian` and `jax.hessian` on the very same
  * inputs. Checks every Hessian against the float64 reference before it reports a time. Kept apart from
- * bench/run.ts (the meta-gradient cases): a different computation with its own peers.
+ * bench/run.ts (the meta-gradient cases): a different computation with its own peers. Like bench/run.ts it
+ * reads the load average around the timed part and marks the ratios of a busy run (bench/machine.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';

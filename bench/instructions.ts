@@ -236,8 +236,11 @@ async function main(): Promise<void> {
       time: { type: 'boolean' },
     },
   });
-  if (values.driver !== undefined) return driver(values.driver as CaseName, Number(values.calls), Number(values.warmup), values.inputs!, values.build!, values.time === true);
-  const cases = parseCases(values.cases);
+  const cases = parseCases(values.driver ?? values.cases);
+  if (values.driver !== undefined) {
+    if (values.inputs === undefined) throw new Error('--driver needs --inputs FILE (the parent writes it)');
+    return driver(cases[0], Number(values.calls ?? 1), Number(values.warmup ?? CASES[cases[0]].warmup), values.inputs, values.build!, values.time === true);
+  }
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be an integer ≥ 1, got ${values.repeats}`);
   const build = path.resolve(values.build!);

@@ -13,7 +13,9 @@
  * worker (on the default backend, which only carries the tensors in and out); the workers time on
  * request, one at a time. Without
  * --backends every backend that starts is timed except cpu (it is 10-50× slower). The peers are
- * installed into .venv on first use (bench/setup_peers.ts); nothing else needs them.
+ * installed into .venv on first use (bench/setup_peers.ts); nothing else needs them. The load average is
+ * read at the start and end of the timed rounds; in a busy run (bench/machine.ts's rule) the ratios to the
+ * peers are printed marked with the load, and the JSON records the readings and the verdict.
  */
 import * as tf from '@tensorflow/tfjs';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
