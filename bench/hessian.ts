@@ -6,7 +6,8 @@
  * 50 Lanczos iterations and the float64 reference; and, when the Python peers are installed (see
  * bench/setup_peers.ts, as for `npm run bench`), `torch.func.hessian` and `jax.hessian` on the very same
  * inputs. Checks every Hessian against the float64 reference before it reports a time. Kept apart from
- * bench/run.ts (the meta-gradient cases): a different computation with its own peers.
+ * bench/run.ts (the meta-gradient cases): a different computation with its own peers. Like bench/run.ts it
+ * reads the load average around the timed part and marks the ratios of a busy run (bench/machine.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { disposeTasks, gaussNewtonPart, hessianOperator, hessianSplit, lanczos, lossHessian, mlp, ready, sinusoidTasks } from '../src/meta';
 import { exact, instancesFromBatch, median, quantile, relativeError } from '../src/derivations';
 import { ensurePeers } from './setup_peers';
+import { describeLoad, formatRatio, loadReading, machineVerdict } from './machine';
 
 const root = path.resolve(__dirname, '..');
 
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
     if (!(error < 1e-4)) throw new Error(`${what} disagree (relative error ${error}); not timing them`);
   }
 
+  // The load is read around the timed part: our routes, then the peers.
+  const loadStart = loadReading(os.loadavg());
+  log(`load average (1, 5 min) at the start of the timed part: ${loadStart.oneMinute.toFixed(2)}, ${loadStart.fiveMinutes.toFixed(2)} on ${os.cpus().length} CPUs`);
   const timings: Record<string, ReturnType<typeof timeCalls>> = {};
   for (const engine of ['kernel', 'tfjs'] as const) {
     const name = engine === 'kernel' ? 'kernel' : `tfjs-${info.backend}`;
@@ -91,6 +96,8 @@ async function main(): Promise<void> {
     }
   }
 
+  const loadEnd = loadReading(os.loadavg());
+  const verdict = machineVerdict([loadStart, loadEnd], os.cpus().length);
   const ours = timings['kernel lossHessian (H)'].medianMs;
   const tfjs = timings[`tfjs-${info.backend} lossHessian (H)`].medianMs;
   const torchFunc = peers?.['torch.func.hessian']?.medianMs;
@@ -102,7 +109,8 @@ async function main(): Promise<void> {
     agreement,
     timings,
     peers,
-    load: os.loadavg(),
+    // The ratios are kept in a busy run too (marked in the printout); `load.busy` says whether to trust them.
+    load: { start: loadStart, end: loadEnd, ...verdict },
     targets: {
       'kernel within 3× of torch.func.hessian': torchFunc === undefined ? undefined : ours <= 3 * torchFunc,
       'kernel within 2× of jax.hessian': jax === undefined ? undefined : ours <= 2 * jax,
@@ -118,9 +126,9 @@ async function main(): Promise<void> {
   writeFileSync(path.join(root, 'bench', 'results', 'hessian.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else {
-    const vs = (peer: string, t: number | undefined) => (t === undefined ? '' : `, ${peer} ${t.toFixed(1)} ms (kernel ${(ours / t).toFixed(2)}×, tfjs ${(tfjs / t).toFixed(1)}×)`);
+    const vs = (peer: string, t: number | undefined) => (t === undefined ? '' : `, ${peer} ${t.toFixed(1)} ms (kernel ${formatRatio(ours / t, verdict)}, tfjs ${formatRatio(tfjs / t, verdict)})`);
     console.log(`\nfull Hessian, 1761 × 1761: kernel median ${ours.toFixed(1)} ms, tfjs-${info.backend} ${tfjs.toFixed(0)} ms${vs('torch.func.hessian', torchFunc)}${vs('jax.hessian', jax)}`);
-    console.log(`load average (1, 5, 15 min) at the end: ${report.load.map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} CPUs`);
+    console.log(describeLoad(loadStart, loadEnd, verdict));
     console.log('written to bench/results/hessian.json');
   }
   tf.dispose(params);

@@ -13,7 +13,9 @@
  * worker (on the default backend, which only carries the tensors in and out); the workers time on
  * request, one at a time. Without
  * --backends every backend that starts is timed except cpu (it is 10-50× slower). The peers are
- * installed into .venv on first use (bench/setup_peers.ts); nothing else needs them.
+ * installed into .venv on first use (bench/setup_peers.ts); nothing else needs them. The load average is
+ * read at the start and end of the timed rounds; in a busy run (bench/machine.ts's rule) the ratios to the
+ * peers are printed marked with the load, and the JSON records the readings and the verdict.
  */
 import * as tf from '@tensorflow/tfjs';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { disposeTasks, metaGradient, mlp, ready, sinusoidTasks, type BackendName, type EngineName, type Method, type TaskBatch } from '../src/meta';
 import { median, quantile } from '../src/derivations';
 import { ensurePeers } from './setup_peers';
+import { describeLoad, formatRatio, loadReading, machineVerdict } from './machine';
 
 const CASES: Record<string, { method: Method; steps: number }> = {
   'exact-1': { method: 'maml', steps: 1 },
@@ -196,7 +199,6 @@ async function main(): Promise<void> {
   const { backends, explicit } = parseBackends(values.backends);
   const log = values.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
 
-  const loadBefore = os.loadavg();
   const inputs = await writeInputs();
   const workers: Worker[] = [];
   const unavailable: Record<string, string> = {};
@@ -249,6 +251,9 @@ async function main(): Promise<void> {
     ((samples[impl] ??= {})[name] ??= []).push(s.medianMs);
     log(`round ${round} ${impl} ${name}: median ${s.medianMs.toFixed(2)} ms [p10 ${s.p10Ms.toFixed(2)}, p90 ${s.p90Ms.toFixed(2)}]`);
   };
+  // The load is read around the timed part only (not the build, the inputs or the agreement checks).
+  const loadStart = loadReading(os.loadavg());
+  log(`load average (1, 5 min) at the start of the timed part: ${loadStart.oneMinute.toFixed(2)}, ${loadStart.fiveMinutes.toFixed(2)} on ${os.cpus().length} CPUs`);
   for (let round = 1; round <= rounds; round++) {
     for (const w of workers) {
       const answer = (await w.ask({ type: 'round', repeat })) as { cases: Record<string, Summary> };
@@ -265,6 +270,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  const loadEnd = loadReading(os.loadavg());
+  const verdict = machineVerdict([loadStart, loadEnd], os.cpus().length);
   for (const w of workers) w.child.send({ type: 'exit' } satisfies ToWorker);
 
   // Median over rounds of each round's median.
@@ -288,7 +295,8 @@ async function main(): Promise<void> {
   );
   const report = {
     backends: Object.fromEntries(workers.map((w) => [implName(w.backend), w.reason])),
-    load: { before: loadBefore, after: os.loadavg() },
+    // The ratios are kept in a busy run too (marked in the printout); `load.busy` says whether to trust them.
+    load: { start: loadStart, end: loadEnd, ...verdict },
     unavailable,
     tfjs: tf.version.tfjs,
     rounds,
@@ -310,10 +318,11 @@ async function main(): Promise<void> {
     console.log(['case'.padEnd(15), ...impls.map((i) => i.padStart(width))].join(''));
     for (const c of Object.keys(CASES)) console.log([c.padEnd(15), ...impls.map((i) => (medians[i][c]?.toFixed(2) ?? '–').padStart(width))].join(''));
     if (peersRun.length > 0) {
-      console.log(`\nmaml-lab's time ÷ the peer's (below 1 means maml-lab is faster)`);
-      console.log(['case'.padEnd(15), 'backend'.padEnd(width), ...peersRun.map((p) => `÷${p}`.padStart(13))].join(''));
+      console.log(`\nmaml-lab's time ÷ the peer's (below 1 means maml-lab is faster)${verdict.busy ? `; the machine was busy (1-min load ${verdict.peakOneMinute.toFixed(2)} > ${verdict.threshold}): the ratios measure the wait for a core too` : ''}`);
+      const cell = verdict.busy ? 30 : 13;
+      console.log(['case'.padEnd(15), 'backend'.padEnd(width), ...peersRun.map((p) => `÷${p}`.padStart(cell))].join(''));
       for (const c of Object.keys(CASES)) {
-        for (const impl of tfjsImpls) console.log([c.padEnd(15), impl.padEnd(width), ...peersRun.map((p) => `${ratio(impl, p, c)!.toFixed(2)}×`.padStart(13))].join(''));
+        for (const impl of tfjsImpls) console.log([c.padEnd(15), impl.padEnd(width), ...peersRun.map((p) => formatRatio(ratio(impl, p, c)!, verdict).padStart(cell))].join(''));
       }
     }
     if (tfjsImpls.length > 1) {
@@ -322,10 +331,10 @@ async function main(): Promise<void> {
     }
     console.log('');
     for (const impl of tfjsImpls) {
-      for (const [t, ok] of Object.entries(targets[impl])) console.log(`${ok === undefined ? '–' : ok ? '✓' : '✗'} ${impl}: ${t}`);
+      for (const [t, ok] of Object.entries(targets[impl])) console.log(`${ok === undefined ? '–' : ok ? '✓' : '✗'} ${impl}: ${t}${ok !== undefined && verdict.busy && /torch|jax/.test(t) ? ` (busy: load ${verdict.peakOneMinute.toFixed(2)})` : ''}`);
     }
     for (const [backend, reason] of Object.entries(unavailable)) console.log(`\n${implName(backend as Impl)} was not timed: ${reason}`);
-    console.log(`\nload average (1, 5, 15 min): ${report.load.before.map((l) => l.toFixed(2)).join(', ')} before, ${report.load.after.map((l) => l.toFixed(2)).join(', ')} after, on ${os.cpus().length} CPUs`);
+    console.log(`\n${describeLoad(loadStart, loadEnd, verdict)}`);
     console.log(`\nwritten to bench/results/latest.json`);
   }
 }

@@ -199,7 +199,8 @@ async function run(example: Example): Promise<void> {
   }
 }
 
-const examples = sourceFiles(src).flatMap(examplesOf);
+// bench/ too: its pure helpers (the busy rule, callgrind's total) are exported with examples like src/'s.
+const examples = [...sourceFiles(src), ...sourceFiles(path.join(root, 'bench'))].flatMap(examplesOf);
 
 before(async () => {
   await ready();
