@@ -132,33 +132,33 @@ function curvatureParts(spec: CurvatureFigureSpec, layoutOf: 'one' | 'two'): { f
   const mapTitle = (text: string, y: number) => ({ text, x: mapCentre, xref: 'paper', xanchor: 'center', y, yref: 'paper', yanchor: 'bottom', showarrow: false, font: { size: 13 } });
   const exactNote = (y: number) => ({ text: 'C = 0: g is the gradient,<br>exact at every θ', x: mapCentre, xref: 'paper', xanchor: 'center', y, yref: 'paper', yanchor: 'middle', showarrow: false, bgcolor: 'rgba(255,255,255,0.85)', bordercolor: '#888888', font: { size: 12 } });
   const field = [
-      // Unlabelled lines (the hover gives f): placing the labels took half of each redraw in the live explorer.
-      { ...contourTrace({ name: 'f(θ)', x: axis, y: axis, z: points.map((row) => row.map((p) => short(p.value))) }), contours: { coloring: 'lines', showlabels: false }, showlegend: true },
-      // The approximation wide beneath, the gradient narrow on top: where they agree (C = 0) both show.
-      { type: 'scatter', mode: 'lines', name: arrowLabel('g = ∇f at C = 0', kind), ...arrowSegments(tails, approximation, { scale, headMax }), line: { color: DATA_COLOURS[1], width: 2.5 * ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false },
-      { type: 'scatter', mode: 'lines', name: arrowLabel('∇f(θ)', kind), ...arrowSegments(tails, gradients, { scale, headMax }), line: { color: DATA_COLOURS[0], width: ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false },
-      { type: 'scatter', mode: 'lines', name: 'at the chosen θ', ...arrowSegments([theta, theta], atThetaVectors, { scale, headMax: 2 * headMax }), line: { color: '#333333', width: 2 * ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false, showlegend: false },
-      { type: 'scatter', mode: 'markers', name: 'θ (drag it)', x: [short(theta[0])], y: [short(theta[1])], marker: { size: 12, color: '#ffffff', line: { color: '#333333', width: 2 } }, hovertemplate: 'θ = (%{x:.3f}, %{y:.3f})<extra></extra>' },
+    // Unlabelled lines (the hover gives f): placing the labels took half of each redraw in the live explorer.
+    { ...contourTrace({ name: 'f(θ)', x: axis, y: axis, z: points.map((row) => row.map((p) => short(p.value))) }), contours: { coloring: 'lines', showlabels: false }, showlegend: true },
+    // The approximation wide beneath, the gradient narrow on top: where they agree (C = 0) both show.
+    { type: 'scatter', mode: 'lines', name: arrowLabel('g = ∇f at C = 0', kind), ...arrowSegments(tails, approximation, { scale, headMax }), line: { color: DATA_COLOURS[1], width: 2.5 * ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false },
+    { type: 'scatter', mode: 'lines', name: arrowLabel('∇f(θ)', kind), ...arrowSegments(tails, gradients, { scale, headMax }), line: { color: DATA_COLOURS[0], width: ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false },
+    { type: 'scatter', mode: 'lines', name: 'at the chosen θ', ...arrowSegments([theta, theta], atThetaVectors, { scale, headMax: 2 * headMax }), line: { color: '#333333', width: 2 * ARROW_STYLE.width }, hoverinfo: 'skip', cliponaxis: false, showlegend: false },
+    { type: 'scatter', mode: 'markers', name: 'θ (drag it)', x: [short(theta[0])], y: [short(theta[1])], marker: { size: 12, color: '#ffffff', line: { color: '#333333', width: 2 } }, hovertemplate: 'θ = (%{x:.3f}, %{y:.3f})<extra></extra>' },
   ];
   const maps = [
-      {
-        type: 'heatmap', name: 'angle error', x: axis, y: axis, ...panel('x2', 'y2'),
-        z: points.map((row) => row.map((p) => (Number.isNaN(p.angleDegrees) ? null : short(p.angleDegrees)))),
-        colorscale: SEQUENTIAL_COLOURS.map(([at, colour]) => [at, colour]), zmin: 0, zmax: 180,
-        colorbar: { title: { text: 'angle (°)', side: 'right' }, x: 1.0, y: 1, yanchor: 'top', len: 0.42, tickvals: [0, 45, 90, 135, 180] },
-        hovertemplate: 'θ = (%{x:.2f}, %{y:.2f}): angle between g and ∇f %{z:.1f}°<extra></extra>',
-      },
-      {
-        type: 'heatmap', name: 'length ratio', x: axis, y: axis, ...panel('x3', 'y3'),
-        // log₂ of the ratio for the colour, held just past the colour range where the ratio is ∞ (∇f = 0);
-        // the ratio itself for the hover, null (shown as ∞) there.
-        z: points.map((row) => row.map((p) => short(Math.max(-RATIO_OCTAVES - 1, Math.min(RATIO_OCTAVES + 1, Math.log2(p.lengthRatio)))))),
-        customdata: points.map((row) => row.map((p) => (Number.isFinite(p.lengthRatio) ? short(p.lengthRatio) : null))),
-        ...DIVERGING_SCALE, zmin: -RATIO_OCTAVES, zmax: RATIO_OCTAVES,
-        colorbar: { title: { text: '‖g‖ / ‖∇f‖', side: 'right' }, x: 1.0, y: 0, yanchor: 'bottom', len: 0.42, tickvals: [-3, -2, -1, 0, 1, 2, 3], ticktext: ['⅛', '¼', '½', '1', '2', '4', '8'] },
-        hovertemplate: 'θ = (%{x:.2f}, %{y:.2f}): ‖g‖ / ‖∇f‖ = %{customdata:.3g}<extra></extra>',
-        hoverongaps: false,
-      },
+    {
+      type: 'heatmap', name: 'angle error', x: axis, y: axis, ...panel('x2', 'y2'),
+      z: points.map((row) => row.map((p) => (Number.isNaN(p.angleDegrees) ? null : short(p.angleDegrees)))),
+      colorscale: SEQUENTIAL_COLOURS.map(([at, colour]) => [at, colour]), zmin: 0, zmax: 180,
+      colorbar: { title: { text: 'angle (°)', side: 'right' }, x: 1.0, y: 1, yanchor: 'top', len: 0.42, tickvals: [0, 45, 90, 135, 180] },
+      hovertemplate: 'θ = (%{x:.2f}, %{y:.2f}): angle between g and ∇f %{z:.1f}°<extra></extra>',
+    },
+    {
+      type: 'heatmap', name: 'length ratio', x: axis, y: axis, ...panel('x3', 'y3'),
+      // log₂ of the ratio for the colour, held just past the colour range where the ratio is ∞ (∇f = 0);
+      // the ratio itself for the hover, null (shown as ∞) there.
+      z: points.map((row) => row.map((p) => short(Math.max(-RATIO_OCTAVES - 1, Math.min(RATIO_OCTAVES + 1, Math.log2(p.lengthRatio)))))),
+      customdata: points.map((row) => row.map((p) => (Number.isFinite(p.lengthRatio) ? short(p.lengthRatio) : null))),
+      ...DIVERGING_SCALE, zmin: -RATIO_OCTAVES, zmax: RATIO_OCTAVES,
+      colorbar: { title: { text: '‖g‖ / ‖∇f‖', side: 'right' }, x: 1.0, y: 0, yanchor: 'bottom', len: 0.42, tickvals: [-3, -2, -1, 0, 1, 2, 3], ticktext: ['⅛', '¼', '½', '1', '2', '4', '8'] },
+      hovertemplate: 'θ = (%{x:.2f}, %{y:.2f}): ‖g‖ / ‖∇f‖ = %{customdata:.3g}<extra></extra>',
+      hoverongaps: false,
+    },
   ];
   const title = { text: spec.title ?? 'Curvature and the first-order gradient', subtitle: { text: `C = [[${labelNumber(a)}, ${labelNumber(b)}], [${labelNumber(b)}, ${labelNumber(c)}]] · largest angle error on the square ${labelNumber(largest)}°` } };
   // constrain: 'domain' keeps each square's range and shrinks its box instead of widening the range.
