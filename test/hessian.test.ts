@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import * as math from 'mathjs';
 import {
-  disposeTasks, gaussNewtonPart, matrixRows, hessianOperator, hessianSplit, hessianVectorProducts, lanczos, lossHessian, mlp, outputJacobian,
+  disposeTasks, gaussNewtonPart, matrixRows, hessianOperator, hessianSplit, hessianVectorProducts, lanczos, lanczosRuns, lossHessian, mlp, outputJacobian,
   quadraticLoss, quadraticTasks, rademacherProbes, ready, residualPart, sinusoidTasks, spectralDensity, tridiagonalEigen, unflattenParams,
   type SymmetricOperator,
 } from '../src/meta';
@@ -379,6 +379,10 @@ describe('bad input: clear errors, no tensor left behind', () => {
     assert.throws(() => spectralDensity(operator, { probes: 0 }), /probes must be an integer ≥ 1, got 0/);
     assert.throws(() => lanczos({ size: 2, apply: () => [Float64Array.of(NaN, 0)] }), /lanczos: the operator returned a non-finite product at iteration 1/);
     assert.throws(() => lanczos({ size: 0, apply: (v) => [...v] }), /operator\.size must be an integer ≥ 1, got 0/);
+    // The recurrence needs unit start vectors: a ±1 vector (n times too long in squared norm) is refused, and so is a short one.
+    assert.throws(() => lanczosRuns(operator, [new Float64Array(19).fill(1)], 5), /start vector 0 must be a unit vector of length 19; it has 19 entries and norm 4\.35/);
+    assert.throws(() => lanczosRuns(operator, [Float64Array.of(1)], 5), /start vector 0 must be a unit vector of length 19; it has 1 entries/);
+    assert.equal(lanczosRuns(operator, [new Float64Array(19).fill(1 / Math.sqrt(19))], 5)[0].iterations, 5);
     assert.throws(() => symmetricEigenvalues([[1, 2], [0, 1]]), /matrix must be symmetric: max \|A − Aᵀ\| = 2\.000e\+0/);
     assert.throws(() => symmetricEigenvalues([[1, 2], [2]]), /matrix must be square: row 1 has 1 entries, not 2/);
     assert.throws(() => symmetricEigenvalues([[1, NaN], [NaN, 1]]), /matrix\[1\]\[0\] must be a finite number, got NaN/);

@@ -143,6 +143,12 @@ class KrylovBasis {
  */
 export function lanczosRuns(operator: SymmetricOperator, starts: Float64Array[], iterations: number): LanczosResult[] {
   const n = operator.size;
+  // The recurrence below assumes an orthonormal basis from its first row: a start vector of another length
+  // would make every α and β wrong (and grow without bound), so it is refused, not rescaled in silence.
+  starts.forEach((q, i) => {
+    const length = Math.sqrt(dotAt(q, 0, q, q.length));
+    if (q.length !== n || !(Math.abs(length - 1) <= 1e-8)) throw new RangeError(`lanczos: start vector ${i} must be a unit vector of length ${n}; it has ${q.length} entries and norm ${length}`);
+  });
   // Capacity for min(iterations, n) + 1 rows at most, first a modest block (the basis grows by doubling).
   const capacity = Math.min(iterations + 1, n + 1, 64);
   const runs = starts.map((q) => {

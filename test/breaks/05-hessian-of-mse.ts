@@ -21,7 +21,8 @@ export const BREAKS: Mutation[] = [
     find: '            ritzValues: values,',
     replace: '            ritzValues: values.map((v) => v + 1e-2),',
     notebook: '05-hessian-of-mse.ipynb',
-    caughtBy: /claim failed: Lanczos on the kernel's products \(60 iterations\) against the dense eigenvalues/,
+    // Refused by lanczosRuns, which takes unit start vectors only (since its three-term recurrence).
+    caughtBy: /lanczos: start vector 0 must be a unit vector of length \d+; it has \d+ entries and norm \d/,
     engine: 'kernel',
   },
   {
@@ -136,6 +137,16 @@ export const BREAKS: Mutation[] = [
     file: 'meta/lanczos.js',
     find: 'const scale = 1 / Math.sqrt(size);',
     replace: 'const scale = 1;',
+    notebook: '05-hessian-of-mse.ipynb',
+    // Refused by lanczosRuns, which takes unit start vectors only (since its three-term recurrence).
+    caughtBy: /lanczos: start vector 0 must be a unit vector of length \d+; it has \d+ entries and norm \d/,
+    engine: 'kernel',
+  },
+  {
+    name: "Lanczos puts 2α on T's diagonal (the recurrence uses α, T gets it twice: every Ritz value about twice too large)",
+    file: 'meta/lanczosRuns.js',
+    find: 'run.alpha.push(a);',
+    replace: 'run.alpha.push(2 * a);',
     notebook: '05-hessian-of-mse.ipynb',
     caughtBy: /claim failed: Lanczos on the kernel's products \(60 iterations\) against the dense eigenvalues/,
     engine: 'kernel',
