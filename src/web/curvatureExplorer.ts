@@ -37,9 +37,11 @@ export function mountCurvatureExplorer(root: HTMLElement, settings: CurvatureSet
   const check = element('div', 'maml-lab-explorer-check');
   const note = element('div', 'maml-lab-explorer-note', 'Click or drag in the left panel to move θ. Computed in this page, in float64, by maml-lab\'s own functions.');
   root.append(controls, figures, readouts, check, note);
-  // Set by every change of C; cleared when the maps are drawn. A flag rather than part of the redraw's input,
-  // since latestOnly keeps only the latest input and a θ move may follow a slider's before the maps are drawn.
-  let mapsStale = true;
+  // Counts the changes of C; the maps are redrawn until they show the latest. Kept here rather than in the
+  // redraw's input, since latestOnly keeps only the latest input and a θ move may follow a slider's before
+  // the maps are drawn; recorded only once their redraw has resolved, so a failed one is tried again.
+  let curvatureChanges = 0;
+  let mapsShow = -1;
 
   const show = {
     theta: readout(readouts, 'theta', 'θ ='),
@@ -58,12 +60,14 @@ export function mountCurvatureExplorer(root: HTMLElement, settings: CurvatureSet
     show.ratio(reading.lengthRatio, Number.isFinite(reading.lengthRatio) ? reading.lengthRatio.toFixed(4) : '∞ (∇f = 0)');
     showCheck(check, reading.check);
     const { field, maps } = curvaturePanels({ evaluate, curvature: state.curvature, theta: state.theta, arrowScale });
-    const drawMaps = mapsStale;
-    mapsStale = false;
+    const change = curvatureChanges;
     const config = { responsive: true, displayModeBar: false };
     await timedRedraw(root, started, async () => {
       await plotly()!.react(plot, field.data, field.layout, config);
-      if (drawMaps) await plotly()!.react(mapsPlot, maps.data, maps.layout, config);
+      if (mapsShow !== change) {
+        await plotly()!.react(mapsPlot, maps.data, maps.layout, config);
+        mapsShow = change;
+      }
     });
   });
 
@@ -77,7 +81,7 @@ export function mountCurvatureExplorer(root: HTMLElement, settings: CurvatureSet
       value: state.curvature[i],
       onInput: (value, started) => {
         state.curvature[i] = value;
-        mapsStale = true;
+        curvatureChanges++;
         redraw(started);
       },
     }),
@@ -86,7 +90,7 @@ export function mountCurvatureExplorer(root: HTMLElement, settings: CurvatureSet
     state.curvature = [...to.curvature];
     state.theta = [...to.theta];
     sliders.forEach((s, i) => s.set(state.curvature[i]));
-    mapsStale = true;
+    curvatureChanges++;
     redraw(started);
   };
   button(controls, 'zero', 'C = 0', (started) => set({ curvature: [0, 0, 0], theta: state.theta }, started));
