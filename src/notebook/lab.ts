@@ -127,9 +127,11 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
  * Starts JupyterLab on `rootDir` and resolves once its REST API answers.
  *
  * @example
+ * import fs from 'node:fs';
  * import os from 'node:os';
+ * import path from 'node:path';
  * import { startLab } from './lab';
- * const lab = await startLab({ rootDir: os.tmpdir(), log: 'capture' });
+ * const lab = await startLab({ rootDir: fs.mkdtempSync(path.join(os.tmpdir(), 'lab-')), log: 'capture' });
  * lab.url.startsWith(`http://127.0.0.1:${lab.port}/lab?token=`) // true
  * await lab.stop();
  */

@@ -25,7 +25,8 @@ function hasOutputs(file: string): boolean {
 }
 
 /**
- * The notebooks under `dir` (its subfolders too) with no saved output in any cell.
+ * The notebooks under `dir` (its subfolders too) with no saved output in any cell. A folder that cannot be
+ * read, or vanishes while it is searched, is skipped.
  *
  * @example
  * import fs from 'node:fs';
@@ -39,7 +40,15 @@ function hasOutputs(file: string): boolean {
  */
 export function outputFreeNotebooks(dir: string): string[] {
   const found: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // A folder removed while we walk (a shared root such as /tmp) or one we may not read: nothing to sign there.
+    // Only `dir` itself must exist, and startLab checks that first.
+    return found;
+  }
+  for (const entry of entries) {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory() && !SKIPPED.test(entry.name)) found.push(...outputFreeNotebooks(file));
     else if (entry.isFile() && entry.name.endsWith('.ipynb') && !hasOutputs(file)) found.push(file);
