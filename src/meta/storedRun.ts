@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { kernelLayout } from '../kernel/layout';
 import type { RunProvenance } from './provenance';
 import { SINUSOID_METHODS, type SinusoidMethod, type SinusoidProtocol, type SinusoidReference, type SinusoidScore, type SinusoidSettings } from './sinusoidBenchmark';
 
@@ -104,7 +105,7 @@ export function storedParameters(run: StoredSinusoidRun, method: SinusoidMethod,
   const parameters = found.results[method].parameters;
   if (parameters === undefined) throw new Error(`this stored run has no trained parameters (it was made without --parameters)`);
   const sizes = run.settings.sizes;
-  const count = sizes.slice(1).reduce((n, out, i) => n + (sizes[i] + 1) * out, 0);
+  const count = kernelLayout(sizes).parameterCount;
   if (parameters.length !== count || !parameters.every(Number.isFinite)) {
     throw new Error(`${method}'s stored parameters (seed ${seed}) are not the [${sizes.join(', ')}] network's ${count} finite numbers (${parameters.length} given)`);
   }
